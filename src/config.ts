@@ -1,0 +1,163 @@
+// Configuration: an optional JSON file (path from PRAXIS_CONFIG, else
+// ./config.json if present) validated with zod, then environment overrides.
+// Every key here is listed in config.example.json and documented in README.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const portSchema = z.number().int().min(0).max(65535);
+
+export const configSchema = z.strictObject({
+  origin: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as https://cop.example" })
+    .refine((v) => new URL(v).pathname === "/" && !new URL(v).search, "expected an origin without path, e.g. https://cop.example")
+    .optional(),
+  host: z.string().min(1).default("localhost"),
+  port: portSchema.default(3000),
+  dataDir: z.string().min(1).default("./data"),
+  role: z.enum(["all", "web", "worker"]).default("all"),
+  instanceName: z.string().min(1).max(100).default("Praxis"),
+  instanceDescription: z.string().max(2000).default("A Praxis server for communities of practice."),
+  defaultLanguage: z.enum(["en", "fr"]).default("en"),
+  allowPrivateAddress: z.boolean().default(false),
+  database: z.strictObject({
+    driver: z.enum(["sqlite", "postgres"]).default("sqlite"),
+    url: z.string().min(1).optional(),
+    poolSize: z.number().int().min(1).max(200).default(10),
+  }).prefault({}),
+  limits: z.strictObject({
+    maxBodyBytes: z.number().int().min(1024).default(1_048_576),
+  }).prefault({}),
+  queue: z.strictObject({
+    concurrency: z.number().int().min(1).max(64).default(4),
+    leaseSeconds: z.number().min(1).max(3600).default(60),
+    pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
+    maxAttempts: z.number().int().min(1).max(100).default(8),
+  }).prefault({}),
+  logLevel: z.enum(["trace", "debug", "info", "warning", "error", "fatal"]).default("info"),
+});
+
+export type Config = z.output<typeof configSchema>;
+export interface ResolvedConfig extends Config {
+  /** Public origin, always set (defaults to http://localhost:PORT). */
+  origin: string;
+  database: Config["database"] & { url: string };
+  /** Absolute data directory. */
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type EnvParser = (value: string, name: string) => unknown;
+const asString: EnvParser = (v) => v;
+const asInt: EnvParser = (v, name) => {
+  if (!/^-?\d+$/.test(v.trim())) throw new ConfigError(`${name}: expected an integer, got "${v}"`);
+  return Number(v);
+};
+const asBool: EnvParser = (v, name) => {
+  const s = v.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(s)) return true;
+  if (["0", "false", "no", "off", ""].includes(s)) return false;
+  throw new ConfigError(`${name}: expected true or false, got "${v}"`);
+};
+
+/** Environment variable → config path. */
+export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
+  ["PRAXIS_ORIGIN", ["origin"], asString],
+  ["PRAXIS_HOST", ["host"], asString],
+  ["PRAXIS_PORT", ["port"], asInt],
+  ["PRAXIS_DATA_DIR", ["dataDir"], asString],
+  ["PRAXIS_ROLE", ["role"], asString],
+  ["PRAXIS_INSTANCE_NAME", ["instanceName"], asString],
+  ["PRAXIS_DEFAULT_LANGUAGE", ["defaultLanguage"], asString],
+  ["PRAXIS_ALLOW_PRIVATE_ADDRESS", ["allowPrivateAddress"], asBool],
+  ["PRAXIS_DATABASE_DRIVER", ["database", "driver"], asString],
+  ["PRAXIS_DATABASE_URL", ["database", "url"], asString],
+  ["PRAXIS_MAX_BODY_BYTES", ["limits", "maxBodyBytes"], asInt],
+  ["PRAXIS_QUEUE_CONCURRENCY", ["queue", "concurrency"], asInt],
+  ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],
+  ["PRAXIS_LOG_LEVEL", ["logLevel"], asString],
+];
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof node[k] !== "object" || node[k] === null) node[k] = {};
+    node = node[k] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function formatIssues(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((issue) => {
+    const key = issue.path.length ? issue.path.join(".") : "(root)";
+    let msg = issue.message;
+    if (issue.code === "unrecognized_keys") {
+      msg = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; see config.example.json`;
+    }
+    return `  - ${key}: ${msg}`;
+  });
+  return `Invalid configuration (${source}):\n${lines.join("\n")}`;
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Values applied after the file and before environment overrides (tests). */
+  overrides?: Record<string, unknown>;
+}
+
+/** Reads, merges and validates the configuration; throws ConfigError. */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  let raw: Record<string, unknown> = {};
+  let source = "defaults";
+  const explicit = env.PRAXIS_CONFIG;
+  const file = explicit ? path.resolve(cwd, explicit) : path.resolve(cwd, "config.json");
+  if (explicit && !existsSync(file)) {
+    throw new ConfigError(`PRAXIS_CONFIG points to ${file}, which does not exist`);
+  }
+  if (existsSync(file)) {
+    source = file;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new ConfigError(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError(`${file}: expected a JSON object at the top level`);
+    }
+    raw = parsed as Record<string, unknown>;
+    delete raw.$comment;
+  }
+  raw = structuredClone({ ...raw, ...(options.overrides ?? {}) });
+  for (const [name, keys, parse] of ENV_OVERRIDES) {
+    const value = env[name];
+    if (value !== undefined && value !== "") {
+      setPath(raw, keys, parse(value, name));
+      source = source === "defaults" ? "environment" : `${source} + environment`;
+    }
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(formatIssues(result.error, source));
+  const config = result.data;
+  const dataDir = path.resolve(cwd, config.dataDir);
+  const displayHost = ["0.0.0.0", "::", "localhost"].includes(config.host) ? "localhost" : config.host;
+  const origin = new URL(config.origin ?? `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${config.port}`).origin;
+  const dbUrl = config.database.url ?? (config.database.driver === "sqlite"
+    ? path.join(dataDir, "praxis.sqlite")
+    : undefined);
+  if (!dbUrl) throw new ConfigError("database.url: required when database.driver is \"postgres\" (e.g. postgres://user@127.0.0.1:5432/praxis)");
+  return {
+    ...config,
+    origin,
+    dataDir,
+    database: {
+      ...config.database,
+      url: config.database.driver === "sqlite" && dbUrl !== ":memory:" ? path.resolve(cwd, dbUrl) : dbUrl,
+    },
+  };
+}

@@ -1,0 +1,507 @@
+// Fedify's message queue on the `fedify_message` table, for SQLite and PostgreSQL.
+//
+// Delivery is at least once. A listener claims a message by giving it a fresh
+// lease token and expiry (`locked_until`), runs the handler outside any
+// transaction while a heartbeat renews the lease, and acknowledges it by
+// deleting the row only if the row still carries that token. If the process
+// dies mid-handler, the lease runs out and any listener claims the message
+// again. A handler that throws reschedules the message with backoff; after
+// `maxAttempts` deliveries it stays in the table as a dead letter.
+//
+// Ordering keys give strict FIFO per key: a keyed message is claimable only
+// when no other live message of its queue and key comes before it in `seq`
+// order (whether ready, leased or waiting for a retry) and none of them is
+// leased. `seq` is MAX(seq) + 1 taken inside the enqueuing transaction, so a
+// message enqueued after another has committed always sorts after it, even
+// across processes; concurrent PostgreSQL enqueues may tie, and ties are
+// broken by id.
+//
+// Claims are serialised so that ordering holds across processes: on SQLite a
+// claim is one UPDATE statement, which holds the database-wide write lock
+// while it selects and leases; on PostgreSQL a claim transaction first takes
+// an advisory lock per queue.
+import { randomUUID } from "node:crypto";
+import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import { type Kysely, sql } from "kysely";
+import type { Dialect } from "./database.ts";
+import type { Database } from "./schema.ts";
+
+const logger = getLogger(["praxis", "db", "queue"]);
+
+/** Rows per INSERT statement, well within both dialects' bound-parameter limits. */
+const INSERT_CHUNK_SIZE = 1000;
+const LAST_ERROR_MAX_LENGTH = 4000;
+
+export interface KyselyMessageQueueOptions {
+  dialect: Dialect;
+  /** Queue name; instances with different names share the table independently. */
+  queue?: string;
+  /** Handlers run concurrently by each `listen()` call (default 4). */
+  concurrency?: number;
+  /** How long a claim lasts without a heartbeat (default 60 s). */
+  leaseMs?: number;
+  /** Idle polling period, for messages enqueued by other processes (default 500 ms). */
+  pollIntervalMs?: number;
+  /** Deliveries after which a failing message becomes a dead letter (default 8). */
+  maxAttempts?: number;
+  /** A handler still running after this long counts as failed (default 5 × leaseMs). */
+  handlerTimeoutMs?: number;
+  /**
+   * After the listen signal aborts, how long in-flight handlers may run on
+   * before their messages are released for redelivery (default 10 s).
+   */
+  drainTimeoutMs?: number;
+  /** Delay before redelivering a message whose `attempt`th delivery failed (default 5 s doubling, at most 1 h). */
+  backoff?: (attempt: number) => number;
+}
+
+export interface QueueStats {
+  queue: string;
+  /** Due and not leased (including keyed messages waiting behind an earlier one). */
+  ready: number;
+  /** Scheduled for later: an enqueue delay or a retry backoff. */
+  delayed: number;
+  /** Being handled (lease not yet expired). */
+  leased: number;
+  dead: number;
+  oldestReadyAgeMs: number | null;
+}
+
+export interface DeadLetter {
+  id: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  /** The `type` field of the payload (`fanout`, `outbox`, `inbox` for Fedify); the payload itself holds private keys. */
+  payloadType?: string;
+}
+
+interface Lease {
+  id: string;
+  token: string;
+  payload: string;
+  /** Deliveries so far, this one included. */
+  attempts: number;
+}
+
+interface Delivery {
+  /** Settles once the message is acknowledged, rescheduled or abandoned; never rejects. */
+  done: Promise<void>;
+  /** Stops renewing the lease and hands the message back for immediate redelivery. */
+  abandon(): Promise<void>;
+}
+
+type Handler = (message: any) => Promise<void> | void;
+
+/** Tells local listeners that a queue may have claimable messages (event type: the queue name). */
+const workAvailable = new EventTarget();
+
+export class KyselyMessageQueue implements MessageQueue {
+  /** Fedify retries failed deliveries itself; this queue only retries handlers that throw. */
+  readonly nativeRetrial = false;
+
+  readonly #db: Kysely<Database>;
+  readonly #dialect: Dialect;
+  readonly #queue: string;
+  readonly #concurrency: number;
+  readonly #leaseMs: number;
+  readonly #pollIntervalMs: number;
+  readonly #maxAttempts: number;
+  readonly #handlerTimeoutMs: number;
+  readonly #drainTimeoutMs: number;
+  readonly #backoff: (attempt: number) => number;
+
+  constructor(db: Kysely<Database>, options: KyselyMessageQueueOptions) {
+    this.#db = db;
+    this.#dialect = options.dialect;
+    this.#queue = options.queue ?? "default";
+    this.#concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
+    this.#leaseMs = positiveInteger("leaseMs", options.leaseMs ?? 60_000);
+    this.#pollIntervalMs = positiveInteger("pollIntervalMs", options.pollIntervalMs ?? 500);
+    this.#maxAttempts = positiveInteger("maxAttempts", options.maxAttempts ?? 8);
+    this.#handlerTimeoutMs = positiveInteger("handlerTimeoutMs", options.handlerTimeoutMs ?? 5 * this.#leaseMs);
+    this.#drainTimeoutMs = Math.max(0, options.drainTimeoutMs ?? 10_000);
+    this.#backoff = options.backoff ?? ((attempt) => Math.min(5_000 * 2 ** (attempt - 1), 3_600_000));
+  }
+
+  enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
+    return this.enqueueMany([message], options);
+  }
+
+  /**
+   * Enqueues the messages in order: in one transaction on PostgreSQL, and on
+   * SQLite atomically per INSERT_CHUNK_SIZE messages.
+   */
+  async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
+    if (messages.length === 0) return;
+    const now = Date.now();
+    const delayMs = options?.delay === undefined ? 0 : Math.max(0, options.delay.total("millisecond"));
+    const payloads = messages.map(serialize);
+    await this.#inTransaction(async (db) => {
+      for (let start = 0; start < payloads.length; start += INSERT_CHUNK_SIZE) {
+        const rows = payloads.slice(start, start + INSERT_CHUNK_SIZE).map((payload, i) => ({
+          id: randomUUID(),
+          queue: this.#queue,
+          payload,
+          ordering_key: options?.orderingKey ?? null,
+          available_at: now + delayMs,
+          created_at: now,
+          // The statement's own snapshot of MAX(seq): evaluated once, before any row is inserted.
+          seq: sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
+        }));
+        await db.insertInto("fedify_message").values(rows).execute();
+      }
+    });
+    this.#announceWork();
+  }
+
+  /**
+   * Runs up to `concurrency` handlers at a time until `signal` aborts. Never
+   * rejects: handler failures reschedule their message and database errors
+   * are logged and retried at the next poll. On abort it stops claiming, lets
+   * in-flight handlers finish for up to `drainTimeoutMs`, releases the
+   * messages of those still running, and resolves.
+   */
+  async listen(handler: Handler, options: MessageQueueListenOptions = {}): Promise<void> {
+    const { signal } = options;
+    const alarm = new Alarm();
+    const ring = () => alarm.ring();
+    const deliveries = new Set<Delivery>();
+    workAvailable.addEventListener(this.#queue, ring);
+    signal?.addEventListener("abort", ring);
+    try {
+      while (!signal?.aborted) {
+        alarm.reset();
+        let sleepMs = this.#pollIntervalMs;
+        const free = this.#concurrency - deliveries.size;
+        if (free > 0) {
+          try {
+            const leases = await this.#claim(free);
+            for (const lease of leases) {
+              const delivery = this.#deliver(lease, handler);
+              deliveries.add(delivery);
+              // A finished message may unblock the next one with its ordering key.
+              void delivery.done.then(() => {
+                deliveries.delete(delivery);
+                this.#announceWork();
+              });
+            }
+            if (leases.length === 0) sleepMs = await this.#msUntilNextDue();
+          } catch (error) {
+            logger.error("Polling queue {queue} failed: {error}", { queue: this.#queue, error });
+          }
+        }
+        // With every slot busy, a finishing delivery rings the alarm.
+        await alarm.sleep(sleepMs);
+      }
+    } finally {
+      workAvailable.removeEventListener(this.#queue, ring);
+      signal?.removeEventListener("abort", ring);
+    }
+    await this.#drain(deliveries);
+  }
+
+  /** Messages waiting to be handled (ready or delayed), excluding leased and dead ones. */
+  async getDepth(): Promise<MessageQueueDepth> {
+    const { ready, delayed } = await this.stats();
+    return { queued: ready + delayed, ready, delayed };
+  }
+
+  async stats(): Promise<QueueStats> {
+    const now = Date.now();
+    const waiting = sql`dead = 0 and (locked_until is null or locked_until <= ${now})`;
+    const { rows } = await sql<Record<"ready" | "delayed" | "leased" | "dead" | "oldest_ready", number | string | null>>`
+      select
+        count(case when ${waiting} and available_at <= ${now} then 1 end) as ready,
+        count(case when ${waiting} and available_at > ${now} then 1 end) as delayed,
+        count(case when dead = 0 and locked_until > ${now} then 1 end) as leased,
+        count(case when dead = 1 then 1 end) as dead,
+        min(case when ${waiting} and available_at <= ${now} then available_at end) as oldest_ready
+      from fedify_message
+      where queue = ${this.#queue}`.execute(this.#db);
+    const row = rows[0];
+    return {
+      queue: this.#queue,
+      ready: Number(row.ready),
+      delayed: Number(row.delayed),
+      leased: Number(row.leased),
+      dead: Number(row.dead),
+      oldestReadyAgeMs: row.oldest_ready === null ? null : Math.max(0, now - Number(row.oldest_ready)),
+    };
+  }
+
+  /** The most recent dead letters, without their payloads. */
+  async deadLetters(limit = 20): Promise<DeadLetter[]> {
+    const rows = await this.#db.selectFrom("fedify_message")
+      .select(["id", "attempts", "last_error", "created_at", "payload"])
+      .where("queue", "=", this.#queue).where("dead", "=", 1)
+      .orderBy("created_at", "desc").orderBy("seq", "desc").limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      attempts: Number(row.attempts),
+      lastError: row.last_error,
+      createdAt: new Date(Number(row.created_at)),
+      payloadType: payloadType(row.payload),
+    }));
+  }
+
+  /** Makes one dead letter (or all of them) deliverable again with fresh attempts; returns how many. */
+  async retryDead(id?: string): Promise<number> {
+    const result = await this.#db.updateTable("fedify_message")
+      .set({ dead: 0, attempts: 0, available_at: Date.now() })
+      .where("queue", "=", this.#queue).where("dead", "=", 1)
+      .$if(id !== undefined, (qb) => qb.where("id", "=", id!))
+      .executeTakeFirst();
+    this.#announceWork();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Deletes every dead letter of this queue; returns how many. */
+  async purgeDead(): Promise<number> {
+    const result = await this.#db.deleteFrom("fedify_message")
+      .where("queue", "=", this.#queue).where("dead", "=", 1)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Leases up to `limit` claimable messages, oldest first. */
+  async #claim(limit: number): Promise<Lease[]> {
+    const token = randomUUID();
+    return this.#inTransaction(async (tx) => {
+      if (this.#dialect === "postgres") {
+        await sql`select pg_advisory_xact_lock(hashtext('fedify_message'), hashtext(${this.#queue}))`.execute(tx);
+      }
+      const now = Date.now();
+      const claimable = tx.selectFrom("fedify_message as m").select("m.id")
+        .where("m.queue", "=", this.#queue)
+        .where("m.dead", "=", 0)
+        .where("m.available_at", "<=", now)
+        .where((eb) => eb.or([eb("m.locked_until", "is", null), eb("m.locked_until", "<=", now)]))
+        .where((eb) => eb.or([
+          eb("m.ordering_key", "is", null),
+          eb.not(eb.exists(eb.selectFrom("fedify_message as o").select("o.id")
+            .whereRef("o.queue", "=", "m.queue")
+            .whereRef("o.ordering_key", "=", "m.ordering_key")
+            .where("o.dead", "=", 0)
+            .where((o) => o.or([
+              o("o.seq", "<", o.ref("m.seq")),
+              o.and([o("o.seq", "=", o.ref("m.seq")), o("o.id", "<", o.ref("m.id"))]),
+
+            ])))),
+        ]))
+        .orderBy("m.available_at").orderBy("m.seq")
+        .limit(limit)
+        .$if(this.#dialect === "postgres", (qb) => qb.forUpdate().skipLocked());
+      const rows = await tx.updateTable("fedify_message")
+        .set((eb) => ({ lease_token: token, locked_until: now + this.#leaseMs, attempts: eb("attempts", "+", 1) }))
+        .where("id", "in", claimable)
+        .returning(["id", "payload", "attempts"])
+        .execute();
+      const leases = rows.map((row) => ({ ...row, token, attempts: Number(row.attempts) }));
+      // Past maxAttempts only if earlier deliveries never reported back: the
+      // handler keeps crashing or hanging its process, so stop delivering it.
+      // (Conditional on the token, so this may run apart from the claim.)
+      const lost = leases.filter((lease) => lease.attempts > this.#maxAttempts);
+      if (lost.length > 0) {
+        await tx.updateTable("fedify_message")
+          .set((eb) => ({
+            dead: 1,
+            attempts: eb("attempts", "-", 1),
+            lease_token: null,
+            locked_until: null,
+            last_error: "Lease expired without acknowledgement: the listener crashed or stalled while handling it",
+          }))
+          .where("id", "in", lost.map((lease) => lease.id)).where("lease_token", "=", token)
+          .execute();
+        for (const lease of lost) {
+          logger.error("Message {id} in queue {queue} dead-lettered after {attempts} unacknowledged deliveries",
+            { id: lease.id, queue: this.#queue, attempts: lease.attempts - 1 });
+        }
+      }
+      return leases.filter((lease) => lease.attempts <= this.#maxAttempts);
+    });
+  }
+
+  #deliver(lease: Lease, handler: Handler): Delivery {
+    let abandoned = false;
+    const heartbeat = setInterval(() => void this.#renew(lease), this.#leaseMs / 3);
+    const done = (async () => {
+      let failure: { error: unknown } | undefined;
+      try {
+        await withTimeout((async () => handler(JSON.parse(lease.payload)))(), this.#handlerTimeoutMs);
+      } catch (error) {
+        failure = { error };
+      }
+      clearInterval(heartbeat);
+      if (abandoned) return;
+      if (failure === undefined) await this.#acknowledge(lease);
+      else await this.#reschedule(lease, failure.error);
+    })().catch((error) => {
+      // The lease will expire and the message be delivered again.
+      logger.error("Settling message {id} in queue {queue} failed: {error}", { id: lease.id, queue: this.#queue, error });
+    });
+    const abandon = async () => {
+      abandoned = true;
+      clearInterval(heartbeat);
+      await this.#release(lease);
+    };
+    return { done, abandon };
+  }
+
+  async #acknowledge(lease: Lease): Promise<void> {
+    const result = await this.#db.deleteFrom("fedify_message")
+      .where("id", "=", lease.id).where("lease_token", "=", lease.token)
+      .executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) this.#warnLeaseLost(lease);
+  }
+
+  async #reschedule(lease: Lease, error: unknown): Promise<void> {
+    const dead = lease.attempts >= this.#maxAttempts;
+    const result = await this.#db.updateTable("fedify_message")
+      .set({
+        lease_token: null,
+        locked_until: null,
+        last_error: describeError(error),
+        dead: dead ? 1 : 0,
+        ...(dead ? {} : { available_at: Date.now() + this.#backoff(lease.attempts) }),
+      })
+      .where("id", "=", lease.id).where("lease_token", "=", lease.token)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return this.#warnLeaseLost(lease);
+    const properties = { id: lease.id, queue: this.#queue, attempts: lease.attempts, error };
+    if (dead) logger.error("Message {id} in queue {queue} dead-lettered after {attempts} failed attempts: {error}", properties);
+    else logger.warn("Message {id} in queue {queue} failed (attempt {attempts}), will retry: {error}", properties);
+  }
+
+  /** Hands an unfinished message back; the aborted delivery does not count as an attempt. */
+  async #release(lease: Lease): Promise<void> {
+    try {
+      await this.#db.updateTable("fedify_message")
+        .set((eb) => ({ lease_token: null, locked_until: null, attempts: eb("attempts", "-", 1) }))
+        .where("id", "=", lease.id).where("lease_token", "=", lease.token)
+        .execute();
+      this.#announceWork();
+    } catch (error) {
+      logger.warn("Releasing message {id} in queue {queue} failed; it is redelivered once its lease expires: {error}",
+        { id: lease.id, queue: this.#queue, error });
+    }
+  }
+
+  async #renew(lease: Lease): Promise<void> {
+    try {
+      const result = await this.#db.updateTable("fedify_message")
+        .set({ locked_until: Date.now() + this.#leaseMs })
+        .where("id", "=", lease.id).where("lease_token", "=", lease.token)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) this.#warnLeaseLost(lease);
+    } catch (error) {
+      logger.warn("Renewing the lease of message {id} in queue {queue} failed: {error}", { id: lease.id, queue: this.#queue, error });
+    }
+  }
+
+  #warnLeaseLost(lease: Lease): void {
+    logger.warn("Lost the lease of message {id} in queue {queue}; it may be handled twice", { id: lease.id, queue: this.#queue });
+  }
+
+  /** Waits up to drainTimeoutMs for in-flight deliveries, then abandons the rest. */
+  async #drain(deliveries: Set<Delivery>): Promise<void> {
+    if (deliveries.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.#drainTimeoutMs); });
+    await Promise.race([Promise.all([...deliveries].map((delivery) => delivery.done)), timeout]);
+    clearTimeout(timer);
+    await Promise.all([...deliveries].map((delivery) => delivery.abandon()));
+  }
+
+  /** How long an idle listener should sleep: until the next delayed message is due, at most a poll interval. */
+  async #msUntilNextDue(): Promise<number> {
+    const now = Date.now();
+    const { next } = await this.#db.selectFrom("fedify_message")
+      .select((eb) => eb.fn.min("available_at").as("next"))
+      .where("queue", "=", this.#queue).where("dead", "=", 0).where("available_at", ">", now)
+      .executeTakeFirstOrThrow();
+    return next === null ? this.#pollIntervalMs : Math.min(this.#pollIntervalMs, Number(next) - now);
+  }
+
+  /**
+   * Runs `work` in a transaction on PostgreSQL, and statement by statement on
+   * SQLite. better-sqlite3 waits for a lock by blocking the thread, so a
+   * SQLite transaction held open across awaits would stall any other
+   * connection in the same process until its busy timeout fails it. Each
+   * SQLite statement issued here is atomic on its own instead: a write
+   * statement takes the database write lock before it reads anything.
+   */
+  async #inTransaction<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.#dialect === "postgres" ? this.#db.transaction().execute(work) : work(this.#db);
+  }
+
+  #announceWork(): void {
+    workAvailable.dispatchEvent(new Event(this.#queue));
+  }
+}
+
+/** A sleep that `ring()` cuts short; a ring while awake makes the next sleep return at once. */
+class Alarm {
+  #rang = false;
+  #wake: (() => void) | undefined;
+
+  ring(): void {
+    this.#rang = true;
+    this.#wake?.();
+  }
+
+  /** Forgets earlier rings, before a look at the queue that sees what they announced. */
+  reset(): void {
+    this.#rang = false;
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (this.#rang) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#wake = wake;
+    });
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Handler timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+  return text.slice(0, LAST_ERROR_MAX_LENGTH);
+}
+
+function payloadType(payload: string): string | undefined {
+  const value: unknown = JSON.parse(payload);
+  return typeof value === "object" && value !== null && "type" in value && typeof value.type === "string"
+    ? value.type
+    : undefined;
+}
+
+function serialize(message: unknown): string {
+  const json = JSON.stringify(message);
+  if (json === undefined) throw new TypeError("A queued message must be JSON-serialisable");
+  return json;
+}

@@ -1,0 +1,107 @@
+import type { Kysely } from "kysely";
+import type { Community, PostingPolicy, Scale, Stream } from "../../domain/community.ts";
+import type { CommunityRow, Database } from "../schema.ts";
+
+export interface NewCommunity {
+  slug: string;
+  name: string;
+  summary?: string;
+  scale?: Scale;
+  stream?: Stream | null;
+  languages?: string[];
+  closed?: boolean;
+  postingPolicy?: PostingPolicy;
+}
+
+export type CommunityChanges = Partial<Omit<NewCommunity, "slug">>;
+
+export function toCommunity(row: CommunityRow): Community {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    summary: row.summary,
+    scale: row.scale as Scale,
+    stream: row.stream as Stream | null,
+    languages: JSON.parse(row.languages) as string[],
+    closed: row.closed === 1,
+    postingPolicy: row.posting_policy as PostingPolicy,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export class CommunityRepository {
+  private readonly db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async create(input: NewCommunity): Promise<Community> {
+    const now = new Date().toISOString();
+    const row = await this.db.insertInto("communities").values({
+      id: crypto.randomUUID(),
+      slug: input.slug,
+      name: input.name,
+      summary: input.summary ?? "",
+      scale: input.scale ?? "local",
+      stream: input.stream ?? null,
+      languages: JSON.stringify(input.languages ?? []),
+      closed: input.closed ? 1 : 0,
+      posting_policy: input.postingPolicy ?? "members",
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    }).returningAll().executeTakeFirstOrThrow();
+    return toCommunity(row);
+  }
+
+  /** Finds a community by slug, tombstones included. */
+  async findBySlug(slug: string): Promise<Community | null> {
+    const row = await this.db.selectFrom("communities").selectAll().where("slug", "=", slug).executeTakeFirst();
+    return row ? toCommunity(row) : null;
+  }
+
+  async findById(id: string): Promise<Community | null> {
+    const row = await this.db.selectFrom("communities").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? toCommunity(row) : null;
+  }
+
+  /** Live communities, oldest first. */
+  async list(): Promise<Community[]> {
+    const rows = await this.db.selectFrom("communities").selectAll()
+      .where("deleted_at", "is", null).orderBy("created_at").orderBy("slug").execute();
+    return rows.map(toCommunity);
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db.selectFrom("communities").select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("deleted_at", "is", null).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async update(slug: string, changes: CommunityChanges): Promise<Community | null> {
+    const values: Record<string, unknown> = { updated_at: new Date().toISOString() };
+    if (changes.name !== undefined) values.name = changes.name;
+    if (changes.summary !== undefined) values.summary = changes.summary;
+    if (changes.scale !== undefined) values.scale = changes.scale;
+    if (changes.stream !== undefined) values.stream = changes.stream;
+    if (changes.languages !== undefined) values.languages = JSON.stringify(changes.languages);
+    if (changes.closed !== undefined) values.closed = changes.closed ? 1 : 0;
+    if (changes.postingPolicy !== undefined) values.posting_policy = changes.postingPolicy;
+    const row = await this.db.updateTable("communities").set(values)
+      .where("slug", "=", slug).where("deleted_at", "is", null).returningAll().executeTakeFirst();
+    return row ? toCommunity(row) : null;
+  }
+
+  /** Turns the community into a tombstone and drops its members and posts. */
+  async markDeleted(id: string): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable("communities").set({ deleted_at: now, updated_at: now }).where("id", "=", id).execute();
+      await trx.deleteFrom("memberships").where("community_id", "=", id).execute();
+      await trx.deleteFrom("posts").where("community_id", "=", id).execute();
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../schema.ts";
+
+export interface RecordedActivity {
+  id: string;
+  activityUri: string;
+  kind: string;
+  json: unknown;
+  createdAt: string;
+}
+
+/**
+ * What each community has sent, keyed by (source, kind): a redelivered
+ * activity reuses the stored announce id instead of announcing twice, and
+ * receivers deduplicate by that id. Also backs the outbox collection.
+ */
+export class CommunityActivityRepository {
+  private readonly db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  /**
+   * Claims an id for the activity a community sends about `sourceUri`; if one
+   * was claimed before (a retry), returns that one with `created: false`.
+   */
+  async claim(communityId: string, sourceUri: string, kind: string, activityUri: string): Promise<{ activityUri: string; created: boolean }> {
+    const r = await this.db.insertInto("community_activities").values({
+      id: crypto.randomUUID(),
+      community_id: communityId,
+      source_uri: sourceUri,
+      kind,
+      activity_uri: activityUri,
+      json: "null",
+      created_at: new Date().toISOString(),
+    }).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing()).executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0n) > 0) return { activityUri, created: true };
+    const row = await this.db.selectFrom("community_activities").select("activity_uri")
+      .where("community_id", "=", communityId).where("source_uri", "=", sourceUri).where("kind", "=", kind)
+      .executeTakeFirstOrThrow();
+    return { activityUri: row.activity_uri, created: false };
+  }
+
+  async find(communityId: string, sourceUri: string, kind: string): Promise<{ activityUri: string; json: unknown } | null> {
+    const row = await this.db.selectFrom("community_activities").select(["activity_uri", "json"])
+      .where("community_id", "=", communityId).where("source_uri", "=", sourceUri).where("kind", "=", kind)
+      .executeTakeFirst();
+    return row ? { activityUri: row.activity_uri, json: JSON.parse(row.json) } : null;
+  }
+
+  async saveJson(activityUri: string, json: unknown): Promise<void> {
+    await this.db.updateTable("community_activities").set({ json: JSON.stringify(json) })
+      .where("activity_uri", "=", activityUri).execute();
+  }
+
+  async getByUri(activityUri: string): Promise<RecordedActivity | null> {
+    const row = await this.db.selectFrom("community_activities").selectAll()
+      .where("activity_uri", "=", activityUri).executeTakeFirst();
+    return row ? { id: row.id, activityUri: row.activity_uri, kind: row.kind, json: JSON.parse(row.json), createdAt: row.created_at } : null;
+  }
+
+  /** Newest first, only activities whose JSON has been recorded. */
+  async page(communityId: string, limit: number, offset: number): Promise<RecordedActivity[]> {
+    const rows = await this.db.selectFrom("community_activities").selectAll()
+      .where("community_id", "=", communityId).where("json", "!=", "null")
+      .orderBy("created_at", "desc").orderBy("id").limit(limit).offset(offset).execute();
+    return rows.map((row) => ({ id: row.id, activityUri: row.activity_uri, kind: row.kind, json: JSON.parse(row.json), createdAt: row.created_at }));
+  }
+
+  async count(communityId: string): Promise<number> {
+    const r = await this.db.selectFrom("community_activities").select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("community_id", "=", communityId).where("json", "!=", "null").executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}

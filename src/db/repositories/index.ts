@@ -1,0 +1,28 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../schema.ts";
+import { CommunityActivityRepository } from "./community-activities.ts";
+import { CommunityRepository } from "./communities.ts";
+import { KeyRepository } from "./keys.ts";
+import { MembershipRepository } from "./memberships.ts";
+import { PostRepository } from "./posts.ts";
+import { RemoteActorRepository } from "./remote-actors.ts";
+
+export interface Repositories {
+  communities: CommunityRepository;
+  memberships: MembershipRepository;
+  posts: PostRepository;
+  activities: CommunityActivityRepository;
+  remoteActors: RemoteActorRepository;
+  keys: KeyRepository;
+}
+
+export function createRepositories(db: Kysely<Database>): Repositories {
+  return {
+    communities: new CommunityRepository(db),
+    memberships: new MembershipRepository(db),
+    posts: new PostRepository(db),
+    activities: new CommunityActivityRepository(db),
+    remoteActors: new RemoteActorRepository(db),
+    keys: new KeyRepository(db),
+  };
+}

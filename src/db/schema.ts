@@ -1,0 +1,117 @@
+// Kysely table types. Booleans are stored as 0/1 integers and timestamps as
+// ISO-8601 strings so that SQLite and PostgreSQL share one schema.
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+export interface CommunitiesTable {
+  id: string;
+  slug: string;
+  name: string;
+  summary: Generated<string>;
+  scale: Generated<string>;
+  stream: string | null;
+  /** JSON array of BCP 47 language tags. */
+  languages: Generated<string>;
+  closed: Generated<number>;
+  posting_policy: Generated<string>;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface ActorKeysTable {
+  /** A community id, or INSTANCE_KEY_OWNER for the instance actor. */
+  owner: string;
+  algorithm: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: string;
+}
+
+export interface RemoteActorsTable {
+  uri: string;
+  handle: string | null;
+  type: string;
+  name: string | null;
+  inbox: string | null;
+  shared_inbox: string | null;
+  url: string | null;
+  icon_url: string | null;
+  fetched_at: string;
+}
+
+export interface MembershipsTable {
+  community_id: string;
+  actor_uri: string;
+  status: "pending" | "accepted";
+  follow_id: string | null;
+  message: string | null;
+  requested_at: string;
+  accepted_at: string | null;
+}
+
+export interface PostsTable {
+  id: string;
+  community_id: string;
+  object_uri: string;
+  activity_uri: string | null;
+  author_uri: string;
+  type: string;
+  in_reply_to: string | null;
+  name: string | null;
+  summary: string | null;
+  content: string | null;
+  url: string | null;
+  published: string;
+  updated: string | null;
+  deleted_at: string | null;
+  received_at: string;
+}
+
+export interface CommunityActivitiesTable {
+  id: string;
+  community_id: string;
+  source_uri: string;
+  kind: string;
+  activity_uri: string;
+  json: string;
+  created_at: string;
+}
+
+export interface FedifyKvTable {
+  key: string;
+  value: string;
+  expires_at: number | null;
+}
+
+export interface FedifyMessageTable {
+  id: string;
+  queue: string;
+  payload: string;
+  ordering_key: string | null;
+  available_at: number;
+  created_at: number;
+  seq: number;
+  attempts: Generated<number>;
+  locked_until: number | null;
+  lease_token: string | null;
+  last_error: string | null;
+  dead: Generated<number>;
+}
+
+export interface Database {
+  communities: CommunitiesTable;
+  actor_keys: ActorKeysTable;
+  remote_actors: RemoteActorsTable;
+  memberships: MembershipsTable;
+  posts: PostsTable;
+  community_activities: CommunityActivitiesTable;
+  fedify_kv: FedifyKvTable;
+  fedify_message: FedifyMessageTable;
+}
+
+export type CommunityRow = Selectable<CommunitiesTable>;
+export type NewCommunityRow = Insertable<CommunitiesTable>;
+export type CommunityUpdate = Updateable<CommunitiesTable>;
+export type MembershipRow = Selectable<MembershipsTable>;
+export type PostRow = Selectable<PostsTable>;
+export type RemoteActorRow = Selectable<RemoteActorsTable>;
