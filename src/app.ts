@@ -1,0 +1,91 @@
+// The composition root: opens the database, applies migrations and wires
+// repositories, Fedify and the web app together. The server, the CLI and
+// the tests all start Praxis through createPraxis().
+import type { AddressInfo } from "node:net";
+import type { Federation, KvStore } from "@fedify/fedify";
+import { serve, type ServerType } from "@hono/node-server";
+import type { Hono } from "hono";
+import type { ResolvedConfig } from "./config.ts";
+import { openDatabase, type PraxisDatabase } from "./db/database.ts";
+import { KyselyKvStore } from "./db/kv-store.ts";
+import { KyselyMessageQueue } from "./db/message-queue.ts";
+import { migrateToLatest } from "./db/migrator.ts";
+import { createRepositories } from "./db/repositories/index.ts";
+import { createPraxisFederation } from "./federation/index.ts";
+import type { AppServices } from "./services.ts";
+import { createWebApp } from "./web/app.ts";
+
+export interface Praxis {
+  config: ResolvedConfig;
+  services: AppServices;
+  federation: Federation<AppServices>;
+  web: Hono;
+  kv: KvStore;
+  queue: KyselyMessageQueue;
+  /** Starts delivering queued activities and processing the inbox. */
+  startWorker(): void;
+  /** Starts the HTTP server; resolves once it is listening. */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Stops the worker (in-flight messages are released, not lost) and the server. */
+  close(): Promise<void>;
+}
+
+export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
+  const database: PraxisDatabase = openDatabase(config.database);
+  try {
+    await migrateToLatest(database.db);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+  const services: AppServices = {
+    config,
+    db: database.db,
+    dialect: database.dialect,
+    repos: createRepositories(database.db),
+  };
+  const kv = new KyselyKvStore(database.db, { dialect: database.dialect });
+  const queue = new KyselyMessageQueue(database.db, {
+    dialect: database.dialect,
+    concurrency: config.queue.concurrency,
+    leaseMs: config.queue.leaseSeconds * 1000,
+    pollIntervalMs: config.queue.pollIntervalMs,
+    maxAttempts: config.queue.maxAttempts,
+  });
+  const federation = createPraxisFederation(services, { kv, queue });
+  const web = createWebApp(federation, services);
+
+  const workerAbort = new AbortController();
+  let worker: Promise<void> | null = null;
+  let server: ServerType | null = null;
+
+  return {
+    config, services, federation, web, kv, queue,
+    startWorker() {
+      worker ??= federation.startQueue(services, { signal: workerAbort.signal });
+    },
+    listen() {
+      return new Promise((resolve, reject) => {
+        const s = serve({ fetch: web.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
+          const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+          resolve({ url: `http://${host}:${info.port}`, port: info.port });
+        });
+        s.once("error", reject);
+        server = s;
+      });
+    },
+    async close() {
+      workerAbort.abort();
+      await worker?.catch(() => {});
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          // Keep-alive connections from peers must not hold shutdown up.
+          (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+      }
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Working out where an incoming post is going and who may see it, from its
+// addressing alone. Pure functions so the rules can be unit-tested.
+
+export const PUBLIC_ADDRESSES: ReadonlySet<string> = new Set([
+  "https://www.w3.org/ns/activitystreams#Public",
+  "as:Public",
+  "Public",
+]);
+
+/** The addressing of an activity and its object, merged. */
+export interface Addressing {
+  to: readonly string[];
+  cc: readonly string[];
+  /** bto/bcc are never honoured for relaying, but they count as addressing. */
+  bto?: readonly string[];
+  bcc?: readonly string[];
+  audience: readonly string[];
+  /** `href`s of `Mention` tags. */
+  mentions: readonly string[];
+}
+
+/**
+ * Mastodon's four visibilities, read from the addressing: public (Public in
+ * `to`), unlisted (Public only in `cc`), and the two non-public ones, which
+ * Praxis never relays.
+ */
+export type Visibility = "public" | "unlisted" | "followers" | "direct";
+
+export function visibilityOf(a: Pick<Addressing, "to" | "cc">, authorFollowers?: string | null): Visibility {
+  if (a.to.some((x) => PUBLIC_ADDRESSES.has(x))) return "public";
+  if (a.cc.some((x) => PUBLIC_ADDRESSES.has(x))) return "unlisted";
+  if (authorFollowers && [...a.to, ...a.cc].includes(authorFollowers)) return "followers";
+  return "direct";
+}
+
+export function isPublicVisibility(v: Visibility): boolean {
+  return v === "public" || v === "unlisted";
+}
+
+/** What a local URI turned out to be, as told by the federation layer. */
+export type LocalTarget =
+  | { kind: "community"; slug: string }
+  | { kind: "followers"; slug: string };
+
+/**
+ * The home community of a post (DESIGN.md): the local Group named in
+ * `audience`, else the first local Group (or its followers collection) in
+ * `to`, `cc` or a mention, else the community of the post it replies to.
+ * Returns null when the post concerns no local community.
+ */
+export function homeCommunity(
+  a: Addressing,
+  resolve: (uri: string) => LocalTarget | null,
+  replyTargetCommunity?: string | null,
+): string | null {
+  for (const list of [a.audience, a.to, a.cc, a.mentions]) {
+    for (const uri of list) {
+      const target = resolve(uri);
+      if (target) return target.slug;
+    }
+  }
+  return replyTargetCommunity ?? null;
+}
+
+/** Whether the audience names a group that is not a local community. */
+export function audienceNamesOtherGroup(a: Addressing, resolve: (uri: string) => LocalTarget | null): boolean {
+  return a.audience.length > 0 && a.audience.every((uri) => resolve(uri) === null);
+}

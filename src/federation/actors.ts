@@ -1,0 +1,101 @@
+// The actor dispatcher: one Group per community and the instance-wide
+// Application actor. Fedify allows a single actor dispatcher, so both share
+// the /c/{identifier} template; the instance actor is aliased to /actor.
+import type { Federation, RequestContext } from "@fedify/fedify";
+import { Application, Endpoints, Group, PropertyValue, Tombstone } from "@fedify/vocab";
+import { instant } from "./time.ts";
+import { INSTANCE_KEY_OWNER } from "../db/repositories/keys.ts";
+import type { Community } from "../domain/community.ts";
+import type { AppServices } from "../services.ts";
+import { INSTANCE_ACTOR } from "./addressing.ts";
+import { loadKeyPairs } from "./keys.ts";
+import { escapeHtml, textToHtml } from "./text.ts";
+
+export const ACTOR_PATH = "/c/{identifier}";
+
+const SCALE_LABELS: Record<string, string> = {
+  local: "Local", regional: "Regional", national: "National", international: "International",
+};
+const STREAM_LABELS: Record<string, string> = { learn: "Learn", share: "Share", build: "Build" };
+
+/** Profile fields Mastodon shows on the Group's profile. */
+export function profileFields(community: Community): PropertyValue[] {
+  const fields = [new PropertyValue({ name: "Scale", value: escapeHtml(SCALE_LABELS[community.scale] ?? community.scale) })];
+  if (community.stream) {
+    fields.push(new PropertyValue({ name: "Stream", value: escapeHtml(STREAM_LABELS[community.stream] ?? community.stream) }));
+  }
+  if (community.languages.length > 0) {
+    fields.push(new PropertyValue({ name: "Languages", value: escapeHtml(community.languages.join(", ")) }));
+  }
+  fields.push(new PropertyValue({
+    name: "Membership",
+    value: community.closed ? "Closed: a moderator approves each request" : "Open: follow to join",
+  }));
+  return fields;
+}
+
+export function buildGroup(ctx: RequestContext<AppServices> | import("@fedify/fedify").Context<AppServices>, community: Community, keys: Awaited<ReturnType<RequestContext<AppServices>["getActorKeyPairs"]>>): Group {
+  const identifier = community.slug;
+  const id = ctx.getActorUri(identifier);
+  return new Group({
+    id,
+    preferredUsername: identifier,
+    name: community.name,
+    summary: textToHtml(community.summary),
+    url: id,
+    published: instant(community.createdAt),
+    updated: instant(community.updatedAt),
+    inbox: ctx.getInboxUri(identifier),
+    outbox: ctx.getOutboxUri(identifier),
+    followers: ctx.getFollowersUri(identifier),
+    following: ctx.getFollowingUri(identifier),
+    featured: ctx.getFeaturedUri(identifier),
+    // Lemmy, Mbin, PieFed and NodeBB read the moderators from attributedTo.
+    attribution: ctx.getCollectionUri("moderators", { identifier }),
+    endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+    publicKey: keys[0]?.cryptographicKey,
+    assertionMethods: keys.map((k) => k.multikey),
+    manuallyApprovesFollowers: community.closed,
+    discoverable: true,
+    indexable: true,
+    attachments: profileFields(community),
+  });
+}
+
+export function registerActors(federation: Federation<AppServices>): void {
+  federation
+    .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR) {
+        const keys = await ctx.getActorKeyPairs(identifier);
+        return new Application({
+          id: ctx.getActorUri(identifier),
+          preferredUsername: new URL(ctx.origin).hostname,
+          name: ctx.data.config.instanceName,
+          summary: textToHtml(ctx.data.config.instanceDescription),
+          url: new URL("/", ctx.origin),
+          inbox: ctx.getInboxUri(identifier),
+          outbox: ctx.getOutboxUri(identifier),
+          endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+          publicKey: keys[0]?.cryptographicKey,
+          assertionMethods: keys.map((k) => k.multikey),
+          manuallyApprovesFollowers: true,
+          discoverable: false,
+        });
+      }
+      const community = await ctx.data.repos.communities.findBySlug(identifier);
+      if (!community) return null;
+      if (community.deletedAt) {
+        return new Tombstone({ id: ctx.getActorUri(identifier), deleted: instant(community.deletedAt) });
+      }
+      return buildGroup(ctx, community, await ctx.getActorKeyPairs(identifier));
+    })
+    .mapActorAlias("/actor", INSTANCE_ACTOR)
+    // WebFinger acct:slug@host → the community (the dispatcher 404s unknown ones).
+    .mapHandle((_ctx, username) => username)
+    .setKeyPairsDispatcher(async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR) return loadKeyPairs(ctx.data.repos.keys, INSTANCE_KEY_OWNER);
+      const community = await ctx.data.repos.communities.findBySlug(identifier);
+      if (!community) return [];
+      return loadKeyPairs(ctx.data.repos.keys, community.id);
+    });
+}

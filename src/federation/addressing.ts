@@ -1,0 +1,49 @@
+// Reads the addressing of Fedify vocabulary objects into the plain shape the
+// domain rules use, and tells which URIs are local communities.
+import type { Context } from "@fedify/fedify";
+import { type Activity, Mention, type Object as APObject } from "@fedify/vocab";
+import type { Addressing, LocalTarget } from "../domain/addressing.ts";
+import type { AppServices } from "../services.ts";
+
+function hrefs(urls: readonly URL[]): string[] {
+  return urls.map((u) => u.href);
+}
+
+/** The union of an activity's and its object's addressing, plus mentions. */
+export async function addressingOf(activity: Activity, object: APObject | null): Promise<Addressing> {
+  const mentions: string[] = [];
+  if (object) {
+    for await (const tag of object.getTags({ suppressError: true })) {
+      if (tag instanceof Mention && tag.href) mentions.push(tag.href.href);
+    }
+  }
+  const both = object ? [activity, object] : [activity];
+  return {
+    to: both.flatMap((o) => hrefs(o.toIds)),
+    cc: both.flatMap((o) => hrefs(o.ccIds)),
+    bto: both.flatMap((o) => hrefs(o.btoIds)),
+    bcc: both.flatMap((o) => hrefs(o.bccIds)),
+    audience: both.flatMap((o) => hrefs(o.audienceIds)),
+    mentions,
+  };
+}
+
+/** Resolves a URI to a local community (actor or followers collection). */
+export function localTargetResolver(ctx: Context<AppServices>): (uri: string) => LocalTarget | null {
+  return (uri) => {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      return null;
+    }
+    if (url.origin !== ctx.origin) return null;
+    const parsed = ctx.parseUri(url);
+    if (parsed?.type === "actor" && parsed.identifier !== INSTANCE_ACTOR) return { kind: "community", slug: parsed.identifier };
+    if (parsed?.type === "followers") return { kind: "followers", slug: parsed.identifier };
+    return null;
+  };
+}
+
+/** The identifier of the instance-wide Application actor (served at /actor). */
+export const INSTANCE_ACTOR = "instance.actor";

@@ -1,0 +1,94 @@
+// The Group's collections: followers (the members), outbox (what it has
+// announced), featured (pinned posts), following, and moderators.
+import type { Federation, RequestContext } from "@fedify/fedify";
+import { Activity, type Object as APObject, Person, type Recipient } from "@fedify/vocab";
+import type { AppServices } from "../services.ts";
+import { INSTANCE_ACTOR } from "./addressing.ts";
+
+const PAGE_SIZE = 50;
+
+function parseCursor(cursor: string): number | null {
+  return /^\d{1,9}$/.test(cursor) ? Number(cursor) : null;
+}
+
+async function liveCommunity(ctx: RequestContext<AppServices> | { data: AppServices }, identifier: string) {
+  if (identifier === INSTANCE_ACTOR) return null;
+  const community = await ctx.data.repos.communities.findBySlug(identifier);
+  return community && !community.deletedAt ? community : null;
+}
+
+export function registerCollections(federation: Federation<AppServices>): void {
+  federation
+    .setFollowersDispatcher("/c/{identifier}/followers", async (ctx, identifier, cursor) => {
+      const community = await liveCommunity(ctx, identifier);
+      if (!community) return null;
+      const toRecipient = (m: { actorUri: string; inbox: string | null; sharedInbox: string | null }): Recipient => ({
+        id: new URL(m.actorUri),
+        inboxId: m.inbox ? new URL(m.inbox) : null,
+        endpoints: m.sharedInbox ? { sharedInbox: new URL(m.sharedInbox) } : null,
+      });
+      // Delivery (sendActivity to "followers") asks with a null cursor and
+      // must get every member; only public GETs are paged.
+      if (cursor === null) {
+        const members = await ctx.data.repos.memberships.list(community.id, "accepted");
+        return { items: members.map(toRecipient) };
+      }
+      const offset = parseCursor(cursor);
+      if (offset === null) return null;
+      // A closed community's member list is not public; its count is.
+      if (community.closed) return { items: [], nextCursor: null };
+      const page = await ctx.data.repos.memberships.list(community.id, "accepted", { limit: PAGE_SIZE + 1, offset });
+      return {
+        items: page.slice(0, PAGE_SIZE).map(toRecipient),
+        nextCursor: page.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null,
+      };
+    })
+    .setFirstCursor(() => "0")
+    .setCounter(async (ctx, identifier) => {
+      const community = await liveCommunity(ctx, identifier);
+      return community ? ctx.data.repos.memberships.count(community.id) : null;
+    });
+
+  federation
+    .setOutboxDispatcher("/c/{identifier}/outbox", async (ctx, identifier, cursor) => {
+      const community = await liveCommunity(ctx, identifier);
+      if (!community || cursor === null) return community ? { items: [] } : null;
+      const offset = parseCursor(cursor);
+      if (offset === null) return null;
+      const rows = await ctx.data.repos.activities.page(community.id, PAGE_SIZE + 1, offset);
+      const items: Activity[] = [];
+      for (const row of rows.slice(0, PAGE_SIZE)) {
+        items.push(await Activity.fromJsonLd(row.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }));
+      }
+      return { items, nextCursor: rows.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null };
+    })
+    .setFirstCursor(() => "0")
+    .setCounter(async (ctx, identifier) => {
+      const community = await liveCommunity(ctx, identifier);
+      return community ? ctx.data.repos.activities.count(community.id) : null;
+    });
+
+  // Communities follow nothing yet; the collection exists because clients
+  // and the Group's `following` property expect it.
+  federation
+    .setFollowingDispatcher("/c/{identifier}/following", async (ctx, identifier) => {
+      const community = await liveCommunity(ctx, identifier);
+      return community ? { items: [] as URL[] } : null;
+    })
+    .setCounter(async (ctx, identifier) => ((await liveCommunity(ctx, identifier)) ? 0 : null));
+
+  // Pinned posts. Nothing is pinned until moderators can pin.
+  federation
+    .setFeaturedDispatcher("/c/{identifier}/featured", async (ctx, identifier) => {
+      const community = await liveCommunity(ctx, identifier);
+      return community ? { items: [] as APObject[] } : null;
+    });
+
+  // Lemmy, Mbin, PieFed and NodeBB read a community's moderators from the
+  // ordered collection its attributedTo points at.
+  federation
+    .setOrderedCollectionDispatcher("moderators", Person, "/c/{identifier}/moderators", async (ctx, values) => {
+      const community = await liveCommunity(ctx, values.identifier);
+      return community ? { items: [] as Person[] } : null;
+    });
+}

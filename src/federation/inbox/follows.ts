@@ -1,0 +1,53 @@
+// Membership over ActivityPub: Follow joins (or asks to join) a community,
+// Undo(Follow) leaves it.
+import type { InboxContext } from "@fedify/fedify";
+import { type Follow, isActor } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import { decideFollow } from "../../domain/membership.ts";
+import type { AppServices } from "../../services.ts";
+import { localTargetResolver } from "../addressing.ts";
+import { acceptFollow } from "../outbound.ts";
+import { rememberActor } from "../remote-actors.ts";
+
+const logger = getLogger(["praxis", "federation", "inbox"]);
+
+export async function onFollow(ctx: InboxContext<AppServices>, follow: Follow): Promise<void> {
+  if (!follow.objectId || !follow.actorId) return;
+  const target = localTargetResolver(ctx)(follow.objectId.href);
+  if (target?.kind !== "community") return;
+  const { repos } = ctx.data;
+  const community = await repos.communities.findBySlug(target.slug);
+  if (!community) return;
+  const follower = await follow.getActor(ctx);
+  if (!follower || !isActor(follower) || follower.id?.href !== follow.actorId.href || !follower.inboxId) {
+    logger.info("Ignoring Follow {id}: its actor could not be fetched or has no inbox", { id: follow.id?.href });
+    return;
+  }
+  await rememberActor(repos.remoteActors, follower);
+  const actorUri = follow.actorId.href;
+  const outcome = decideFollow({
+    closed: community.closed,
+    deleted: community.deletedAt !== null,
+    existing: await repos.memberships.status(community.id, actorUri),
+  });
+  if (outcome.action === "refuse") return;
+  // Lemmy and Mastodon put an optional note on a join request in `content`/`summary`.
+  const message = follow.content?.toString() ?? follow.summary?.toString() ?? null;
+  await repos.memberships.upsert(community.id, actorUri, outcome.status, follow.id?.href ?? null, message);
+  if (outcome.action === "accept") {
+    await acceptFollow(ctx, community, { id: follow.id?.href ?? null, actor: actorUri, recipient: follower });
+    logger.info("{actor} joined {community}", { actor: actorUri, community: community.slug });
+  } else {
+    logger.info("{actor} asked to join closed community {community}", { actor: actorUri, community: community.slug });
+  }
+}
+
+export async function onUndoFollow(ctx: InboxContext<AppServices>, actorUri: string, communityUri: string): Promise<void> {
+  const target = localTargetResolver(ctx)(communityUri);
+  if (target?.kind !== "community") return;
+  const community = await ctx.data.repos.communities.findBySlug(target.slug);
+  if (!community) return;
+  if (await ctx.data.repos.memberships.remove(community.id, actorUri)) {
+    logger.info("{actor} left {community}", { actor: actorUri, community: community.slug });
+  }
+}

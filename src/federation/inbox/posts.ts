@@ -1,0 +1,125 @@
+// Posts into a community (FEP-1b12): Create stores and relays a post in its
+// home community; Update and Delete from its author are relayed likewise,
+// and a deletion withdraws the community's boost.
+import type { InboxContext } from "@fedify/fedify";
+import {
+  Article, type Create, type Delete, Note, type Object as APObject, Page, Question, type Update,
+} from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import { audienceNamesOtherGroup, homeCommunity, visibilityOf } from "../../domain/addressing.ts";
+import { decidePostRelay, mayChangePost } from "../../domain/relay.ts";
+import type { AppServices } from "../../services.ts";
+import { addressingOf, localTargetResolver } from "../addressing.ts";
+import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
+import { rememberActor } from "../remote-actors.ts";
+import { isoOf } from "../time.ts";
+
+const logger = getLogger(["praxis", "federation", "inbox"]);
+
+type PostObject = Note | Article | Page | Question;
+
+function isPostObject(o: unknown): o is PostObject {
+  return o instanceof Note || o instanceof Article || o instanceof Page || o instanceof Question;
+}
+
+function urlOf(o: APObject): string | null {
+  const u = o.url;
+  return u instanceof URL ? u.href : u?.href?.href ?? null;
+}
+
+export async function onCreate(ctx: InboxContext<AppServices>, create: Create): Promise<void> {
+  if (!create.id || !create.actorId) return;
+  const object = await create.getObject(ctx);
+  if (!isPostObject(object) || !object.id) return;
+  // Only an actor's own posts: a Create of someone else's object is forged.
+  if (object.attributionId?.href !== create.actorId.href || object.id.origin !== create.actorId.origin) {
+    logger.info("Ignoring Create {id}: its object is not attributed to its actor", { id: create.id.href });
+    return;
+  }
+  const { repos } = ctx.data;
+  const addressing = await addressingOf(create, object);
+  const resolve = localTargetResolver(ctx);
+  const replyTo = object.replyTargetId?.href ?? null;
+  let replyCommunity: string | null = null;
+  if (replyTo) {
+    const parent = (await repos.posts.findByObject(replyTo)).find((p) => p.deleted_at === null);
+    if (parent) replyCommunity = (await repos.communities.findById(parent.community_id))?.slug ?? null;
+  }
+  const slug = homeCommunity(addressing, resolve, replyCommunity);
+  if (!slug) return;
+  const community = await repos.communities.findBySlug(slug);
+  if (!community) return;
+  const author = await create.getActor(ctx);
+  const decision = decidePostRelay({
+    visibility: visibilityOf(addressing, author?.followersId?.href),
+    authorIsMember: (await repos.memberships.status(community.id, create.actorId.href)) === "accepted",
+    postingPolicy: community.postingPolicy,
+    communityDeleted: community.deletedAt !== null,
+    audienceIsOtherGroup: audienceNamesOtherGroup(addressing, resolve) && !replyCommunity,
+  });
+  if (!decision.relay) {
+    logger.info("Not relaying {id} in {community}: {reason}", { id: create.id.href, community: slug, reason: decision.reason });
+    return;
+  }
+  if (author) await rememberActor(repos.remoteActors, author);
+  await repos.posts.insertIfAbsent({
+    communityId: community.id,
+    objectUri: object.id.href,
+    activityUri: create.id.href,
+    authorUri: create.actorId.href,
+    type: object.constructor.name,
+    inReplyTo: replyTo,
+    name: object.name?.toString() ?? null,
+    summary: object.summary?.toString() ?? null,
+    content: object.content?.toString() ?? null,
+    url: urlOf(object),
+    published: isoOf(object.published) ?? new Date().toISOString(),
+  });
+  // Ordered per object so that a later Update or Delete never overtakes it.
+  await announceActivity(ctx, community, create, object.id.href);
+  await boostObject(ctx, community, object.id);
+  logger.info("Relayed {id} in {community}", { id: object.id.href, community: slug });
+}
+
+export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): Promise<void> {
+  if (!update.id || !update.actorId || !update.objectId) return;
+  const { repos } = ctx.data;
+  const posts = (await repos.posts.findByObject(update.objectId.href)).filter((p) => p.deleted_at === null);
+  if (posts.length === 0) return;
+  const object = await update.getObject(ctx);
+  if (!isPostObject(object) || object.id?.href !== update.objectId.href) return;
+  for (const post of posts) {
+    if (!mayChangePost(update.actorId.href, post.author_uri)) continue;
+    const community = await repos.communities.findById(post.community_id);
+    if (!community || community.deletedAt) continue;
+    await repos.posts.applyEdit(post.id, {
+      name: object.name?.toString() ?? null,
+      summary: object.summary?.toString() ?? null,
+      content: object.content?.toString() ?? null,
+      url: urlOf(object),
+      updated: isoOf(object.updated) ?? new Date().toISOString(),
+    });
+    await announceActivity(ctx, community, update, post.object_uri);
+  }
+}
+
+export async function onDelete(ctx: InboxContext<AppServices>, del: Delete): Promise<void> {
+  if (!del.id || !del.actorId || !del.objectId) return;
+  const { repos } = ctx.data;
+  // An account deletion: the actor deletes itself.
+  if (del.objectId.href === del.actorId.href) {
+    const n = await repos.memberships.removeEverywhere(del.actorId.href);
+    if (n > 0) logger.info("{actor} was deleted; removed from {n} communities", { actor: del.actorId.href, n });
+    return;
+  }
+  const posts = (await repos.posts.findByObject(del.objectId.href)).filter((p) => p.deleted_at === null);
+  for (const post of posts) {
+    if (!mayChangePost(del.actorId.href, post.author_uri)) continue;
+    const community = await repos.communities.findById(post.community_id);
+    if (!community || community.deletedAt) continue;
+    await repos.posts.markDeleted(post.id);
+    await announceActivity(ctx, community, del, post.object_uri);
+    await withdrawBoost(ctx, community, new URL(post.object_uri));
+    logger.info("Withdrew {id} from {community}", { id: post.object_uri, community: community.slug });
+  }
+}

@@ -1,0 +1,150 @@
+// The bridge from domain events to activities the communities send. Every
+// outgoing activity gets an id claimed in community_activities first, keyed
+// by what caused it: a retried inbox task re-sends the same id (receivers
+// deduplicate by id) instead of announcing twice.
+import type { Context } from "@fedify/fedify";
+import {
+  Accept, type Activity, Announce, Delete, Follow, PUBLIC_COLLECTION, type Recipient, Reject,
+  Tombstone, Undo, Update,
+} from "@fedify/vocab";
+import type { Community } from "../domain/community.ts";
+import type { AppServices } from "../services.ts";
+import { buildGroup } from "./actors.ts";
+import { now } from "./time.ts";
+
+type Ctx = Context<AppServices>;
+
+export function activityUri(ctx: Ctx, community: Community, id: string = crypto.randomUUID()): URL {
+  return new URL(`/c/${community.slug}/activities/${id}`, ctx.origin);
+}
+
+async function claimId(ctx: Ctx, community: Community, sourceUri: string, kind: string): Promise<URL> {
+  const claimed = await ctx.data.repos.activities.claim(community.id, sourceUri, kind, activityUri(ctx, community).href);
+  return new URL(claimed.activityUri);
+}
+
+async function record(ctx: Ctx, activity: Activity): Promise<void> {
+  await ctx.data.repos.activities.saveJson(activity.id!.href,
+    await activity.toJsonLd({ contextLoader: ctx.contextLoader, format: "compact" }));
+}
+
+async function toFollowers(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string): Promise<void> {
+  await record(ctx, activity);
+  await ctx.sendActivity({ identifier: community.slug }, "followers", activity, {
+    preferSharedInbox: true,
+    ...(orderingKey ? { orderingKey } : {}),
+  });
+}
+
+function publicAddressing(ctx: Ctx, community: Community) {
+  return { to: PUBLIC_COLLECTION, cc: ctx.getFollowersUri(community.slug) };
+}
+
+/**
+ * Relays an activity to the members as `Announce(activity)`, the FEP-1b12
+ * form threadiverse software reads. Returns the announce's id.
+ */
+export async function announceActivity(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string): Promise<URL> {
+  const id = await claimId(ctx, community, activity.id!.href, "announce");
+  const announce = new Announce({
+    id,
+    actor: ctx.getActorUri(community.slug),
+    object: activity,
+    published: now(),
+    ...publicAddressing(ctx, community),
+  });
+  await toFollowers(ctx, community, announce, orderingKey);
+  return id;
+}
+
+/**
+ * Boosts a post: `Announce(object id)`, which Mastodon-family members show
+ * as a boost of the original (they re-fetch it by id).
+ */
+export async function boostObject(ctx: Ctx, community: Community, objectUri: URL): Promise<URL> {
+  const id = await claimId(ctx, community, objectUri.href, "boost");
+  const announce = new Announce({
+    id,
+    actor: ctx.getActorUri(community.slug),
+    object: objectUri,
+    published: now(),
+    ...publicAddressing(ctx, community),
+  });
+  await toFollowers(ctx, community, announce, objectUri.href);
+  return id;
+}
+
+/** Withdraws a boost with `Undo(Announce)`, if the community boosted the object. */
+export async function withdrawBoost(ctx: Ctx, community: Community, objectUri: URL): Promise<boolean> {
+  const boost = await ctx.data.repos.activities.find(community.id, objectUri.href, "boost");
+  if (!boost) return false;
+  const id = await claimId(ctx, community, objectUri.href, "undo-boost");
+  const undo = new Undo({
+    id,
+    actor: ctx.getActorUri(community.slug),
+    object: new Announce({
+      id: new URL(boost.activityUri),
+      actor: ctx.getActorUri(community.slug),
+      object: objectUri,
+      ...publicAddressing(ctx, community),
+    }),
+    ...publicAddressing(ctx, community),
+  });
+  await toFollowers(ctx, community, undo, objectUri.href);
+  return true;
+}
+
+/** The minimal Follow Lemmy expects nested in Accept and Reject. */
+function minimalFollow(follow: { id: string | null; actor: string; community: URL }): Follow {
+  return new Follow({ id: follow.id ? new URL(follow.id) : null, actor: new URL(follow.actor), object: follow.community });
+}
+
+export interface FollowRequest {
+  /** The Follow activity id, if known. */
+  id: string | null;
+  actor: string;
+  recipient: Recipient;
+}
+
+export async function acceptFollow(ctx: Ctx, community: Community, follow: FollowRequest): Promise<void> {
+  const communityUri = ctx.getActorUri(community.slug);
+  const id = await claimId(ctx, community, follow.id ?? `${follow.actor}#follow`, "accept");
+  const accept = new Accept({ id, actor: communityUri, object: minimalFollow({ ...follow, community: communityUri }) });
+  await record(ctx, accept);
+  await ctx.sendActivity({ identifier: community.slug }, follow.recipient, accept);
+}
+
+export async function rejectFollow(ctx: Ctx, community: Community, follow: FollowRequest): Promise<void> {
+  const communityUri = ctx.getActorUri(community.slug);
+  const id = await claimId(ctx, community, follow.id ?? `${follow.actor}#follow`, "reject");
+  const reject = new Reject({ id, actor: communityUri, object: minimalFollow({ ...follow, community: communityUri }) });
+  await record(ctx, reject);
+  await ctx.sendActivity({ identifier: community.slug }, follow.recipient, reject);
+}
+
+/** Tells the members the community's profile changed. */
+export async function sendGroupUpdate(ctx: Ctx, community: Community): Promise<void> {
+  const group = buildGroup(ctx, community, await ctx.getActorKeyPairs(community.slug));
+  const update = new Update({
+    id: activityUri(ctx, community),
+    actor: group.id,
+    object: group,
+    published: now(),
+    ...publicAddressing(ctx, community),
+  });
+  await toFollowers(ctx, community, update);
+}
+
+/** Tells the members the community is gone. Sent before it becomes a tombstone. */
+export async function sendGroupDelete(ctx: Ctx, community: Community): Promise<void> {
+  const actor = ctx.getActorUri(community.slug);
+  const del = new Delete({
+    id: activityUri(ctx, community),
+    actor,
+    object: new Tombstone({ id: actor }),
+    published: now(),
+    ...publicAddressing(ctx, community),
+  });
+  await toFollowers(ctx, community, del);
+}
+

@@ -1,0 +1,98 @@
+// Operator actions on communities, shared by the CLI and (later) the admin
+// API. They validate input, change the database and federate the change.
+import type { Federation } from "@fedify/fedify";
+import {
+  type Community, parseLanguages, parsePostingPolicy, parseScale, parseStream, ValidationError, validateName,
+  validateSlug, validateSummary,
+} from "../domain/community.ts";
+import type { CommunityChanges } from "../db/repositories/communities.ts";
+import { loadKeyPairs } from "../federation/keys.ts";
+import { sendGroupDelete, sendGroupUpdate } from "../federation/outbound.ts";
+import type { AppServices } from "../services.ts";
+
+export interface Operations {
+  services: AppServices;
+  federation: Federation<AppServices>;
+}
+
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}
+
+function contextOf(ops: Operations) {
+  return ops.federation.createContext(new URL(ops.services.config.origin), ops.services);
+}
+
+export interface CommunityInput {
+  name?: string;
+  summary?: string;
+  scale?: string;
+  stream?: string | null;
+  languages?: string | string[];
+  closed?: boolean;
+  posting?: string;
+}
+
+function parseChanges(input: CommunityInput): CommunityChanges {
+  const changes: CommunityChanges = {};
+  if (input.name !== undefined) changes.name = validateName(input.name);
+  if (input.summary !== undefined) changes.summary = validateSummary(input.summary);
+  if (input.scale !== undefined) changes.scale = parseScale(input.scale);
+  if (input.stream !== undefined) changes.stream = input.stream === null || input.stream === "" ? null : parseStream(input.stream);
+  if (input.languages !== undefined) changes.languages = parseLanguages(input.languages);
+  if (input.closed !== undefined) changes.closed = input.closed;
+  if (input.posting !== undefined) changes.postingPolicy = parsePostingPolicy(input.posting);
+  return changes;
+}
+
+export async function createCommunity(ops: Operations, slug: string, input: CommunityInput & { name: string }): Promise<Community> {
+  const { repos } = ops.services;
+  validateSlug(slug);
+  const changes = parseChanges(input);
+  const existing = await repos.communities.findBySlug(slug);
+  if (existing) {
+    throw new ValidationError("slug", existing.deletedAt
+      ? `"${slug}" belonged to a deleted community and cannot be reused`
+      : `a community "${slug}" already exists`);
+  }
+  const community = await repos.communities.create({ slug, name: changes.name!, ...changes });
+  // Keys are made now rather than on first request, so the first Follow is answered promptly.
+  await loadKeyPairs(repos.keys, community.id);
+  return community;
+}
+
+export async function getCommunity(ops: Operations, slug: string): Promise<Community> {
+  const community = await ops.services.repos.communities.findBySlug(slug);
+  if (!community || community.deletedAt) throw new NotFoundError(`No community "${slug}"`);
+  return community;
+}
+
+export async function updateCommunity(ops: Operations, slug: string, input: CommunityInput): Promise<Community> {
+  await getCommunity(ops, slug);
+  const changes = parseChanges(input);
+  if (Object.keys(changes).length === 0) throw new ValidationError("options", "nothing to update; pass at least one option");
+  const community = (await ops.services.repos.communities.update(slug, changes))!;
+  await sendGroupUpdate(contextOf(ops), community);
+  return community;
+}
+
+/** Federates the deletion to the members, then leaves a tombstone. */
+export async function deleteCommunity(ops: Operations, slug: string): Promise<void> {
+  const community = await getCommunity(ops, slug);
+  await sendGroupDelete(contextOf(ops), community);
+  await ops.services.repos.communities.markDeleted(community.id);
+}
+
+export async function communityDetails(ops: Operations, community: Community) {
+  const { repos, config } = ops.services;
+  const host = new URL(config.origin).host;
+  return {
+    ...community,
+    handle: `@${community.slug}@${host}`,
+    url: new URL(`/c/${community.slug}`, config.origin).href,
+    members: await repos.memberships.count(community.id, "accepted"),
+    pending: await repos.memberships.count(community.id, "pending"),
+  };
+}
+
+export { contextOf };

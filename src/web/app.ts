@@ -1,0 +1,114 @@
+// The Hono application: Fedify's routes first, then the HTML pages.
+import type { Federation } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import { Hono } from "hono";
+import type { Community } from "../domain/community.ts";
+import type { AppServices } from "../services.ts";
+import { fedifyMiddleware } from "./fedify.ts";
+import { pickLanguage } from "./i18n.ts";
+import { renderCommunityPage } from "./pages/community.ts";
+import { renderErrorPage } from "./pages/error.ts";
+import { CONTENT_SECURITY_POLICY } from "./pages/layout.ts";
+import { renderHomePage } from "./pages/home.ts";
+import type { CommunitySummaryView, InstanceView, Lang, PostView } from "./views.ts";
+
+const logger = getLogger(["praxis", "web"]);
+
+export function createWebApp(federation: Federation<AppServices>, services: AppServices): Hono {
+  const { config, repos } = services;
+  const app = new Hono();
+  const instance: InstanceView = {
+    name: config.instanceName,
+    description: config.instanceDescription,
+    origin: config.origin,
+    host: new URL(config.origin).host,
+  };
+  const langOf = (c: { req: { header(n: string): string | undefined; query(n: string): string | undefined } }): Lang =>
+    pickLanguage(c.req.header("accept-language"), c.req.query("lang"), config.defaultLanguage);
+
+  async function summaryOf(community: Community): Promise<CommunitySummaryView> {
+    const url = new URL(`/c/${community.slug}`, config.origin).href;
+    return {
+      slug: community.slug,
+      name: community.name,
+      summary: community.summary,
+      scale: community.scale,
+      stream: community.stream,
+      languages: community.languages,
+      closed: community.closed,
+      memberCount: await repos.memberships.count(community.id),
+      url,
+      handle: `@${community.slug}@${instance.host}`,
+    };
+  }
+
+  app.onError((error, c) => {
+    logger.error("Unhandled error on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error });
+    return c.html(renderErrorPage({ instance, status: 500 }, langOf(c)), 500);
+  });
+
+  app.use(fedifyMiddleware(federation, services));
+
+  app.use(async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    if (c.res.headers.get("content-type")?.startsWith("text/html")) {
+      // Remote HTML is sanitised; the policy is the second line of defence.
+      c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+      c.header("Content-Language", langOf(c));
+      c.header("Vary", "Accept, Accept-Language");
+    }
+  });
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  app.get("/", async (c) => {
+    const communities = await Promise.all((await repos.communities.list()).map(summaryOf));
+    return c.html(renderHomePage({ instance, communities }, langOf(c)));
+  });
+
+  app.get("/c/:slug", async (c) => {
+    const lang = langOf(c);
+    const community = await repos.communities.findBySlug(c.req.param("slug"));
+    if (!community) return c.html(renderErrorPage({ instance, status: 404 }, lang), 404);
+    if (community.deletedAt) return c.html(renderErrorPage({ instance, status: 410 }, lang), 410);
+    const rows = await repos.posts.recent(community.id, 30);
+    const authors = await repos.remoteActors.getMany([...new Set(rows.map((r) => r.author_uri))]);
+    const posts: PostView[] = rows.map((r) => ({
+      objectUri: r.object_uri,
+      url: r.url ?? r.object_uri,
+      authorUri: r.author_uri,
+      authorName: authors.get(r.author_uri)?.name ?? null,
+      authorHandle: authors.get(r.author_uri)?.handle ?? null,
+      contentHtml: r.content,
+      name: r.name,
+      summary: r.summary,
+      published: r.published,
+      inReplyTo: r.in_reply_to,
+    }));
+    const view = {
+      instance,
+      community: { ...(await summaryOf(community)), postingPolicy: community.postingPolicy, createdAt: community.createdAt },
+      posts,
+    };
+    return c.html(renderCommunityPage(view, lang));
+  });
+
+  // Activities the communities sent, dereferenceable by their ids.
+  app.get("/c/:slug/activities/:id", async (c) => {
+    const uri = new URL(`/c/${c.req.param("slug")}/activities/${c.req.param("id")}`, config.origin).href;
+    const activity = await repos.activities.getByUri(uri);
+    if (!activity || activity.json === null || activity.kind === "accept" || activity.kind === "reject") {
+      return c.json({ error: "Not found" }, 404);
+    }
+    return c.body(JSON.stringify(activity.json), 200, { "Content-Type": "application/activity+json", Vary: "Accept" });
+  });
+
+  app.notFound((c) => {
+    const wantsJson = /json/.test(c.req.header("accept") ?? "");
+    if (wantsJson || c.req.method !== "GET") return c.json({ error: "Not found" }, 404);
+    return c.html(renderErrorPage({ instance, status: 404 }, langOf(c)), 404);
+  });
+
+  return app;
+}

@@ -1,0 +1,92 @@
+// The small glue between Hono and Fedify (@fedify/hono is not available for
+// Fedify 2 here): Fedify answers the ActivityPub routes it owns, Hono the rest.
+import type { Federation } from "@fedify/fedify";
+import type { MiddlewareHandler } from "hono";
+import { extendGroupJson } from "../federation/group-extensions.ts";
+import type { AppServices } from "../services.ts";
+
+const GROUP_PATH = /^\/c\/([^/]+)$/;
+
+export class BodyTooLargeError extends Error {
+  override name = "BodyTooLargeError";
+}
+
+/**
+ * Reads a request body up to `limit` bytes, so that an oversized body is
+ * refused with 413 before Fedify parses it, whether or not the client sent
+ * a Content-Length.
+ */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (!request.body) return null;
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (declared > limit) throw new BodyTooLargeError();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BodyTooLargeError();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    body.set(c, offset);
+    offset += c.byteLength;
+  }
+  return body;
+}
+
+export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices): MiddlewareHandler {
+  const limit = services.config.limits.maxBodyBytes;
+  return async (c, next) => {
+    let request = c.req.raw;
+    if (request.method === "POST" || request.method === "PUT") {
+      let body: Uint8Array<ArrayBuffer> | null;
+      try {
+        body = await readLimited(request, limit);
+      } catch (e) {
+        if (e instanceof BodyTooLargeError) {
+          // The rest of the body is never read, so the connection cannot be reused.
+          return c.text(`Request body exceeds the limit of ${limit} bytes.`, 413, { Connection: "close" });
+        }
+        throw e;
+      }
+      request = new Request(request.url, { method: request.method, headers: request.headers, body });
+    }
+    const response = await federation.fetch(request, {
+      contextData: services,
+      onNotFound: async () => {
+        await next();
+        return c.res;
+      },
+      onNotAcceptable: async () => {
+        await next();
+        if (c.res.status !== 404) {
+          c.res.headers.append("Vary", "Accept");
+          return c.res;
+        }
+        return new Response("Not acceptable", { status: 406, headers: { "Content-Type": "text/plain", Vary: "Accept" } });
+      },
+    });
+    return request.method === "GET" ? withGroupExtensions(response, new URL(request.url).pathname, services) : response;
+  };
+}
+
+/** Adds the Praxis and Lemmy terms to a Group actor document Fedify served. */
+async function withGroupExtensions(response: Response, pathname: string, services: AppServices): Promise<Response> {
+  const match = GROUP_PATH.exec(pathname);
+  const type = response.headers.get("content-type") ?? "";
+  if (!match || response.status !== 200 || !/application\/(activity|ld)\+json/.test(type)) return response;
+  const community = await services.repos.communities.findBySlug(decodeURIComponent(match[1]));
+  if (!community || community.deletedAt) return response;
+  const json = extendGroupJson(await response.json(), community);
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(JSON.stringify(json), { status: 200, headers });
+}

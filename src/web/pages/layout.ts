@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import { t, LANGUAGES } from "../i18n.ts";
+import { html, SafeHtml } from "../sanitize.ts";
+import type { InstanceView, Lang } from "../views.ts";
+
+// One column that reads well on a phone; colours meet WCAG AA (text ≥ 6:1,
+// focus ring ≥ 3:1) in both schemes. `.invisible` and `.ellipsis` are
+// Mastodon's link-shortening classes kept by the sanitiser.
+const STYLESHEET = `
+:root{color-scheme:light dark;--bg:#fff;--surface:#f3f5f8;--text:#1b1d21;--muted:#4f5662;--link:#1d4ed8;--border:#c9ced6;--focus:#b4460b}
+@media (prefers-color-scheme:dark){:root{--bg:#121418;--surface:#1d2027;--text:#e8eaee;--muted:#aab1bd;--link:#93b4ff;--border:#3a3f4a;--focus:#ffb37a}}
+*,*::before,*::after{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--text);font:1.0625rem/1.6 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere}
+.page{max-width:44rem;margin:0 auto;padding:0 1rem}
+a{color:var(--link)}
+:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+.skip-link{position:absolute;left:1rem;top:-4rem;background:var(--bg);padding:.5rem 1rem}
+.skip-link:focus{top:1rem}
+.site-header{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem 1rem;padding:1rem 0;border-bottom:1px solid var(--border)}
+.site-name{font-weight:700;font-size:1.125rem;text-decoration:none;color:var(--text)}
+.inline-list{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;list-style:none}
+[aria-current]{font-weight:700;color:var(--text);text-decoration:none}
+main{padding:1rem 0 2rem}
+h1,h2,h3{line-height:1.25}
+h1{font-size:1.75rem}
+h2{font-size:1.375rem;margin-top:2rem}
+h3{font-size:1.125rem;margin:0}
+code,pre{font-family:ui-monospace,"SF Mono",Menlo,Consolas,monospace;font-size:.9375em}
+code{background:var(--surface);padding:.1em .3em;border-radius:4px}
+pre{background:var(--surface);padding:.75rem;border-radius:6px;overflow-x:auto}
+pre code{padding:0}
+.muted{color:var(--muted)}
+.card{border:1px solid var(--border);border-radius:8px;padding:1rem;margin:1rem 0}
+.card-list{list-style:none;margin:0;padding:0}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:1rem 0}
+.facts dt{color:var(--muted)}
+.facts dd{margin:0}
+.badges{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0 0;padding:0;list-style:none}
+.badges li{background:var(--surface);border-radius:999px;padding:.1rem .75rem;font-size:.9375rem}
+.byline{margin:.25rem 0;color:var(--muted);font-size:.9375rem}
+.content blockquote{margin:0;padding-left:1rem;border-left:3px solid var(--border)}
+.content .invisible{position:absolute;width:0;height:0;overflow:hidden;font-size:0;line-height:0}
+.content .ellipsis::after{content:"…"}
+summary{cursor:pointer}
+.site-footer{border-top:1px solid var(--border);padding:1rem 0 2rem;color:var(--muted);font-size:.9375rem}
+`;
+
+/** CSP for every page: the only thing the pages load is their own inline
+ *  stylesheet, allowed by hash. Routes should send it as the
+ *  Content-Security-Policy header. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash("sha256").update(STYLESHEET).digest("base64")}'`,
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+// Each language is named in itself, so readers find theirs.
+const LANGUAGE_NAMES: Readonly<Record<Lang, string>> = { en: "English", fr: "Français" };
+
+export interface LayoutOptions {
+  lang: Lang;
+  /** Page title; the instance name is appended unless it is the title. */
+  title: string;
+  instance: InstanceView;
+  /** Content of <main>, starting with the page's h1. */
+  body: SafeHtml;
+  /** Plain text for <meta name="description">. */
+  description?: string;
+}
+
+/** A complete HTML document around a page body. */
+export function renderLayout({ lang, title, instance, body, description }: LayoutOptions): string {
+  const fullTitle = title === instance.name ? title : `${title} · ${instance.name}`;
+  const summary = description?.replace(/\s+/g, " ").trim();
+  // Relative "?lang=" links keep the reader on the current page.
+  const languageLinks = LANGUAGES.map((code) => html`<li><a href="?lang=${code}" hreflang="${code}" lang="${code}"${
+    code === lang && html` aria-current="true"`}>${LANGUAGE_NAMES[code]}</a></li>`);
+  return html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${fullTitle}</title>
+${summary && html`<meta name="description" content="${summary}">`}
+<style>${new SafeHtml(STYLESHEET)}</style>
+</head>
+<body>
+<div class="page">
+<a class="skip-link" href="#main">${t(lang, "layout.skipToContent")}</a>
+<header class="site-header">
+<a class="site-name" href="/">${instance.name}</a>
+<nav aria-label="${t(lang, "layout.languages")}"><ul class="inline-list">${languageLinks}</ul></nav>
+</header>
+<main id="main">
+${body}
+</main>
+<footer class="site-footer"><p>${t(lang, "layout.poweredBy")}</p></footer>
+</div>
+</body>
+</html>
+`.toString();
+}

@@ -1,0 +1,64 @@
+// Plain data the pages render. Routes build these from the repositories;
+// pages never touch the database.
+
+export type Lang = "en" | "fr";
+
+export interface InstanceView {
+  name: string;
+  description: string;
+  /** e.g. https://cop.example */
+  origin: string;
+  /** e.g. cop.example (the part after the @ in handles) */
+  host: string;
+}
+
+export interface CommunitySummaryView {
+  slug: string;
+  name: string;
+  /** Plain text written by the operator (not HTML). */
+  summary: string;
+  scale: "local" | "regional" | "national" | "international";
+  stream: "learn" | "share" | "build" | null;
+  languages: string[];
+  closed: boolean;
+  memberCount: number;
+  /** The community's actor URL, which is also its web page. */
+  url: string;
+  /** e.g. @slug@cop.example */
+  handle: string;
+}
+
+export interface PostView {
+  objectUri: string;
+  /** Link to the original post on its server (object url, else id). */
+  url: string;
+  authorUri: string;
+  authorName: string | null;
+  authorHandle: string | null;
+  /** Remote, untrusted HTML: must be sanitised before rendering. */
+  contentHtml: string | null;
+  /** Title (Lemmy Page/Article `name`), plain text. */
+  name: string | null;
+  /** Content warning / summary, plain text. */
+  summary: string | null;
+  published: string;
+  inReplyTo: string | null;
+}
+
+export interface HomeView {
+  instance: InstanceView;
+  communities: CommunitySummaryView[];
+}
+
+export interface CommunityView {
+  instance: InstanceView;
+  community: CommunitySummaryView & { postingPolicy: "members" | "anyone"; createdAt: string };
+  posts: PostView[];
+}
+
+export interface ErrorView {
+  instance: InstanceView;
+  status: number;
+  /** Optional detail, plain text. */
+  detail?: string;
+}
