@@ -98,6 +98,32 @@ export interface FedifyMessageTable {
   dead: Generated<number>;
 }
 
+export interface AccountsTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: "operator" | "moderator";
+  actor_uri: string | null;
+  created_at: string;
+}
+
+export interface CommunityModeratorsTable {
+  community_id: string;
+  account_id: string;
+  added_at: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  community_id: string | null;
+  target: string | null;
+  /** JSON object. */
+  details: Generated<string>;
+}
+
 export interface Database {
   communities: CommunitiesTable;
   actor_keys: ActorKeysTable;
@@ -107,6 +133,9 @@ export interface Database {
   community_activities: CommunityActivitiesTable;
   fedify_kv: FedifyKvTable;
   fedify_message: FedifyMessageTable;
+  accounts: AccountsTable;
+  community_moderators: CommunityModeratorsTable;
+  audit_log: AuditLogTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;
@@ -115,3 +144,5 @@ export type CommunityUpdate = Updateable<CommunitiesTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
 export type PostRow = Selectable<PostsTable>;
 export type RemoteActorRow = Selectable<RemoteActorsTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;

@@ -1,9 +1,11 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
+import { AuditRepository } from "./audit.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
 import { KeyRepository } from "./keys.ts";
 import { MembershipRepository } from "./memberships.ts";
+import { ModeratorRepository } from "./moderators.ts";
 import { PostRepository } from "./posts.ts";
 import { RemoteActorRepository } from "./remote-actors.ts";
 
@@ -14,6 +16,8 @@ export interface Repositories {
   activities: CommunityActivityRepository;
   remoteActors: RemoteActorRepository;
   keys: KeyRepository;
+  moderators: ModeratorRepository;
+  audit: AuditRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -24,5 +28,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     activities: new CommunityActivityRepository(db),
     remoteActors: new RemoteActorRepository(db),
     keys: new KeyRepository(db),
+    moderators: new ModeratorRepository(db),
+    audit: new AuditRepository(db),
   };
 }
