@@ -33,6 +33,14 @@ export const configSchema = z.strictObject({
     pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
     maxAttempts: z.number().int().min(1).max(100).default(8),
   }).prefault({}),
+  network: z.strictObject({
+    /** Levels (communities) in the longest chain of linked communities. */
+    maxDepth: z.number().int().min(2).max(32).default(6),
+    /** Hosts or Group URIs ("*" for any) whose link requests every community approves without a moderator. */
+    autoApprove: z.array(z.string().min(1)).default([]),
+    /** Seconds a fetched remote Group stays fresh in the network view. */
+    cacheSeconds: z.number().int().min(0).max(86_400 * 7).default(3600),
+  }).prefault({}),
   logLevel: z.enum(["trace", "debug", "info", "warning", "error", "fatal"]).default("info"),
 });
 
@@ -77,6 +85,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_MAX_BODY_BYTES", ["limits", "maxBodyBytes"], asInt],
   ["PRAXIS_QUEUE_CONCURRENCY", ["queue", "concurrency"], asInt],
   ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],
+  ["PRAXIS_NETWORK_MAX_DEPTH", ["network", "maxDepth"], asInt],
   ["PRAXIS_LOG_LEVEL", ["logLevel"], asString],
 ];
 

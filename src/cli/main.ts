@@ -2,6 +2,7 @@
 // database as the server and may run while the server runs; activities it
 // causes (Accept, Reject, Update, Delete) are queued and delivered by the
 // server's worker.
+import { userInfo } from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import { createPraxis, type Praxis } from "../app.ts";
 import { ConfigError, loadConfig } from "../config.ts";
@@ -12,7 +13,13 @@ import { setupLogging } from "../logging.ts";
 import {
   communityDetails, createCommunity, deleteCommunity, getCommunity, NotFoundError, updateCommunity,
 } from "../operations/communities.ts";
+import {
+  approveLink, declineLinkRequest, inviteChild, listLinks, listRequests, type LinkView, networkSettings, networkTree,
+  promotePost, removeLink, requestParent, updateNetworkSettings,
+} from "../operations/links.ts";
 import { approveMember, listMembers, rejectMember } from "../operations/members.ts";
+import { PeerUnreachableError } from "../federation/links.ts";
+import type { TreeNode } from "../federation/network-reader.ts";
 import { printTable } from "./format.ts";
 
 class UsageError extends Error {}
@@ -30,6 +37,14 @@ async function withPraxis<T>(fn: (praxis: Praxis) => Promise<T>): Promise<T> {
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
+/** Who acts, for the audit log. */
+const cliActor = () => {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return "cli:unknown";
+  }
+};
 const queuedNote = "Queued for delivery; the server's worker sends it (now if the server is running, else when it starts).";
 
 const program = new Command("praxis")
@@ -125,6 +140,33 @@ community.command("delete <slug>")
     });
   });
 
+community.command("tree <slug>")
+  .description("Show the community's parents and sub-communities across servers (verified links only), with member counts.")
+  .option("--json", "print JSON")
+  .action(async (slug: string, o) => {
+    await withPraxis(async (praxis) => {
+      const tree = await networkTree(praxis, slug);
+      if (o.json) return json(tree);
+      const label = (n: TreeNode["node"]) =>
+        `${n.name ?? n.uri} ${n.handle ? `(${n.handle})` : ""} · ${n.members ?? "?"} members${n.closed ? " · closed" : ""}`.replace(/ {2,}/g, " ");
+      const print = (nodes: TreeNode[], prefix: string) => {
+        nodes.forEach((t, i) => {
+          const last = i === nodes.length - 1;
+          out(`${prefix}${last ? "└─ " : "├─ "}${label(t.node)}`);
+          print(t.next, `${prefix}${last ? "   " : "│  "}`);
+        });
+      };
+      if (tree.ancestors.length > 0) {
+        out("Part of (parents, then their parents):");
+        print(tree.ancestors, "  ");
+        out("");
+      }
+      out(`● ${label(tree.community)}`);
+      if (tree.descendants.length > 0) print(tree.descendants, "  ");
+      else out("  (no sub-communities)");
+    });
+  });
+
 const member = program.command("member").description("Members and join requests.");
 
 member.command("list <slug>")
@@ -156,6 +198,121 @@ member.command("reject <slug> <actor>")
     await withPraxis(async (praxis) => {
       const m = await rejectMember(praxis, slug, actor);
       out(`Rejected ${m.handle ?? m.actorUri}. ${queuedNote}`);
+    });
+  });
+
+const link = program.command("link").description("Link communities into the fractal network (across servers).");
+
+function printLinks(rows: LinkView[]): void {
+  printTable(out, ["ID", "PEER", "IS OUR", "STATUS", "SINCE"],
+    rows.map((l) => [l.id, l.handle ?? l.peer, l.relation === "parent" ? "parent" : "sub-community", l.status, l.requestedAt]));
+}
+
+link.command("request <child-slug>")
+  .description("Ask another community to become this community's parent (sends Add to its subcommunities).")
+  .requiredOption("--parent <handle-or-uri>", "the parent community, e.g. @national@cop.example")
+  .action(async (slug: string, o) => {
+    await withPraxis(async (praxis) => {
+      const l = await requestParent(praxis, slug, o.parent, cliActor());
+      out(`Asked ${o.parent} to be the parent of ${slug} (request ${l.id}). Its moderators approve or decline. ${queuedNote}`);
+    });
+  });
+
+link.command("invite <parent-slug>")
+  .description("Invite another community to become this community's sub-community (sends Add to its parentCommunities).")
+  .requiredOption("--child <handle-or-uri>", "the sub-community, e.g. @paris@cop.example")
+  .action(async (slug: string, o) => {
+    await withPraxis(async (praxis) => {
+      const l = await inviteChild(praxis, slug, o.child, cliActor());
+      out(`Invited ${o.child} to be a sub-community of ${slug} (request ${l.id}). Its moderators approve or decline. ${queuedNote}`);
+    });
+  });
+
+link.command("requests <slug>")
+  .description("List link requests waiting for this community (incoming) or for the other side (outgoing).")
+  .option("--json", "print JSON")
+  .action(async (slug: string, o) => {
+    await withPraxis(async (praxis) => {
+      const rows = await listRequests(praxis, slug);
+      if (o.json) return json(rows);
+      if (rows.length === 0) return out("No pending link requests.");
+      printLinks(rows);
+    });
+  });
+
+link.command("approve <slug> <request-id>")
+  .description("Approve an incoming link request (sends Accept, subscribes to the peer, sends Update).")
+  .action(async (slug: string, id: string) => {
+    await withPraxis(async (praxis) => {
+      const l = await approveLink(praxis, slug, id, cliActor());
+      out(`Approved the link with ${l.handle ?? l.peer}. ${queuedNote}`);
+    });
+  });
+
+link.command("decline <slug> <request-id>")
+  .description("Decline an incoming link request (sends Reject).")
+  .option("--reason <text>", "told to the other community")
+  .action(async (slug: string, id: string, o) => {
+    await withPraxis(async (praxis) => {
+      const l = await declineLinkRequest(praxis, slug, id, cliActor(), o.reason);
+      out(`Declined the link with ${l.handle ?? l.peer}. ${queuedNote}`);
+    });
+  });
+
+link.command("remove <slug> <other>")
+  .description("Unlink from a parent or sub-community (sends Remove and Undo(Follow), then Update).")
+  .action(async (slug: string, other: string) => {
+    await withPraxis(async (praxis) => {
+      const l = await removeLink(praxis, slug, other, cliActor());
+      out(`Unlinked ${slug} from ${l.handle ?? l.peer}. ${queuedNote}`);
+    });
+  });
+
+link.command("list <slug>")
+  .description("List the community's links: parents and sub-communities, with their state.")
+  .option("--json", "print JSON")
+  .action(async (slug: string, o) => {
+    await withPraxis(async (praxis) => {
+      const rows = await listLinks(praxis, slug);
+      if (o.json) return json(rows);
+      if (rows.length === 0) return out(`${slug} is not linked to any community.`);
+      printLinks(rows);
+    });
+  });
+
+link.command("settings <slug>")
+  .description("Show or change how the community takes part in the network.")
+  .option("--cascade", "re-announce what parents announce as their own (default)")
+  .option("--no-cascade", "do not re-announce parents' announces")
+  .option("--auto-approve <list>", "comma-separated hosts or Group URIs (or *) whose link requests need no moderator; empty to clear")
+  .option("--promote-tags <list>", "comma-separated hashtags: rolled-up posts carrying one are promoted automatically; empty to clear")
+  .option("--json", "print JSON")
+  .action(async (slug: string, o) => {
+    await withPraxis(async (praxis) => {
+      const split = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((x) => x.trim()).filter(Boolean));
+      const changing = o.cascade !== undefined && process.argv.some((a) => a === "--cascade" || a === "--no-cascade")
+        || o.autoApprove !== undefined || o.promoteTags !== undefined;
+      const settings = changing
+        ? await updateNetworkSettings(praxis, slug, {
+          cascade: process.argv.some((a) => a === "--cascade" || a === "--no-cascade") ? o.cascade : undefined,
+          autoApprove: split(o.autoApprove), promoteTags: split(o.promoteTags),
+        }, cliActor())
+        : await networkSettings(praxis, slug);
+      if (o.json) return json(settings);
+      printTable(out, ["SETTING", "VALUE"], [
+        ["cascade", settings.cascade ? "on" : "off"],
+        ["auto-approve", settings.autoApprove.join(", ") || "-"],
+        ["promote-tags", settings.promoteTags.join(", ") || "-"],
+      ]);
+    });
+  });
+
+program.command("promote <slug> <object-uri>")
+  .description("Announce a post rolled up from a sub-community to this community's followers (at most once per post).")
+  .action(async (slug: string, objectUri: string) => {
+    await withPraxis(async (praxis) => {
+      await promotePost(praxis, slug, objectUri, cliActor());
+      out(`Promoted ${objectUri} in ${slug}. ${queuedNote}`);
     });
   });
 
@@ -202,7 +359,8 @@ try {
   if (e instanceof CommanderError) {
     // Commander has printed the usage error or the help text already.
     process.exitCode = e.exitCode;
-  } else if (e instanceof ValidationError || e instanceof NotFoundError || e instanceof ConfigError || e instanceof UsageError) {
+  } else if (e instanceof ValidationError || e instanceof NotFoundError || e instanceof ConfigError || e instanceof UsageError
+    || e instanceof PeerUnreachableError) {
     process.stderr.write(`praxis: ${e.message}\n`);
     process.exitCode = e instanceof NotFoundError ? 3 : 2;
   } else {

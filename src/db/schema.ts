@@ -124,6 +124,59 @@ export interface AuditLogTable {
   details: Generated<string>;
 }
 
+export type LinkRelation = "parent" | "child";
+export type LinkStatus = "incoming" | "outgoing" | "accepted" | "active";
+
+export interface CommunityLinksTable {
+  id: string;
+  community_id: string;
+  peer_uri: string;
+  relation: LinkRelation;
+  status: LinkStatus;
+  initiator: "local" | "remote";
+  request_uri: string | null;
+  verified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LinkSettingsTable {
+  community_id: string;
+  cascade: Generated<number>;
+  auto_approve: Generated<string>;
+  promote_tags: Generated<string>;
+}
+
+export interface NetworkPostsTable {
+  id: string;
+  community_id: string;
+  object_uri: string;
+  via_uri: string;
+  direction: "up" | "down";
+  author_uri: string | null;
+  name: string | null;
+  content: string | null;
+  url: string | null;
+  tags: Generated<string>;
+  published: string | null;
+  received_at: string;
+  promoted_at: string | null;
+  withdrawn_at: string | null;
+}
+
+export interface NetworkNodesTable {
+  uri: string;
+  handle: string | null;
+  name: string | null;
+  url: string | null;
+  scale: string | null;
+  closed: Generated<number>;
+  members: number | null;
+  parents: Generated<string>;
+  children: Generated<string>;
+  fetched_at: string;
+}
+
 export interface Database {
   communities: CommunitiesTable;
   actor_keys: ActorKeysTable;
@@ -136,6 +189,10 @@ export interface Database {
   accounts: AccountsTable;
   community_moderators: CommunityModeratorsTable;
   audit_log: AuditLogTable;
+  community_links: CommunityLinksTable;
+  link_settings: LinkSettingsTable;
+  network_posts: NetworkPostsTable;
+  network_nodes: NetworkNodesTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;
@@ -146,3 +203,6 @@ export type PostRow = Selectable<PostsTable>;
 export type RemoteActorRow = Selectable<RemoteActorsTable>;
 export type AccountRow = Selectable<AccountsTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type CommunityLinkRow = Selectable<CommunityLinksTable>;
+export type NetworkPostRow = Selectable<NetworkPostsTable>;
+export type NetworkNodeRow = Selectable<NetworkNodesTable>;

@@ -18,14 +18,41 @@ const SCALE_LABELS: Record<string, string> = {
 };
 const STREAM_LABELS: Record<string, string> = { learn: "Learn", share: "Share", build: "Build" };
 
+export interface ParentLink {
+  uri: string;
+  name: string;
+}
+
+/** The parents a community is verifiably part of, for its "Part of" profile field. */
+export async function partOf(ctx: { data: AppServices }, community: Community): Promise<ParentLink[]> {
+  const { repos } = ctx.data;
+  const out: ParentLink[] = [];
+  for (const link of await repos.links.list(community.id, { statuses: ["active"], relation: "parent" })) {
+    const node = await repos.networkNodes.get(link.peer_uri);
+    let name = node?.name ?? null;
+    if (!name && new URL(link.peer_uri).origin === new URL(ctx.data.config.origin).origin) {
+      const slug = decodeURIComponent(new URL(link.peer_uri).pathname.split("/").pop() ?? "");
+      name = (await repos.communities.findBySlug(slug))?.name ?? null;
+    }
+    out.push({ uri: link.peer_uri, name: name ?? new URL(link.peer_uri).host });
+  }
+  return out;
+}
+
 /** Profile fields Mastodon shows on the Group's profile. */
-export function profileFields(community: Community): PropertyValue[] {
+export function profileFields(community: Community, parents: ParentLink[] = []): PropertyValue[] {
   const fields = [new PropertyValue({ name: "Scale", value: escapeHtml(SCALE_LABELS[community.scale] ?? community.scale) })];
   if (community.stream) {
     fields.push(new PropertyValue({ name: "Stream", value: escapeHtml(STREAM_LABELS[community.stream] ?? community.stream) }));
   }
   if (community.languages.length > 0) {
     fields.push(new PropertyValue({ name: "Languages", value: escapeHtml(community.languages.join(", ")) }));
+  }
+  if (parents.length > 0) {
+    fields.push(new PropertyValue({
+      name: "Part of",
+      value: parents.map((p) => `<a href="${escapeHtml(p.uri)}" rel="nofollow noopener">${escapeHtml(p.name)}</a>`).join(", "),
+    }));
   }
   fields.push(new PropertyValue({
     name: "Membership",
@@ -34,7 +61,12 @@ export function profileFields(community: Community): PropertyValue[] {
   return fields;
 }
 
-export function buildGroup(ctx: RequestContext<AppServices> | import("@fedify/fedify").Context<AppServices>, community: Community, keys: Awaited<ReturnType<RequestContext<AppServices>["getActorKeyPairs"]>>): Group {
+export function buildGroup(
+  ctx: RequestContext<AppServices> | import("@fedify/fedify").Context<AppServices>,
+  community: Community,
+  keys: Awaited<ReturnType<RequestContext<AppServices>["getActorKeyPairs"]>>,
+  parents: ParentLink[] = [],
+): Group {
   const identifier = community.slug;
   const id = ctx.getActorUri(identifier);
   return new Group({
@@ -58,7 +90,7 @@ export function buildGroup(ctx: RequestContext<AppServices> | import("@fedify/fe
     manuallyApprovesFollowers: community.closed,
     discoverable: true,
     indexable: true,
-    attachments: profileFields(community),
+    attachments: profileFields(community, parents),
   });
 }
 
@@ -87,7 +119,7 @@ export function registerActors(federation: Federation<AppServices>): void {
       if (community.deletedAt) {
         return new Tombstone({ id: ctx.getActorUri(identifier), deleted: instant(community.deletedAt) });
       }
-      return buildGroup(ctx, community, await ctx.getActorKeyPairs(identifier));
+      return buildGroup(ctx, community, await ctx.getActorKeyPairs(identifier), await partOf(ctx, community));
     })
     .mapActorAlias("/actor", INSTANCE_ACTOR)
     // WebFinger acct:slug@host → the community (the dispatcher 404s unknown ones).

@@ -12,9 +12,20 @@ export const GROUP_EXTENSION_CONTEXT = {
   postingRestrictedToMods: "lemmy:postingRestrictedToMods",
   scale: "praxis:scale",
   stream: "praxis:stream",
+  parentCommunities: { "@id": "praxis:parentCommunities", "@type": "@id" },
+  subcommunities: { "@id": "praxis:subcommunities", "@type": "@id" },
 } as const;
 
-export function extendGroupJson(json: Record<string, unknown>, community: Community): Record<string, unknown> {
+/** Where a community publishes its links (both must list a link for it to count). */
+export function linkCollectionUris(origin: string, slug: string): { parents: string; children: string } {
+  return {
+    parents: new URL(`/c/${slug}/parents`, origin).href,
+    children: new URL(`/c/${slug}/subcommunities`, origin).href,
+  };
+}
+
+export function extendGroupJson(json: Record<string, unknown>, community: Community, origin: string): Record<string, unknown> {
+  const links = linkCollectionUris(origin, community.slug);
   const context = json["@context"];
   const contexts = Array.isArray(context) ? context : context === undefined ? [] : [context];
   return {
@@ -22,6 +33,8 @@ export function extendGroupJson(json: Record<string, unknown>, community: Commun
     "@context": [...contexts, GROUP_EXTENSION_CONTEXT],
     scale: community.scale,
     ...(community.stream ? { stream: community.stream } : {}),
+    parentCommunities: links.parents,
+    subcommunities: links.children,
     // Announcement-only communities come with moderation; until then anyone
     // the posting policy admits may post.
     postingRestrictedToMods: false,

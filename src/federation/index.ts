@@ -5,6 +5,7 @@ import type { AppServices } from "../services.ts";
 import { registerActors } from "./actors.ts";
 import { registerCollections } from "./collections.ts";
 import { registerInbox } from "./inbox/index.ts";
+import { registerNetworkCollections } from "./network-collections.ts";
 import { registerNodeInfo } from "./nodeinfo.ts";
 
 const logger = getLogger(["praxis", "federation"]);
@@ -33,6 +34,7 @@ export function createPraxisFederation(services: AppServices, deps: FederationDe
   });
   registerActors(federation);
   registerCollections(federation);
+  registerNetworkCollections(federation);
   registerInbox(federation);
   registerNodeInfo(federation);
   // A member whose server answers 404/410 is gone: stop delivering to them.

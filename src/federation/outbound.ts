@@ -9,7 +9,7 @@ import {
 } from "@fedify/vocab";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
-import { buildGroup } from "./actors.ts";
+import { buildGroup, partOf } from "./actors.ts";
 import { now } from "./time.ts";
 
 type Ctx = Context<AppServices>;
@@ -123,8 +123,8 @@ export async function rejectFollow(ctx: Ctx, community: Community, follow: Follo
 }
 
 /** Tells the members the community's profile changed. */
-export async function sendGroupUpdate(ctx: Ctx, community: Community): Promise<void> {
-  const group = buildGroup(ctx, community, await ctx.getActorKeyPairs(community.slug));
+export async function sendGroupUpdate(ctx: Ctx, community: Community, alsoTo: Recipient[] = []): Promise<void> {
+  const group = buildGroup(ctx, community, await ctx.getActorKeyPairs(community.slug), await partOf(ctx, community));
   const update = new Update({
     id: activityUri(ctx, community),
     actor: group.id,
@@ -133,6 +133,7 @@ export async function sendGroupUpdate(ctx: Ctx, community: Community): Promise<v
     ...publicAddressing(ctx, community),
   });
   await toFollowers(ctx, community, update);
+  if (alsoTo.length > 0) await ctx.sendActivity({ identifier: community.slug }, alsoTo, update);
 }
 
 /** Tells the members the community is gone. Sent before it becomes a tombstone. */

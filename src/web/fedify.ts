@@ -85,7 +85,7 @@ async function withGroupExtensions(response: Response, pathname: string, service
   if (!match || response.status !== 200 || !/application\/(activity|ld)\+json/.test(type)) return response;
   const community = await services.repos.communities.findBySlug(decodeURIComponent(match[1]));
   if (!community || community.deletedAt) return response;
-  const json = extendGroupJson(await response.json(), community);
+  const json = extendGroupJson(await response.json(), community, services.config.origin);
   const headers = new Headers(response.headers);
   headers.delete("content-length");
   return new Response(JSON.stringify(json), { status: 200, headers });

@@ -4,6 +4,7 @@ import { AuditRepository } from "./audit.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
 import { KeyRepository } from "./keys.ts";
+import { LinkRepository, NetworkNodeRepository, NetworkPostRepository } from "./links.ts";
 import { MembershipRepository } from "./memberships.ts";
 import { ModeratorRepository } from "./moderators.ts";
 import { PostRepository } from "./posts.ts";
@@ -18,6 +19,9 @@ export interface Repositories {
   keys: KeyRepository;
   moderators: ModeratorRepository;
   audit: AuditRepository;
+  links: LinkRepository;
+  networkPosts: NetworkPostRepository;
+  networkNodes: NetworkNodeRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -30,5 +34,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     keys: new KeyRepository(db),
     moderators: new ModeratorRepository(db),
     audit: new AuditRepository(db),
+    links: new LinkRepository(db),
+    networkPosts: new NetworkPostRepository(db),
+    networkNodes: new NetworkNodeRepository(db),
   };
 }

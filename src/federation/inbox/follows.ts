@@ -1,12 +1,14 @@
 // Membership over ActivityPub: Follow joins (or asks to join) a community,
 // Undo(Follow) leaves it.
 import type { InboxContext } from "@fedify/fedify";
-import { type Follow, isActor } from "@fedify/vocab";
+import { type Actor, type Follow, isActor } from "@fedify/vocab";
+import type { Community } from "../../domain/community.ts";
+import { mayFlow } from "../../domain/network.ts";
 import { getLogger } from "@logtape/logtape";
 import { decideFollow } from "../../domain/membership.ts";
 import type { AppServices } from "../../services.ts";
 import { localTargetResolver } from "../addressing.ts";
-import { acceptFollow } from "../outbound.ts";
+import { acceptFollow, rejectFollow } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
@@ -25,6 +27,11 @@ export async function onFollow(ctx: InboxContext<AppServices>, follow: Follow): 
   }
   await rememberActor(repos.remoteActors, follower);
   const actorUri = follow.actorId.href;
+  const link = await repos.links.get(community.id, actorUri);
+  if (link && link.status !== "incoming") {
+    await answerLinkedFollow(ctx, community, follow, follower, link.relation);
+    return;
+  }
   const outcome = decideFollow({
     closed: community.closed,
     deleted: community.deletedAt !== null,
@@ -50,4 +57,22 @@ export async function onUndoFollow(ctx: InboxContext<AppServices>, actorUri: str
   if (await ctx.data.repos.memberships.remove(community.id, actorUri)) {
     logger.info("{actor} left {community}", { actor: actorUri, community: community.slug });
   }
+}
+
+/**
+ * A linked Group subscribes to our announces. It needs no moderator (the
+ * link was approved), but a closed community's content never goes to a
+ * public one.
+ */
+async function answerLinkedFollow(ctx: InboxContext<AppServices>, community: Community, follow: Follow, follower: Actor, relation: string): Promise<void> {
+  const actorUri = follow.actorId!.href;
+  const request = { id: follow.id?.href ?? null, actor: actorUri, recipient: follower };
+  if (!mayFlow({ closed: community.closed }, { closed: follower.manuallyApprovesFollowers === true })) {
+    await rejectFollow(ctx, community, request);
+    logger.info("Closed {community} refused linked public {peer}'s subscription", { community: community.slug, peer: actorUri });
+    return;
+  }
+  await ctx.data.repos.memberships.upsert(community.id, actorUri, "accepted", follow.id?.href ?? null, null);
+  await acceptFollow(ctx, community, request);
+  logger.info("Linked {relation} {peer} subscribed to {community}", { relation, peer: actorUri, community: community.slug });
 }

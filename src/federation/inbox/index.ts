@@ -3,11 +3,15 @@
 // it was posted to: with a queue, Fedify deduplicates per origin, so one
 // delivery may stand for several of our inboxes.
 import type { Federation } from "@fedify/fedify";
-import { Activity, Create, Delete, Dislike, Follow, Like, Undo, Update } from "@fedify/vocab";
+import {
+  Accept, Activity, Add, Announce, Create, Delete, Dislike, Follow, Like, Reject, Remove, Undo, Update,
+} from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../../services.ts";
 import { INSTANCE_ACTOR } from "../addressing.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
+import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
+import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
 import { onCreate, onDelete, onUpdate } from "./posts.ts";
 import { onReaction, onUndoReaction } from "./reactions.ts";
 
@@ -21,10 +25,23 @@ export function registerInbox(federation: Federation<AppServices>): void {
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }))
     .on(Follow, onFollow)
     .on(Create, onCreate)
-    .on(Update, onUpdate)
+    .on(Update, async (ctx, update) => {
+      // An actor updating itself: a linked Group may have changed its links.
+      if (update.actorId && update.objectId?.href === update.actorId.href) {
+        await onGroupUpdate(ctx, update.actorId.href);
+      } else {
+        await onUpdate(ctx, update);
+      }
+    })
     .on(Delete, onDelete)
     .on(Like, onReaction)
     .on(Dislike, onReaction)
+    // The fractal network: links between communities and what flows along them.
+    .on(Add, onAdd)
+    .on(Remove, onRemove)
+    .on(Accept, (ctx, accept) => onLinkAnswer(ctx, accept, true))
+    .on(Reject, (ctx, reject) => onLinkAnswer(ctx, reject, false))
+    .on(Announce, onNetworkAnnounce)
     .on(Undo, async (ctx, undo) => {
       if (!undo.actorId) return;
       const inner = await undo.getObject({
@@ -33,6 +50,8 @@ export function registerInbox(federation: Federation<AppServices>): void {
       if (inner instanceof Follow) {
         if (inner.actorId?.href !== undo.actorId.href || !inner.objectId) return;
         await onUndoFollow(ctx, undo.actorId.href, inner.objectId.href);
+      } else if (inner instanceof Announce) {
+        await onNetworkUndoAnnounce(ctx, undo.actorId.href, inner);
       } else if (inner instanceof Like || inner instanceof Dislike) {
         await onUndoReaction(ctx, undo, inner);
       } else if (inner === null && undo.objectId) {

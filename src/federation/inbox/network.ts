@@ -1,0 +1,149 @@
+// Content along the fractal network. A community follows its linked
+// neighbours, so their announces arrive here: from a child they are rolled
+// up (kept with provenance, shown as "From sub-communities", promoted only
+// by a moderator or a rule), from a parent they cascade down to our own
+// followers. Withdrawals (a Delete, an Undo of an announce) travel the same
+// way, so deleting the original withdraws every announce of it.
+import type { InboxContext } from "@fedify/fedify";
+import {
+  Activity, type Announce, Article, Create, Delete, Hashtag, isActor, Note, type Object as APObject, Page,
+  PUBLIC_COLLECTION, Question,
+} from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { CommunityLinkRow } from "../../db/schema.ts";
+import { decideIncomingAnnounce, matchesPromotionRule, normalizeTag } from "../../domain/network.ts";
+import type { AppServices } from "../../services.ts";
+import { NetworkReader } from "../network-reader.ts";
+import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
+import { boostObject } from "../outbound.ts";
+import { isoOf } from "../time.ts";
+
+const logger = getLogger(["praxis", "federation", "inbox", "network"]);
+
+type Ctx = InboxContext<AppServices>;
+type PostObject = Note | Article | Page | Question;
+
+function isPostObject(o: unknown): o is PostObject {
+  return o instanceof Note || o instanceof Article || o instanceof Page || o instanceof Question;
+}
+
+/** The verified links of local communities with the announcing Group. */
+async function activeLinksWith(ctx: Ctx, peerUri: string): Promise<CommunityLinkRow[]> {
+  const { repos } = ctx.data;
+  const out: CommunityLinkRow[] = [];
+  for (const link of await repos.links.withPeer(peerUri)) {
+    if (link.status === "active") {
+      out.push(link);
+    } else if (link.status === "accepted") {
+      // Agreed but not yet confirmed: confirm now from the peer's own collection.
+      const community = await repos.communities.findById(link.community_id);
+      if (community && await confirmLink(ctx, community, link)) out.push({ ...link, status: "active" });
+    }
+  }
+  return out;
+}
+
+async function hashtagsOf(object: APObject): Promise<string[]> {
+  const tags: string[] = [];
+  for await (const tag of object.getTags({ suppressError: true })) {
+    if (tag instanceof Hashtag && tag.name) tags.push(normalizeTag(tag.name.toString()));
+  }
+  return tags;
+}
+
+function isPublic(object: APObject): boolean {
+  return [...object.toIds, ...object.ccIds].some((u) => u.href === PUBLIC_COLLECTION.href);
+}
+
+function urlOf(o: APObject): string | null {
+  const u = o.url;
+  return u instanceof URL ? u.href : u?.href?.href ?? null;
+}
+
+export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
+  if (!announce.actorId || !announce.objectId) return;
+  const peerUri = announce.actorId.href;
+  const links = await activeLinksWith(ctx, peerUri);
+  if (links.length === 0) return;
+
+  const inner = await announce.getObject(ctx).catch(() => null);
+  let objectId: URL | null;
+  if (inner instanceof Delete) {
+    if (inner.objectId) await withdrawFromNetwork(ctx, inner.objectId.href, peerUri);
+    return;
+  } else if (inner instanceof Create) {
+    objectId = inner.objectId;
+  } else if (inner instanceof Activity) {
+    return; // edits, likes and undos stay in the thread's home community
+  } else {
+    objectId = announce.objectId;
+  }
+  if (!objectId) return;
+  // The object as its own server serves it, never as the announce embeds it.
+  const object = await ctx.lookupObject(objectId.href).catch(() => null);
+  if (!isPostObject(object) || object.id?.href !== objectId.href) {
+    logger.info("Ignoring announce {id}: {object} could not be fetched as a post", { id: announce.id?.href, object: objectId.href });
+    return;
+  }
+  const neighbour = await new NetworkReader(ctx).node(peerUri);
+  const announcer = neighbour ?? await announce.getActor(ctx).then((a) => (a && isActor(a) ? { closed: a.manuallyApprovesFollowers === true } : null));
+  if (!announcer) return;
+  const tags = await hashtagsOf(object);
+  const { repos } = ctx.data;
+
+  for (const link of links) {
+    const community = await repos.communities.findById(link.community_id);
+    if (!community || community.deletedAt) continue;
+    const settings = await repos.links.settings(community.id);
+    const ownPosts = await repos.posts.findByObject(objectId.href);
+    const decision = decideIncomingAnnounce({
+      relation: link.relation,
+      neighbourClosed: announcer.closed,
+      receiverClosed: community.closed,
+      objectIsPublic: isPublic(object),
+      objectIsReply: object.replyTargetId !== null,
+      ownPost: ownPosts.some((p) => p.community_id === community.id),
+      alreadyAnnounced: (await repos.activities.find(community.id, objectId.href, "boost")) !== null,
+      alreadyHeld: (await repos.networkPosts.find(community.id, objectId.href)) !== null,
+      cascadeEnabled: settings.cascade,
+      matchesPromotionRule: matchesPromotionRule(tags, settings.promoteTags),
+    });
+    if (decision.action === "ignore") {
+      logger.debug("{community} ignores {object} from {peer}: {reason}", { community: community.slug, object: objectId.href, peer: peerUri, reason: decision.reason });
+      continue;
+    }
+    const inserted = await repos.networkPosts.insertIfAbsent({
+      communityId: community.id,
+      objectUri: objectId.href,
+      viaUri: peerUri,
+      direction: decision.action === "roll-up" ? "up" : "down",
+      authorUri: object.attributionId?.href ?? null,
+      name: object.name?.toString() ?? null,
+      content: object.content?.toString() ?? null,
+      url: urlOf(object),
+      tags,
+      published: isoOf(object.published),
+    });
+    // A concurrent delivery of the same post (the announce of the activity
+    // and of the object arrive together) already handled the roll-up.
+    if (decision.action === "roll-up" && !inserted) continue;
+    const held = (await repos.networkPosts.find(community.id, objectId.href))!;
+    if (decision.action === "cascade") {
+      await boostObject(ctx, community, objectId);
+      logger.info("{community} cascaded {object} from its parent {peer}", { community: community.slug, object: objectId.href, peer: peerUri });
+    } else if (decision.promote) {
+      await promote(ctx, community, held);
+      await repos.audit.record({ actor: "system:promotion-rule", action: "post.promote", communityId: community.id, target: objectId.href, details: { tags } });
+    } else {
+      logger.info("{community} rolled up {object} from {peer}", { community: community.slug, object: objectId.href, peer: peerUri });
+    }
+  }
+}
+
+/** A linked neighbour withdrew its announce of an object: withdraw ours. */
+export async function onNetworkUndoAnnounce(ctx: Ctx, peerUri: string, inner: Announce): Promise<void> {
+  if (!inner.objectId || inner.actorId?.href !== peerUri) return;
+  const links = (await ctx.data.repos.links.withPeer(peerUri)).filter((l) => l.status === "active" || l.status === "accepted");
+  if (links.length === 0) return;
+  await withdrawFromNetwork(ctx, inner.objectId.href, peerUri);
+}

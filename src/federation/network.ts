@@ -1,0 +1,127 @@
+// The life of a link in the fractal network, and what travels along it:
+// checking a proposed link (cycles, depth), agreeing to it, confirming it
+// from the peer's own collection, dropping it, promoting a rolled-up post,
+// and withdrawing a post everywhere it went. Used by the inbox handlers and
+// by the operator's commands alike.
+import type { Context } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import type { CommunityLinkRow, NetworkPostRow } from "../db/schema.ts";
+import type { Community } from "../domain/community.ts";
+import { decideLink, type LinkDecision, mayFlow } from "../domain/network.ts";
+import type { AppServices } from "../services.ts";
+import {
+  acceptLinkRequest, announceLinkChange, followPeer, rejectLinkRequest, sendUnlink, unfollowPeer,
+} from "./links.ts";
+import { NetworkReader } from "./network-reader.ts";
+import { boostObject, withdrawBoost } from "./outbound.ts";
+
+const logger = getLogger(["praxis", "federation", "network"]);
+
+type Ctx = Context<AppServices>;
+
+/** Whether parent → child may be linked: no cycle, and within the depth cap. */
+export async function checkLink(ctx: Ctx, reader: NetworkReader, parent: string, child: string): Promise<LinkDecision> {
+  const maxDepth = ctx.data.config.network.maxDepth;
+  const { all, height } = await reader.ancestors(parent, maxDepth + 1);
+  const below = await reader.depthBelow(child, maxDepth + 1);
+  return decideLink({ parent, child, ancestorsOfParent: all, heightAboveParent: height, depthBelowChild: below, maxDepth });
+}
+
+export function linkEnds(ctx: Ctx, community: Community, link: Pick<CommunityLinkRow, "peer_uri" | "relation">): { parent: string; child: string } {
+  const us = ctx.getActorUri(community.slug).href;
+  return link.relation === "parent" ? { parent: link.peer_uri, child: us } : { parent: us, child: link.peer_uri };
+}
+
+/** Whether the community subscribes to the peer's announces: only if the peer's content may reach it. */
+async function shouldFollow(reader: NetworkReader, community: Community, peerUri: string): Promise<boolean> {
+  const peer = await reader.node(peerUri);
+  return !!peer && mayFlow({ closed: peer.closed }, { closed: community.closed });
+}
+
+/**
+ * Agrees to a link the peer asked for: publishes it, answers Accept,
+ * subscribes to the peer and tells followers. The link becomes active once
+ * the peer's own collection lists it too (on its Update or its content).
+ */
+export async function agreeToLink(ctx: Ctx, community: Community, link: CommunityLinkRow): Promise<void> {
+  const { repos } = ctx.data;
+  await repos.links.setStatus(link.id, "accepted");
+  await acceptLinkRequest(ctx, community, link);
+  const reader = new NetworkReader(ctx, community.slug);
+  if (await shouldFollow(reader, community, link.peer_uri)) await followPeer(ctx, community, link);
+  await announceLinkChange(ctx, community, link.peer_uri);
+  logger.info("{community} agreed to a link with {peer} ({relation})", { community: community.slug, peer: link.peer_uri, relation: link.relation });
+}
+
+export async function declineLink(ctx: Ctx, community: Community, link: CommunityLinkRow, reason: string): Promise<void> {
+  await rejectLinkRequest(ctx, community, link, reason);
+  await ctx.data.repos.links.remove(link.id);
+}
+
+/**
+ * Confirms a link we agreed to: active only once the peer's collection,
+ * fetched from its origin, lists it as well. Returns whether it is active.
+ */
+export async function confirmLink(ctx: Ctx, community: Community, link: CommunityLinkRow, reader = new NetworkReader(ctx, community.slug)): Promise<boolean> {
+  const { parent, child } = linkEnds(ctx, community, link);
+  const both = await reader.linked(parent, child);
+  if (both && link.status !== "active") {
+    await ctx.data.repos.links.setStatus(link.id, "active", true);
+    logger.info("Link {parent} → {child} is verified and active", { parent, child });
+  } else if (!both && link.status === "active") {
+    // The peer no longer lists it: nothing flows until it does again.
+    await ctx.data.repos.links.setStatus(link.id, "accepted");
+    logger.info("Link {parent} → {child} is no longer listed by both sides", { parent, child });
+  }
+  return both;
+}
+
+/** The peer accepted our request: publish, confirm, subscribe, tell followers. */
+export async function onLinkAccepted(ctx: Ctx, community: Community, link: CommunityLinkRow): Promise<void> {
+  await ctx.data.repos.links.setStatus(link.id, "accepted");
+  const reader = new NetworkReader(ctx, community.slug);
+  await confirmLink(ctx, community, { ...link, status: "accepted" }, reader);
+  if (await shouldFollow(reader, community, link.peer_uri)) await followPeer(ctx, community, link);
+  await announceLinkChange(ctx, community, link.peer_uri);
+}
+
+/** Unlinks: tells the peer (unless it is the one who unlinked), unsubscribes, tells followers. */
+export async function dropLink(ctx: Ctx, community: Community, link: CommunityLinkRow, opts: { notifyPeer: boolean }): Promise<void> {
+  await ctx.data.repos.links.remove(link.id);
+  if (link.status === "accepted" || link.status === "active") {
+    if (opts.notifyPeer) await sendUnlink(ctx, community, link);
+    await unfollowPeer(ctx, community, link).catch((e) => logger.info("Could not unfollow {peer}: {error}", { peer: link.peer_uri, error: (e as Error).message }));
+    await announceLinkChange(ctx, community, link.peer_uri).catch(() => {});
+  } else if (link.status === "outgoing" && opts.notifyPeer) {
+    // A request withdrawn before the peer answered.
+    await sendUnlink(ctx, community, link).catch(() => {});
+  }
+  logger.info("{community} unlinked from {peer}", { community: community.slug, peer: link.peer_uri });
+}
+
+/** Announces a post from the network to the community's followers (at most once, ever). */
+export async function promote(ctx: Ctx, community: Community, post: NetworkPostRow): Promise<void> {
+  await boostObject(ctx, community, new URL(post.object_uri));
+  await ctx.data.repos.networkPosts.markPromoted(post.id);
+  logger.info("{community} promoted {object}", { community: community.slug, object: post.object_uri });
+}
+
+/**
+ * A post was deleted or withdrawn upstream: forget it in every local
+ * community linked to `fromPeer` and undo their announces of it, which
+ * carries the withdrawal on along the chain.
+ */
+export async function withdrawFromNetwork(ctx: Ctx, objectUri: string, fromPeer: string): Promise<number> {
+  const { repos } = ctx.data;
+  const linkedTo = new Set((await repos.links.withPeer(fromPeer)).map((l) => l.community_id));
+  let n = 0;
+  for (const post of await repos.networkPosts.byObject(objectUri)) {
+    if (!linkedTo.has(post.community_id) || post.withdrawn_at) continue;
+    const community = await repos.communities.findById(post.community_id);
+    if (!community) continue;
+    await repos.networkPosts.markWithdrawn(post.id);
+    if (await withdrawBoost(ctx, community, new URL(objectUri))) n++;
+    logger.info("{community} withdrew {object} from its network", { community: community.slug, object: objectUri });
+  }
+  return n;
+}
