@@ -20,6 +20,11 @@ export class PeerUnreachableError extends Error {
 }
 
 export async function recipientOf(ctx: Ctx, uri: string): Promise<Recipient> {
+  // A community on this server: its inbox is known without a request (the CLI may run while the server is down).
+  const local = new URL(uri).origin === ctx.origin ? ctx.parseUri(new URL(uri)) : null;
+  if (local?.type === "actor" && (await ctx.data.repos.communities.findBySlug(local.identifier))) {
+    return { id: new URL(uri), inboxId: ctx.getInboxUri(local.identifier), endpoints: { sharedInbox: ctx.getInboxUri() } };
+  }
   const actor = await ctx.lookupObject(uri).catch(() => null);
   if (!actor || !isActor(actor) || actor.id?.href !== uri || !actor.inboxId) {
     throw new PeerUnreachableError(`${uri} could not be fetched as an actor with an inbox`);
