@@ -344,7 +344,7 @@ program.command("migrate")
     const config = loadConfig();
     const database = openDatabase(config.database);
     try {
-      const { error, results } = await createMigrator(database.db).migrateToLatest();
+      const { error, results } = await (await createMigrator(database.db)).migrateToLatest();
       for (const r of results ?? []) out(`${r.status === "Success" ? "applied" : r.status.toLowerCase()}: ${r.migrationName}`);
       if (error) throw error instanceof Error ? error : new Error(String(error));
       if (!results?.length) out("The database is up to date.");
