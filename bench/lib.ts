@@ -55,10 +55,10 @@ export function formatRatio(ratio: number): string {
   return ratio >= 10 ? `${ratio.toFixed(1)}x` : `${ratio.toPrecision(2)}x`;
 }
 
-/** Prints rows as an aligned text table. */
-export function printTable(headers: string[], rows: string[][]): void {
+/** Prints rows as an aligned text table: the first `leftColumns` columns left-aligned, the rest right-aligned. */
+export function printTable(headers: string[], rows: string[][], leftColumns = 1): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const line = (cells: string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(line(headers));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
