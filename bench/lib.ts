@@ -1,0 +1,97 @@
+// Shared helpers for the benchmarks: options from the environment, timing,
+// percentiles and the summary rows that bench/run.ts prints as a table.
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+
+/** One line of the final summary: a measured figure next to its same-run baseline. */
+export interface SummaryRow {
+  bench: string;
+  case: string;
+  /** The main figure, already formatted with its unit. */
+  value: string;
+  /** The baseline figure it is compared with, formatted. */
+  baseline: string;
+  /** value / baseline, as described by `ratioOf`. */
+  ratio: number;
+  ratioOf: string;
+}
+
+/** A positive integer from the environment, or `fallback`; a bad value stops the run with a clear message. */
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+/** A comma-separated list of positive integers from the environment. */
+export function envInts(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const values = raw.split(",").map((part) => Number(part.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} must list positive integers separated by commas, got "${raw}"`);
+  return values;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function formatRate(perSecond: number, unit: string): string {
+  const digits = perSecond >= 100 ? 0 : perSecond >= 10 ? 1 : 2;
+  return `${perSecond.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${unit}`;
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
+}
+
+export function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio)) return "n/a";
+  // Two significant digits keep tiny ratios (persistent vs in-memory) readable.
+  return ratio >= 10 ? `${ratio.toFixed(1)}x` : `${ratio.toPrecision(2)}x`;
+}
+
+/** Prints rows as an aligned text table: the first `leftColumns` columns left-aligned, the rest right-aligned. */
+export function printTable(headers: string[], rows: string[][], leftColumns = 1): void {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(headers));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(line(row));
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.PRAXIS_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** Creates a throwaway schema in the PostgreSQL database; returns its URL and a drop function, or why it cannot. */
+export async function createPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> } | { unavailable: string }> {
+  const schema = `bench_${randomUUID().replaceAll("-", "")}`;
+  try {
+    await withPostgresClient((client) => client.query(`create schema ${schema}`));
+  } catch (error) {
+    return { unavailable: error instanceof Error ? error.message : String(error) };
+  }
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return {
+    url: url.href,
+    drop: async () => {
+      await withPostgresClient((client) => client.query(`drop schema ${schema} cascade`));
+    },
+  };
+}
+
+async function withPostgresClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
