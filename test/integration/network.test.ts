@@ -105,6 +105,19 @@ describe("reference scenario: international ⊃ national ⊃ two locals, on four
     expect(peer.receivedOf("Undo", (r) => r.actor === lille.uri && objectIdOf(r.json.object) === noteId)).toHaveLength(1);
   });
 
+  it("promotes a rolled-up post automatically when it carries a promotion tag", async () => {
+    const { updateNetworkSettings } = await import("../../src/operations/links.ts");
+    await updateNetworkSettings(france.server, "france", { promoteTags: ["BestPractice"] }, TEST_ACTOR);
+    const { noteId } = await peer.post("alice", { content: "Checklist #bestpractice", mention: [lyon.uri], hashtags: ["bestpractice"] });
+    await waitFor(() => boostsOf(peer.received, noteId).get(lille.uri), "Lille to cascade France's automatic promotion");
+    expect((await networkPost(france, noteId))?.promoted_at).toBeTruthy();
+    const { noteId: plain } = await peer.post("alice", { content: "Just a note", mention: [lyon.uri] });
+    await waitFor(() => networkPost(france, plain), "France to roll up the untagged post");
+    await sleep(500);
+    expect(boostsOf(peer.received, plain).get(lille.uri)).toBeUndefined();
+    await updateNetworkSettings(france.server, "france", { promoteTags: [] }, TEST_ACTOR);
+  });
+
   it("ignores a forged one-sided parent claim everywhere", async () => {
     const s5 = await start();
     const evil = await community(s5, "evil");

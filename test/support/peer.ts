@@ -4,7 +4,7 @@
 // signed HTTP.
 import { createFederation, type Federation, MemoryKvStore } from "@fedify/fedify";
 import {
-  Activity, Create, Delete, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, type Recipient,
+  Activity, Create, Delete, Endpoints, Follow, Hashtag, Like, Mention, Note, Person, PUBLIC_COLLECTION, type Recipient,
   Tombstone, Undo, Update,
 } from "@fedify/vocab";
 import { serve, type ServerType } from "@hono/node-server";
@@ -29,6 +29,8 @@ export interface PostOptions {
   visibility?: Visibility;
   inReplyTo?: string;
   audience?: string;
+  /** Hashtags, without "#". */
+  hashtags?: string[];
   /** Deliver to these actors' inboxes (defaults to the mentioned ones). */
   deliverTo?: string[];
 }
@@ -169,7 +171,10 @@ export async function startPeer(options: { users?: string[]; sharedInbox?: boole
         published,
         tos: to,
         ccs: cc,
-        tags: mentions.map((href) => new Mention({ href, name: href.pathname })),
+        tags: [
+          ...mentions.map((href) => new Mention({ href, name: href.pathname })),
+          ...(o.hashtags ?? []).map((tag) => new Hashtag({ name: `#${tag}`, href: new URL(`/tags/${tag}`, origin) })),
+        ],
         replyTarget: o.inReplyTo ? new URL(o.inReplyTo) : null,
         audience: o.audience ? new URL(o.audience) : null,
         url: noteId,

@@ -10,6 +10,7 @@ import { audienceNamesOtherGroup, homeCommunity, visibilityOf } from "../../doma
 import { decidePostRelay, mayChangePost } from "../../domain/relay.ts";
 import type { AppServices } from "../../services.ts";
 import { addressingOf, localTargetResolver } from "../addressing.ts";
+import { dropLink } from "../network.ts";
 import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
 import { isoOf } from "../time.ts";
@@ -109,6 +110,11 @@ export async function onDelete(ctx: InboxContext<AppServices>, del: Delete): Pro
   // An account deletion: the actor deletes itself.
   if (del.objectId.href === del.actorId.href) {
     const n = await repos.memberships.removeEverywhere(del.actorId.href);
+    // A deleted Group is no longer anyone's parent or sub-community.
+    for (const link of await repos.links.withPeer(del.actorId.href)) {
+      const community = await repos.communities.findById(link.community_id);
+      if (community) await dropLink(ctx, community, link, { notifyPeer: false });
+    }
     if (n > 0) logger.info("{actor} was deleted; removed from {n} communities", { actor: del.actorId.href, n });
     return;
   }
