@@ -204,6 +204,12 @@ for (const dialect of DIALECTS) {
       let maxActive = 0;
       let overlaps = 0;
       let unkeyed = 0;
+      // Everything is queued before anyone listens, so that handlers overlap
+      // however slowly a loaded machine enqueues.
+      for (let n = 0; n < perKey; n++) {
+        for (const key of keys) await queues[n % 2].enqueue({ key, n }, { orderingKey: key });
+        await queues[0].enqueue({ key: null, n });
+      }
       for (const queue of queues) {
         listen(queue, async (message: { key: string | null; n: number }) => {
           active++;
@@ -220,10 +226,6 @@ for (const dialect of DIALECTS) {
           }
           active--;
         });
-      }
-      for (let n = 0; n < perKey; n++) {
-        for (const key of keys) await queues[n % 2].enqueue({ key, n }, { orderingKey: key });
-        await queues[0].enqueue({ key: null, n });
       }
       await waitFor(() => unkeyed === perKey && keys.every((key) => order.get(key)!.length === perKey), 20_000);
       const expected = Array.from({ length: perKey }, (_, n) => n);
