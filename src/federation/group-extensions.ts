@@ -22,8 +22,7 @@ export function extendGroupJson(json: Record<string, unknown>, community: Commun
     "@context": [...contexts, GROUP_EXTENSION_CONTEXT],
     scale: community.scale,
     ...(community.stream ? { stream: community.stream } : {}),
-    // Announcement-only communities come with moderation; until then anyone
-    // the posting policy admits may post.
-    postingRestrictedToMods: false,
+    // Announcement-only: only the moderators' linked actors may post.
+    postingRestrictedToMods: community.announcementOnly,
   };
 }

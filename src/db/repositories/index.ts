@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 import { AuditRepository } from "./audit.ts";
+import { BanRepository } from "./bans.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
 import { KeyRepository } from "./keys.ts";
@@ -8,6 +9,7 @@ import { MembershipRepository } from "./memberships.ts";
 import { ModeratorRepository } from "./moderators.ts";
 import { PostRepository } from "./posts.ts";
 import { RemoteActorRepository } from "./remote-actors.ts";
+import { ReportRepository } from "./reports.ts";
 
 export interface Repositories {
   communities: CommunityRepository;
@@ -18,6 +20,8 @@ export interface Repositories {
   keys: KeyRepository;
   moderators: ModeratorRepository;
   audit: AuditRepository;
+  bans: BanRepository;
+  reports: ReportRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -30,5 +34,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     keys: new KeyRepository(db),
     moderators: new ModeratorRepository(db),
     audit: new AuditRepository(db),
+    bans: new BanRepository(db),
+    reports: new ReportRepository(db),
   };
 }

@@ -3,10 +3,11 @@
 // it was posted to: with a queue, Fedify deduplicates per origin, so one
 // delivery may stand for several of our inboxes.
 import type { Federation } from "@fedify/fedify";
-import { Activity, Create, Delete, Dislike, Follow, Like, Undo, Update } from "@fedify/vocab";
+import { Activity, Create, Delete, Dislike, Flag, Follow, Like, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../../services.ts";
 import { INSTANCE_ACTOR } from "../addressing.ts";
+import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
 import { onCreate, onDelete, onUpdate } from "./posts.ts";
 import { onReaction, onUndoReaction } from "./reactions.ts";
@@ -25,6 +26,7 @@ export function registerInbox(federation: Federation<AppServices>): void {
     .on(Delete, onDelete)
     .on(Like, onReaction)
     .on(Dislike, onReaction)
+    .on(Flag, onFlag)
     .on(Undo, async (ctx, undo) => {
       if (!undo.actorId) return;
       const inner = await undo.getObject({
