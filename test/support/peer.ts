@@ -45,8 +45,11 @@ export interface Peer {
   remove(user: string, noteId: string, deliverTo: string[]): Promise<string>;
   like(user: string, objectId: string, deliverTo: string[]): Promise<string>;
   undoLike(user: string, likeId: string, objectId: string, deliverTo: string[]): Promise<string>;
-  /** Sends an arbitrary activity signed by `user` to `deliverTo`. */
-  send(user: string, activity: Activity, deliverTo: string[]): Promise<void>;
+  /**
+   * Sends an arbitrary activity signed by `user` to `deliverTo` (to their
+   * shared inboxes with `sharedInbox`, as Mastodon sends reports).
+   */
+  send(user: string, activity: Activity, deliverTo: string[], options?: { sharedInbox?: boolean }): Promise<void>;
   /** Sends an activity sent before once more (as a retrying server would). */
   redeliver(user: string, activityId: string, deliverTo: string[]): Promise<void>;
   receivedOf(type: string, filter?: (r: Received) => boolean): Received[];
@@ -126,9 +129,9 @@ export async function startPeer(options: { users?: string[]; sharedInbox?: boole
     return out;
   }
   const sent = new Map<string, Activity>();
-  async function send(user: string, activity: Activity, deliverTo: string[]) {
+  async function send(user: string, activity: Activity, deliverTo: string[], o: { sharedInbox?: boolean } = {}) {
     if (activity.id) sent.set(activity.id.href, activity);
-    await ctx.sendActivity({ identifier: user }, await recipients(deliverTo), activity, { immediate: true });
+    await ctx.sendActivity({ identifier: user }, await recipients(deliverTo), activity, { immediate: true, preferSharedInbox: !!o.sharedInbox });
   }
   const userUri = (name: string) => ctx.getActorUri(name).href;
   const newId = (user: string, kind: string) => new URL(`/users/${user}/${kind}/${crypto.randomUUID()}`, origin);
