@@ -19,7 +19,7 @@ import type { PostRow } from "../db/schema.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { LemmyAnnounce, LemmyUndo, Lock } from "./lemmy-vocab.ts";
-import { activityUri, boostObject, claimId, toFollowers, withdrawBoost } from "./outbound.ts";
+import { activityUri, boostObject, claimId, record, withdrawBoost } from "./outbound.ts";
 import { textToHtml } from "./text.ts";
 import { instant, now } from "./time.ts";
 
@@ -76,7 +76,12 @@ async function announceModeration(ctx: Ctx, community: Community, activity: Acti
     to: PUBLIC_COLLECTION,
     cc: ctx.getFollowersUri(community.slug),
   });
-  await toFollowers(ctx, community, announce, orderingKey);
+  await record(ctx, announce);
+  // No fan-out task: Fedify's fan-out worker re-parses the activity, and its
+  // vocabulary refuses Lemmy's Lock; per-inbox messages carry the JSON as is.
+  await ctx.sendActivity({ identifier: community.slug }, "followers", announce, {
+    preferSharedInbox: true, fanout: "skip", ...(orderingKey ? { orderingKey } : {}),
+  });
   return id;
 }
 
