@@ -101,7 +101,7 @@ community.command("show <slug>")
       printTable(out, ["FIELD", "VALUE"], [
         ["name", d.name], ["handle", d.handle], ["url", d.url], ["summary", d.summary || "-"], ["scale", d.scale],
         ["stream", d.stream ?? "-"], ["languages", d.languages.join(", ") || "-"],
-        ["membership", d.closed ? "closed (approval)" : "open"], ["posting", d.postingPolicy],
+        ["membership", d.closed ? "closed (approval)" : "open"], ["posting", d.postingPolicy], ["announcement-only", d.announcementOnly ? "yes" : "no"],
         ["members", String(d.members)], ["pending", String(d.pending)], ["created", d.createdAt],
       ]);
     });
