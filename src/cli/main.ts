@@ -20,6 +20,10 @@ import {
 import { approveMember, listMembers, rejectMember } from "../operations/members.ts";
 import { PeerUnreachableError } from "../federation/links.ts";
 import type { TreeNode } from "../federation/network-reader.ts";
+import {
+  banMember, dismissReport, forwardReport, listBans, listReports, removeMember, removePost, resolveReport, restorePost,
+  setAnnouncementOnly, setLocked, setPinned, unbanMember,
+} from "../operations/moderation.ts";
 import { printTable } from "./format.ts";
 
 class UsageError extends Error {}
@@ -35,16 +39,17 @@ async function withPraxis<T>(fn: (praxis: Praxis) => Promise<T>): Promise<T> {
   }
 }
 
+/** Who acts, for the audit log: the operating-system user running the CLI. */
+const cliActor = () => `cli:${(() => {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? "unknown";
+  }
+})()}`;
+
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
-/** Who acts, for the audit log. */
-const cliActor = () => {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return "cli:unknown";
-  }
-};
 const queuedNote = "Queued for delivery; the server's worker sends it (now if the server is running, else when it starts).";
 
 const program = new Command("praxis")
@@ -102,7 +107,7 @@ community.command("show <slug>")
       printTable(out, ["FIELD", "VALUE"], [
         ["name", d.name], ["handle", d.handle], ["url", d.url], ["summary", d.summary || "-"], ["scale", d.scale],
         ["stream", d.stream ?? "-"], ["languages", d.languages.join(", ") || "-"],
-        ["membership", d.closed ? "closed (approval)" : "open"], ["posting", d.postingPolicy],
+        ["membership", d.closed ? "closed (approval)" : "open"], ["posting", d.postingPolicy], ["announcement-only", d.announcementOnly ? "yes" : "no"],
         ["members", String(d.members)], ["pending", String(d.pending)], ["created", d.createdAt],
       ]);
     });
@@ -119,15 +124,21 @@ community.command("update <slug>")
   .option("--closed", "require approval to join")
   .option("--open", "let anyone join")
   .addOption(postingOption())
+  .option("--announcement-only", "only the moderators' linked actors may start threads (postingRestrictedToMods)")
+  .option("--no-announcement-only", "members may post again")
   .action(async (slug: string, o) => {
     if (o.closed && o.open) throw new UsageError("--closed and --open cannot be used together");
     await withPraxis(async (praxis) => {
-      const c = await updateCommunity(praxis, slug, {
+      const input = {
         name: o.name, summary: o.summary, scale: o.scale,
         stream: o.stream === false ? null : o.stream, languages: o.language,
         closed: o.closed ? true : o.open ? false : undefined, posting: o.posting,
-      });
-      out(`Updated ${c.slug}. ${queuedNote}`);
+      };
+      const hasOther = Object.values(input).some((v) => v !== undefined);
+      // Announcement-only is a moderation decision: audited with who made it.
+      if (o.announcementOnly !== undefined) await setAnnouncementOnly(praxis, slug, o.announcementOnly, cliActor());
+      if (hasOther || o.announcementOnly === undefined) await updateCommunity(praxis, slug, input);
+      out(`Updated ${slug}. ${queuedNote}`);
     });
   });
 
@@ -313,6 +324,138 @@ program.command("promote <slug> <object-uri>")
     await withPraxis(async (praxis) => {
       await promotePost(praxis, slug, objectUri, cliActor());
       out(`Promoted ${objectUri} in ${slug}. ${queuedNote}`);
+    });
+  });
+
+member.command("remove <slug> <actor>")
+  .description("Remove a member (actor URI or @user@host); sends Reject(Follow), as Lemmy does.")
+  .action(async (slug: string, actor: string) => {
+    await withPraxis(async (praxis) => {
+      const m = await removeMember(praxis, slug, actor, cliActor());
+      out(`Removed ${m.handle ?? m.actorUri}. ${queuedNote}`);
+    });
+  });
+
+member.command("ban <slug> <actor>")
+  .description("Ban an actor (URI or @user@host): membership removed, posts, follows and reactions refused; sends Block.")
+  .option("--reason <text>", "why (sent to peers as the Block's summary)")
+  .option("--expires <date>", "ISO 8601 date or date-time when the ban ends (default: never)")
+  .action(async (slug: string, actor: string, o) => {
+    await withPraxis(async (praxis) => {
+      const b = await banMember(praxis, slug, actor, cliActor(), { reason: o.reason, expires: o.expires });
+      out(`Banned ${b.handle ?? b.actorUri}${b.expiresAt ? ` until ${b.expiresAt}` : ""}. ${queuedNote}`);
+    });
+  });
+
+member.command("unban <slug> <actor>")
+  .description("Lift a ban; sends Undo(Block).")
+  .action(async (slug: string, actor: string) => {
+    await withPraxis(async (praxis) => {
+      await unbanMember(praxis, slug, actor, cliActor());
+      out(`Unbanned ${actor}. ${queuedNote}`);
+    });
+  });
+
+member.command("bans <slug>")
+  .description("List the community's bans, expired ones included.")
+  .option("--json", "print JSON")
+  .action(async (slug: string, o) => {
+    await withPraxis(async (praxis) => {
+      const bans = await listBans(praxis, slug);
+      if (o.json) return json(bans);
+      if (bans.length === 0) return out("No bans.");
+      printTable(out, ["ACTOR", "HANDLE", "SINCE", "EXPIRES", "ACTIVE", "BY", "REASON"],
+        bans.map((b) => [b.actorUri, b.handle ?? "-", b.createdAt, b.expiresAt ?? "never", b.active ? "yes" : "no", b.bannedBy, b.reason ?? ""]));
+    });
+  });
+
+const post = program.command("post").description("Moderate posts: remove, restore, pin, lock.");
+
+post.command("remove <slug> <object-uri>")
+  .description("Remove a post from the community: hidden here, Announce(Delete) to threadiverse members, boost withdrawn.")
+  .option("--reason <text>", "why (sent to peers as the Delete's summary)")
+  .action(async (slug: string, uri: string, o) => {
+    await withPraxis(async (praxis) => {
+      await removePost(praxis, slug, uri, cliActor(), { reason: o.reason });
+      out(`Removed ${uri}. ${queuedNote}`);
+    });
+  });
+
+post.command("restore <slug> <object-uri>")
+  .description("Put a removed post back; sends Undo(Delete) and boosts it again.")
+  .action(async (slug: string, uri: string) => {
+    await withPraxis(async (praxis) => {
+      await restorePost(praxis, slug, uri, cliActor());
+      out(`Restored ${uri}. ${queuedNote}`);
+    });
+  });
+
+for (const [name, pinned] of [["pin", true], ["unpin", false]] as const) {
+  post.command(`${name} <slug> <object-uri>`)
+    .description(pinned ? "Pin a thread: listed in the featured collection; sends Add." : "Unpin a thread; sends Remove.")
+    .action(async (slug: string, uri: string) => {
+      await withPraxis(async (praxis) => {
+        await setPinned(praxis, slug, uri, pinned, cliActor());
+        out(`${pinned ? "Pinned" : "Unpinned"} ${uri}. ${queuedNote}`);
+      });
+    });
+}
+
+for (const [name, locked] of [["lock", true], ["unlock", false]] as const) {
+  const cmd = post.command(`${name} <slug> <object-uri>`)
+    .description(locked ? "Lock a thread: new replies are refused and not relayed; sends Lock." : "Unlock a thread; sends Undo(Lock).");
+  if (locked) cmd.option("--reason <text>", "why (sent to peers as the Lock's summary)");
+  cmd.action(async (slug: string, uri: string, o) => {
+    await withPraxis(async (praxis) => {
+      await setLocked(praxis, slug, uri, locked, cliActor(), { reason: o.reason });
+      out(`${locked ? "Locked" : "Unlocked"} ${uri}. ${queuedNote}`);
+    });
+  });
+}
+
+const report = program.command("report").description("The moderation queue of reports (Flag) received.");
+
+report.command("list")
+  .description("List open reports (all with --all), of one community or of every community and the instance.")
+  .option("--community <slug>", "only this community's reports")
+  .option("--all", "include resolved and dismissed reports")
+  .option("--json", "print JSON")
+  .action(async (o) => {
+    await withPraxis(async (praxis) => {
+      const reports = await listReports(praxis, { community: o.community, all: !!o.all });
+      if (o.json) return json(reports);
+      if (reports.length === 0) return out(o.all ? "No reports." : "No open reports.");
+      printTable(out, ["ID", "RECEIVED", "COMMUNITY", "STATUS", "REPORTER", "OBJECTS", "COMMENT"],
+        reports.map((r) => [r.id, r.createdAt, r.community ?? "(instance)", r.status, r.reporterUri, r.objects.join(" "), r.comment]));
+    });
+  });
+
+report.command("resolve <id>")
+  .description("Close a report as acted upon.")
+  .option("--remove-post", "remove the reported posts from their communities")
+  .option("--forward", "forward the report to the reported server (a Flag from the instance actor)")
+  .action(async (id: string, o) => {
+    await withPraxis(async (praxis) => {
+      await resolveReport(praxis, id, cliActor(), { removePost: !!o.removePost, forward: !!o.forward });
+      out(`Resolved report ${id}.${o.removePost || o.forward ? ` ${queuedNote}` : ""}`);
+    });
+  });
+
+report.command("dismiss <id>")
+  .description("Close a report without action.")
+  .action(async (id: string) => {
+    await withPraxis(async (praxis) => {
+      await dismissReport(praxis, id, cliActor());
+      out(`Dismissed report ${id}.`);
+    });
+  });
+
+report.command("forward <id>")
+  .description("Forward a report to the reported server as a Flag from the instance actor.")
+  .action(async (id: string) => {
+    await withPraxis(async (praxis) => {
+      const to = await forwardReport(praxis, id, cliActor());
+      out(`Forwarding report ${id} to ${to.join(", ")}. ${queuedNote}`);
     });
   });
 

@@ -13,6 +13,7 @@ export interface CommunitiesTable {
   languages: Generated<string>;
   closed: Generated<number>;
   posting_policy: Generated<string>;
+  announcement_only: Generated<number>;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
@@ -65,6 +66,10 @@ export interface PostsTable {
   updated: string | null;
   deleted_at: string | null;
   received_at: string;
+  removed_at: Generated<string | null>;
+  removal_reason: Generated<string | null>;
+  pinned_at: Generated<string | null>;
+  locked_at: Generated<string | null>;
 }
 
 export interface CommunityActivitiesTable {
@@ -177,6 +182,33 @@ export interface NetworkNodesTable {
   fetched_at: string;
 }
 
+export interface CommunityBansTable {
+  community_id: string;
+  actor_uri: string;
+  reason: string | null;
+  expires_at: string | null;
+  banned_by: string;
+  block_uri: string | null;
+  created_at: string;
+}
+
+export type ReportStatus = "open" | "resolved" | "dismissed";
+
+export interface ReportsTable {
+  id: string;
+  community_id: string | null;
+  reporter_uri: string;
+  activity_uri: string;
+  comment: Generated<string>;
+  /** JSON array of URIs. */
+  objects: Generated<string>;
+  status: Generated<ReportStatus>;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  forwarded_at: string | null;
+}
+
 export interface Database {
   communities: CommunitiesTable;
   actor_keys: ActorKeysTable;
@@ -193,6 +225,8 @@ export interface Database {
   link_settings: LinkSettingsTable;
   network_posts: NetworkPostsTable;
   network_nodes: NetworkNodesTable;
+  community_bans: CommunityBansTable;
+  reports: ReportsTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;
@@ -206,3 +240,5 @@ export type AuditLogRow = Selectable<AuditLogTable>;
 export type CommunityLinkRow = Selectable<CommunityLinksTable>;
 export type NetworkPostRow = Selectable<NetworkPostsTable>;
 export type NetworkNodeRow = Selectable<NetworkNodesTable>;
+export type CommunityBanRow = Selectable<CommunityBansTable>;
+export type ReportRow = Selectable<ReportsTable>;

@@ -23,6 +23,8 @@ export interface Community {
   /** Membership requires a moderator's approval. */
   closed: boolean;
   postingPolicy: PostingPolicy;
+  /** Only the moderators' linked actors may post (Lemmy's postingRestrictedToMods). */
+  announcementOnly: boolean;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;

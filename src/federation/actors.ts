@@ -9,6 +9,7 @@ import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { loadKeyPairs } from "./keys.ts";
+import { buildModerationActor, MODERATION_ACTOR, MODERATION_ACTOR_PATH, MODERATION_KEY_OWNER } from "./moderation.ts";
 import { escapeHtml, textToHtml } from "./text.ts";
 
 export const ACTOR_PATH = "/c/{identifier}";
@@ -114,6 +115,7 @@ export function registerActors(federation: Federation<AppServices>): void {
           discoverable: false,
         });
       }
+      if (identifier === MODERATION_ACTOR) return buildModerationActor(ctx, await ctx.getActorKeyPairs(identifier));
       const community = await ctx.data.repos.communities.findBySlug(identifier);
       if (!community) return null;
       if (community.deletedAt) {
@@ -122,10 +124,12 @@ export function registerActors(federation: Federation<AppServices>): void {
       return buildGroup(ctx, community, await ctx.getActorKeyPairs(identifier), await partOf(ctx, community));
     })
     .mapActorAlias("/actor", INSTANCE_ACTOR)
+    .mapActorAlias(MODERATION_ACTOR_PATH, MODERATION_ACTOR)
     // WebFinger acct:slug@host → the community (the dispatcher 404s unknown ones).
     .mapHandle((_ctx, username) => username)
     .setKeyPairsDispatcher(async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) return loadKeyPairs(ctx.data.repos.keys, INSTANCE_KEY_OWNER);
+      if (identifier === MODERATION_ACTOR) return loadKeyPairs(ctx.data.repos.keys, MODERATION_KEY_OWNER);
       const community = await ctx.data.repos.communities.findBySlug(identifier);
       if (!community) return [];
       return loadKeyPairs(ctx.data.repos.keys, community.id);

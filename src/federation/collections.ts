@@ -1,9 +1,12 @@
 // The Group's collections: followers (the members), outbox (what it has
 // announced), featured (pinned posts), following, and moderators.
 import type { Federation, RequestContext } from "@fedify/fedify";
-import { Activity, type Object as APObject, Person, type Recipient } from "@fedify/vocab";
+import { Activity, Article, type Object as APObject, Note, Page, Person, PUBLIC_COLLECTION, Question, type Recipient } from "@fedify/vocab";
+import type { PostRow } from "../db/schema.ts";
+import { instant } from "./time.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
+import { MODERATION_ACTOR } from "./moderation.ts";
 
 const PAGE_SIZE = 50;
 
@@ -12,7 +15,7 @@ function parseCursor(cursor: string): number | null {
 }
 
 async function liveCommunity(ctx: RequestContext<AppServices> | { data: AppServices }, identifier: string) {
-  if (identifier === INSTANCE_ACTOR) return null;
+  if (identifier === INSTANCE_ACTOR || identifier === MODERATION_ACTOR) return null;
   const community = await ctx.data.repos.communities.findBySlug(identifier);
   return community && !community.deletedAt ? community : null;
 }
@@ -77,11 +80,15 @@ export function registerCollections(federation: Federation<AppServices>): void {
     })
     .setCounter(async (ctx, identifier) => ((await liveCommunity(ctx, identifier)) ? 0 : null));
 
-  // Pinned posts. Nothing is pinned until moderators can pin.
+  // Pinned posts, embedded: Lemmy reads the collection's items as full
+  // objects, Mastodon shows them as the Group's pinned posts.
   federation
     .setFeaturedDispatcher("/c/{identifier}/featured", async (ctx, identifier) => {
       const community = await liveCommunity(ctx, identifier);
-      return community ? { items: [] as APObject[] } : null;
+      if (!community) return null;
+      const group = ctx.getActorUri(community.slug);
+      const items = (await ctx.data.repos.posts.pinned(community.id)).map((p) => pinnedObject(p, group));
+      return { items };
     });
 
   // Lemmy, Mbin, PieFed and NodeBB read a community's moderators from the
@@ -91,4 +98,24 @@ export function registerCollections(federation: Federation<AppServices>): void {
       const community = await liveCommunity(ctx, values.identifier);
       return community ? { items: [] as Person[] } : null;
     });
+}
+
+const POST_CLASSES = { Note, Article, Page, Question } as const;
+
+/** A stored post as the object the featured collection embeds. */
+function pinnedObject(post: PostRow, group: URL): APObject {
+  const Cls = POST_CLASSES[post.type as keyof typeof POST_CLASSES] ?? Note;
+  return new Cls({
+    id: new URL(post.object_uri),
+    attribution: new URL(post.author_uri),
+    name: post.name,
+    summary: post.summary,
+    content: post.content,
+    url: post.url ? new URL(post.url) : null,
+    published: instant(post.published),
+    replyTarget: post.in_reply_to ? new URL(post.in_reply_to) : null,
+    to: PUBLIC_COLLECTION,
+    cc: group,
+    audience: group,
+  });
 }

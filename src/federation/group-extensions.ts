@@ -35,8 +35,7 @@ export function extendGroupJson(json: Record<string, unknown>, community: Commun
     ...(community.stream ? { stream: community.stream } : {}),
     parentCommunities: links.parents,
     subcommunities: links.children,
-    // Announcement-only communities come with moderation; until then anyone
-    // the posting policy admits may post.
-    postingRestrictedToMods: false,
+    // Announcement-only: only the moderators' linked actors may post.
+    postingRestrictedToMods: community.announcementOnly,
   };
 }

@@ -5,11 +5,12 @@
 import type { Context } from "@fedify/fedify";
 import {
   Accept, type Activity, Announce, Delete, Follow, PUBLIC_COLLECTION, type Recipient, Reject,
-  Tombstone, Undo, Update,
+  Tombstone, Undo,
 } from "@fedify/vocab";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import { buildGroup, partOf } from "./actors.ts";
+import { GroupUpdate } from "./lemmy-vocab.ts";
 import { now } from "./time.ts";
 
 type Ctx = Context<AppServices>;
@@ -18,17 +19,17 @@ export function activityUri(ctx: Ctx, community: Community, id: string = crypto.
   return new URL(`/c/${community.slug}/activities/${id}`, ctx.origin);
 }
 
-async function claimId(ctx: Ctx, community: Community, sourceUri: string, kind: string): Promise<URL> {
+export async function claimId(ctx: Ctx, community: Community, sourceUri: string, kind: string): Promise<URL> {
   const claimed = await ctx.data.repos.activities.claim(community.id, sourceUri, kind, activityUri(ctx, community).href);
   return new URL(claimed.activityUri);
 }
 
-async function record(ctx: Ctx, activity: Activity): Promise<void> {
+export async function record(ctx: Ctx, activity: Activity): Promise<void> {
   await ctx.data.repos.activities.saveJson(activity.id!.href,
     await activity.toJsonLd({ contextLoader: ctx.contextLoader, format: "compact" }));
 }
 
-async function toFollowers(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string): Promise<void> {
+export async function toFollowers(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string): Promise<void> {
   await record(ctx, activity);
   await ctx.sendActivity({ identifier: community.slug }, "followers", activity, {
     preferSharedInbox: true,
@@ -36,7 +37,7 @@ async function toFollowers(ctx: Ctx, community: Community, activity: Activity, o
   });
 }
 
-function publicAddressing(ctx: Ctx, community: Community) {
+export function publicAddressing(ctx: Ctx, community: Community) {
   return { to: PUBLIC_COLLECTION, cc: ctx.getFollowersUri(community.slug) };
 }
 
@@ -125,15 +126,18 @@ export async function rejectFollow(ctx: Ctx, community: Community, follow: Follo
 /** Tells the members the community's profile changed. */
 export async function sendGroupUpdate(ctx: Ctx, community: Community, alsoTo: Recipient[] = []): Promise<void> {
   const group = buildGroup(ctx, community, await ctx.getActorKeyPairs(community.slug), await partOf(ctx, community));
-  const update = new Update({
+  const update = new GroupUpdate({
     id: activityUri(ctx, community),
     actor: group.id,
     object: group,
     published: now(),
     ...publicAddressing(ctx, community),
   });
-  await toFollowers(ctx, community, update);
-  if (alsoTo.length > 0) await ctx.sendActivity({ identifier: community.slug }, alsoTo, update);
+  // Carries postingRestrictedToMods, scale, stream and the link collections, as the actor document does.
+  await GroupUpdate.withExtensions(update.id!, community, ctx.origin, async () => {
+    await toFollowers(ctx, community, update);
+    if (alsoTo.length > 0) await ctx.sendActivity({ identifier: community.slug }, alsoTo, update);
+  });
 }
 
 /** Tells the members the community is gone. Sent before it becomes a tombstone. */

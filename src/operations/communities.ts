@@ -31,6 +31,8 @@ export interface CommunityInput {
   languages?: string | string[];
   closed?: boolean;
   posting?: string;
+  /** Only the moderators' linked actors may post. */
+  announcementOnly?: boolean;
 }
 
 function parseChanges(input: CommunityInput): CommunityChanges {
@@ -42,6 +44,7 @@ function parseChanges(input: CommunityInput): CommunityChanges {
   if (input.languages !== undefined) changes.languages = parseLanguages(input.languages);
   if (input.closed !== undefined) changes.closed = input.closed;
   if (input.posting !== undefined) changes.postingPolicy = parsePostingPolicy(input.posting);
+  if (input.announcementOnly !== undefined) changes.announcementOnly = input.announcementOnly;
   return changes;
 }
 

@@ -47,8 +47,11 @@ export interface Peer {
   remove(user: string, noteId: string, deliverTo: string[]): Promise<string>;
   like(user: string, objectId: string, deliverTo: string[]): Promise<string>;
   undoLike(user: string, likeId: string, objectId: string, deliverTo: string[]): Promise<string>;
-  /** Sends an arbitrary activity signed by `user` to `deliverTo`. */
-  send(user: string, activity: Activity, deliverTo: string[]): Promise<void>;
+  /**
+   * Sends an arbitrary activity signed by `user` to `deliverTo` (to their
+   * shared inboxes with `sharedInbox`, as Mastodon sends reports).
+   */
+  send(user: string, activity: Activity, deliverTo: string[], options?: { sharedInbox?: boolean }): Promise<void>;
   /** Sends an activity sent before once more (as a retrying server would). */
   redeliver(user: string, activityId: string, deliverTo: string[]): Promise<void>;
   receivedOf(type: string, filter?: (r: Received) => boolean): Received[];
@@ -109,8 +112,17 @@ export async function startPeer(options: { users?: string[]; sharedInbox?: boole
     const handle = async (req: Request) => {
       if (req.method === "POST") {
         if (options.inboxDelayMs) await new Promise((r) => setTimeout(r, options.inboxDelayMs));
-        const raw = await req.clone().json().catch(() => null) as { id?: string } | null;
+        const raw = await req.clone().json().catch(() => null) as { id?: string; type?: string; actor?: string } | null;
         if (raw?.id) rawById.set(raw.id, raw);
+        const response = await federation.fetch(req, { contextData: undefined });
+        // Like a threadiverse server, accept Lemmy's own activity types
+        // (Lock), which Fedify's vocabulary cannot parse.
+        if (response.status >= 400 && raw && /"type":"Lock"/.test(JSON.stringify(raw))) {
+          const user = /^\/users\/([^/]+)\/inbox$/.exec(new URL(req.url).pathname)?.[1] ?? null;
+          received.push({ recipient: user, type: raw.type ?? "", id: raw.id ?? null, actor: raw.actor ?? null, json: raw });
+          return new Response(null, { status: 202 });
+        }
+        return response;
       }
       return federation.fetch(req, { contextData: undefined });
     };
@@ -128,9 +140,9 @@ export async function startPeer(options: { users?: string[]; sharedInbox?: boole
     return out;
   }
   const sent = new Map<string, Activity>();
-  async function send(user: string, activity: Activity, deliverTo: string[]) {
+  async function send(user: string, activity: Activity, deliverTo: string[], o: { sharedInbox?: boolean } = {}) {
     if (activity.id) sent.set(activity.id.href, activity);
-    await ctx.sendActivity({ identifier: user }, await recipients(deliverTo), activity, { immediate: true });
+    await ctx.sendActivity({ identifier: user }, await recipients(deliverTo), activity, { immediate: true, preferSharedInbox: !!o.sharedInbox });
   }
   const userUri = (name: string) => ctx.getActorUri(name).href;
   const newId = (user: string, kind: string) => new URL(`/users/${user}/${kind}/${crypto.randomUUID()}`, origin);

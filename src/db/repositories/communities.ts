@@ -11,6 +11,7 @@ export interface NewCommunity {
   languages?: string[];
   closed?: boolean;
   postingPolicy?: PostingPolicy;
+  announcementOnly?: boolean;
 }
 
 export type CommunityChanges = Partial<Omit<NewCommunity, "slug">>;
@@ -26,6 +27,7 @@ export function toCommunity(row: CommunityRow): Community {
     languages: JSON.parse(row.languages) as string[],
     closed: row.closed === 1,
     postingPolicy: row.posting_policy as PostingPolicy,
+    announcementOnly: row.announcement_only === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
@@ -50,6 +52,7 @@ export class CommunityRepository {
       languages: JSON.stringify(input.languages ?? []),
       closed: input.closed ? 1 : 0,
       posting_policy: input.postingPolicy ?? "members",
+      announcement_only: input.announcementOnly ? 1 : 0,
       created_at: now,
       updated_at: now,
       deleted_at: null,
@@ -90,6 +93,7 @@ export class CommunityRepository {
     if (changes.languages !== undefined) values.languages = JSON.stringify(changes.languages);
     if (changes.closed !== undefined) values.closed = changes.closed ? 1 : 0;
     if (changes.postingPolicy !== undefined) values.posting_policy = changes.postingPolicy;
+    if (changes.announcementOnly !== undefined) values.announcement_only = changes.announcementOnly ? 1 : 0;
     const row = await this.db.updateTable("communities").set(values)
       .where("slug", "=", slug).where("deleted_at", "is", null).returningAll().executeTakeFirst();
     return row ? toCommunity(row) : null;

@@ -59,17 +59,27 @@ export class CommunityActivityRepository {
     return row ? { id: row.id, activityUri: row.activity_uri, kind: row.kind, json: JSON.parse(row.json), createdAt: row.created_at } : null;
   }
 
+  /**
+   * What the outbox shows: recorded activities, except those caused by a
+   * post a moderator removed (its Create, or the boost of its object).
+   */
+  private visible(communityId: string) {
+    return this.db.selectFrom("community_activities as ca")
+      .where("ca.community_id", "=", communityId).where("ca.json", "!=", "null")
+      .where((eb) => eb.not(eb.exists(eb.selectFrom("posts as p").select("p.id")
+        .where("p.community_id", "=", communityId).where("p.removed_at", "is not", null)
+        .where((w) => w.or([w("p.object_uri", "=", w.ref("ca.source_uri")), w("p.activity_uri", "=", w.ref("ca.source_uri"))])))));
+  }
+
   /** Newest first, only activities whose JSON has been recorded. */
   async page(communityId: string, limit: number, offset: number): Promise<RecordedActivity[]> {
-    const rows = await this.db.selectFrom("community_activities").selectAll()
-      .where("community_id", "=", communityId).where("json", "!=", "null")
+    const rows = await this.visible(communityId).selectAll("ca")
       .orderBy("created_at", "desc").orderBy("id").limit(limit).offset(offset).execute();
     return rows.map((row) => ({ id: row.id, activityUri: row.activity_uri, kind: row.kind, json: JSON.parse(row.json), createdAt: row.created_at }));
   }
 
   async count(communityId: string): Promise<number> {
-    const r = await this.db.selectFrom("community_activities").select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("community_id", "=", communityId).where("json", "!=", "null").executeTakeFirstOrThrow();
+    const r = await this.visible(communityId).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     return Number(r.n);
   }
 }

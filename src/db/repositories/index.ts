@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 import { AuditRepository } from "./audit.ts";
+import { BanRepository } from "./bans.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
 import { KeyRepository } from "./keys.ts";
@@ -9,6 +10,7 @@ import { MembershipRepository } from "./memberships.ts";
 import { ModeratorRepository } from "./moderators.ts";
 import { PostRepository } from "./posts.ts";
 import { RemoteActorRepository } from "./remote-actors.ts";
+import { ReportRepository } from "./reports.ts";
 
 export interface Repositories {
   communities: CommunityRepository;
@@ -22,6 +24,8 @@ export interface Repositories {
   links: LinkRepository;
   networkPosts: NetworkPostRepository;
   networkNodes: NetworkNodeRepository;
+  bans: BanRepository;
+  reports: ReportRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -37,5 +41,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     links: new LinkRepository(db),
     networkPosts: new NetworkPostRepository(db),
     networkNodes: new NetworkNodeRepository(db),
+    bans: new BanRepository(db),
+    reports: new ReportRepository(db),
   };
 }

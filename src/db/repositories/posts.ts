@@ -69,14 +69,45 @@ export class PostRepository {
       .where("id", "=", id).execute();
   }
 
+  /** Visible posts (neither deleted nor removed), pinned first, then newest. */
   async recent(communityId: string, limit = 20): Promise<PostRow[]> {
     return this.db.selectFrom("posts").selectAll()
-      .where("community_id", "=", communityId).where("deleted_at", "is", null)
-      .orderBy("received_at", "desc").limit(limit).execute();
+      .where("community_id", "=", communityId).where("deleted_at", "is", null).where("removed_at", "is", null)
+      .orderBy((eb) => eb.case().when("pinned_at", "is", null).then(1).else(0).end())
+      .orderBy("pinned_at", "desc").orderBy("received_at", "desc").limit(limit).execute();
+  }
+
+  async find(communityId: string, objectUri: string): Promise<PostRow | null> {
+    return (await this.db.selectFrom("posts").selectAll()
+      .where("community_id", "=", communityId).where("object_uri", "=", objectUri).executeTakeFirst()) ?? null;
+  }
+
+  /** A moderator's removal (null restores the post). */
+  async setRemoved(id: string, removed: { reason: string | null } | null): Promise<void> {
+    await this.db.updateTable("posts").set(removed
+      ? { removed_at: new Date().toISOString(), removal_reason: removed.reason }
+      : { removed_at: null, removal_reason: null }).where("id", "=", id).execute();
+  }
+
+  async setPinned(id: string, pinned: boolean): Promise<void> {
+    await this.db.updateTable("posts").set({ pinned_at: pinned ? new Date().toISOString() : null }).where("id", "=", id).execute();
+  }
+
+  async setLocked(id: string, locked: boolean): Promise<void> {
+    await this.db.updateTable("posts").set({ locked_at: locked ? new Date().toISOString() : null }).where("id", "=", id).execute();
+  }
+
+  /** Pinned visible posts, most recently pinned first (the featured collection). */
+  async pinned(communityId: string): Promise<PostRow[]> {
+    return this.db.selectFrom("posts").selectAll()
+      .where("community_id", "=", communityId).where("pinned_at", "is not", null)
+      .where("deleted_at", "is", null).where("removed_at", "is", null)
+      .orderBy("pinned_at", "desc").execute();
   }
 
   async count(options: { replies?: boolean } = {}): Promise<number> {
-    let q = this.db.selectFrom("posts").select((eb) => eb.fn.countAll<number>().as("n")).where("deleted_at", "is", null);
+    let q = this.db.selectFrom("posts").select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("deleted_at", "is", null).where("removed_at", "is", null);
     if (options.replies === true) q = q.where("in_reply_to", "is not", null);
     if (options.replies === false) q = q.where("in_reply_to", "is", null);
     return Number((await q.executeTakeFirstOrThrow()).n);

@@ -36,8 +36,14 @@ export async function onFollow(ctx: InboxContext<AppServices>, follow: Follow): 
     closed: community.closed,
     deleted: community.deletedAt !== null,
     existing: await repos.memberships.status(community.id, actorUri),
+    banned: await repos.bans.isBanned(community.id, actorUri),
   });
   if (outcome.action === "refuse") return;
+  if (outcome.action === "reject") {
+    await rejectFollow(ctx, community, { id: follow.id?.href ?? null, actor: actorUri, recipient: follower });
+    logger.info("Refused {actor}'s Follow of {community}: banned", { actor: actorUri, community: community.slug });
+    return;
+  }
   // Lemmy and Mastodon put an optional note on a join request in `content`/`summary`.
   const message = follow.content?.toString() ?? follow.summary?.toString() ?? null;
   await repos.memberships.upsert(community.id, actorUri, outcome.status, follow.id?.href ?? null, message);

@@ -4,11 +4,12 @@
 // delivery may stand for several of our inboxes.
 import type { Federation } from "@fedify/fedify";
 import {
-  Accept, Activity, Add, Announce, Create, Delete, Dislike, Follow, Like, Reject, Remove, Undo, Update,
+  Accept, Activity, Add, Announce, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../../services.ts";
 import { INSTANCE_ACTOR } from "../addressing.ts";
+import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
 import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
@@ -42,6 +43,7 @@ export function registerInbox(federation: Federation<AppServices>): void {
     .on(Accept, (ctx, accept) => onLinkAnswer(ctx, accept, true))
     .on(Reject, (ctx, reject) => onLinkAnswer(ctx, reject, false))
     .on(Announce, onNetworkAnnounce)
+    .on(Flag, onFlag)
     .on(Undo, async (ctx, undo) => {
       if (!undo.actorId) return;
       const inner = await undo.getObject({

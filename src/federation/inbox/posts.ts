@@ -7,7 +7,9 @@ import {
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { audienceNamesOtherGroup, homeCommunity, visibilityOf } from "../../domain/addressing.ts";
+import { decideModeratedPost } from "../../domain/moderation.ts";
 import { decidePostRelay, mayChangePost } from "../../domain/relay.ts";
+import type { PostRow } from "../../db/schema.ts";
 import type { AppServices } from "../../services.ts";
 import { addressingOf, localTargetResolver } from "../addressing.ts";
 import { dropLink } from "../network.ts";
@@ -43,7 +45,7 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   const replyTo = object.replyTargetId?.href ?? null;
   let replyCommunity: string | null = null;
   if (replyTo) {
-    const parent = (await repos.posts.findByObject(replyTo)).find((p) => p.deleted_at === null);
+    const parent = (await repos.posts.findByObject(replyTo)).find((p) => p.deleted_at === null && p.removed_at === null);
     if (parent) replyCommunity = (await repos.communities.findById(parent.community_id))?.slug ?? null;
   }
   const slug = homeCommunity(addressing, resolve, replyCommunity);
@@ -60,6 +62,17 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   });
   if (!decision.relay) {
     logger.info("Not relaying {id} in {community}: {reason}", { id: create.id.href, community: slug, reason: decision.reason });
+    return;
+  }
+  const moderation = decideModeratedPost({
+    actorIsBanned: await repos.bans.isBanned(community.id, create.actorId.href),
+    isReply: replyTo !== null,
+    threadLocked: replyTo !== null && await threadLocked(ctx, community.id, replyTo),
+    announcementOnly: community.announcementOnly,
+    actorIsModerator: await repos.moderators.isModeratorActor(community.id, create.actorId.href),
+  });
+  if (!moderation.allowed) {
+    logger.info("Not relaying {id} in {community}: {reason}", { id: create.id.href, community: slug, reason: moderation.reason });
     return;
   }
   if (author) await rememberActor(repos.remoteActors, author);
@@ -82,6 +95,19 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   logger.info("Relayed {id} in {community}", { id: object.id.href, community: slug });
 }
 
+/** Whether any post up the reply chain (within the community) is locked. */
+async function threadLocked(ctx: InboxContext<AppServices>, communityId: string, replyTo: string): Promise<boolean> {
+  let uri: string | null = replyTo;
+  // Bounded: a reply chain is walked at most this deep (and cycles end it).
+  for (let depth = 0; uri !== null && depth < 100; depth++) {
+    const post: PostRow | null = await ctx.data.repos.posts.find(communityId, uri);
+    if (!post) return false;
+    if (post.locked_at !== null) return true;
+    uri = post.in_reply_to;
+  }
+  return false;
+}
+
 export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): Promise<void> {
   if (!update.id || !update.actorId || !update.objectId) return;
   const { repos } = ctx.data;
@@ -90,9 +116,10 @@ export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): 
   const object = await update.getObject(ctx);
   if (!isPostObject(object) || object.id?.href !== update.objectId.href) return;
   for (const post of posts) {
-    if (!mayChangePost(update.actorId.href, post.author_uri)) continue;
+    if (!mayChangePost(update.actorId.href, post.author_uri) || post.removed_at !== null) continue;
     const community = await repos.communities.findById(post.community_id);
     if (!community || community.deletedAt) continue;
+    if (await repos.bans.isBanned(community.id, update.actorId.href)) continue;
     await repos.posts.applyEdit(post.id, {
       name: object.name?.toString() ?? null,
       summary: object.summary?.toString() ?? null,

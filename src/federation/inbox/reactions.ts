@@ -12,10 +12,11 @@ export async function onReaction(ctx: InboxContext<AppServices>, reaction: Like 
   for (const post of await repos.posts.findByObject(reaction.objectId.href)) {
     const community = await repos.communities.findById(post.community_id);
     if (!community || community.deletedAt) continue;
+    if (await repos.bans.isBanned(community.id, reaction.actorId.href)) continue;
     const allowed = decideReactionRelay({
       actorIsMember: (await repos.memberships.status(community.id, reaction.actorId.href)) === "accepted",
       postingPolicy: community.postingPolicy,
-      postDeleted: post.deleted_at !== null,
+      postDeleted: post.deleted_at !== null || post.removed_at !== null,
     });
     if (allowed) await announceActivity(ctx, community, reaction);
   }
