@@ -124,6 +124,29 @@ export interface AuditLogTable {
   details: Generated<string>;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  account_id: string;
+  name: string | null;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface DomainBlocksTable {
+  host: string;
+  reason: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface DomainAllowsTable {
+  host: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   communities: CommunitiesTable;
   actor_keys: ActorKeysTable;
@@ -136,6 +159,9 @@ export interface Database {
   accounts: AccountsTable;
   community_moderators: CommunityModeratorsTable;
   audit_log: AuditLogTable;
+  api_tokens: ApiTokensTable;
+  domain_blocks: DomainBlocksTable;
+  domain_allows: DomainAllowsTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;
@@ -146,3 +172,6 @@ export type PostRow = Selectable<PostsTable>;
 export type RemoteActorRow = Selectable<RemoteActorsTable>;
 export type AccountRow = Selectable<AccountsTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type DomainBlockRow = Selectable<DomainBlocksTable>;
+export type DomainAllowRow = Selectable<DomainAllowsTable>;

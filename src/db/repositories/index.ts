@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
+import { AccountRepository, ApiTokenRepository } from "./accounts.ts";
 import { AuditRepository } from "./audit.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
+import { DomainRepository } from "./domains.ts";
 import { KeyRepository } from "./keys.ts";
 import { MembershipRepository } from "./memberships.ts";
 import { ModeratorRepository } from "./moderators.ts";
@@ -18,6 +20,9 @@ export interface Repositories {
   keys: KeyRepository;
   moderators: ModeratorRepository;
   audit: AuditRepository;
+  accounts: AccountRepository;
+  tokens: ApiTokenRepository;
+  domains: DomainRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -30,5 +35,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     keys: new KeyRepository(db),
     moderators: new ModeratorRepository(db),
     audit: new AuditRepository(db),
+    accounts: new AccountRepository(db),
+    tokens: new ApiTokenRepository(db),
+    domains: new DomainRepository(db),
   };
 }
