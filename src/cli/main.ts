@@ -14,6 +14,7 @@ import {
 } from "../operations/communities.ts";
 import { approveMember, listMembers, rejectMember } from "../operations/members.ts";
 import { printTable } from "./format.ts";
+import { registerSafetyCommands } from "./safety.ts";
 
 class UsageError extends Error {}
 
@@ -180,6 +181,8 @@ queue.command("status")
       }
     });
   });
+
+registerSafetyCommands(program, { withPraxis, out, json, queuedNote });
 
 program.command("migrate")
   .description("Apply pending database migrations (the server also does this at start).")
