@@ -35,7 +35,9 @@ export const forbidden = (message: string) => new ApiError(403, "forbidden", mes
 
 function firstIssue(error: z.ZodError, where: string): ApiError {
   const issue = error.issues[0];
-  const field = issue?.path.length ? issue.path.join(".") : where;
+  // An unknown key is named itself, so a typo is easy to spot.
+  const field = issue?.code === "unrecognized_keys" ? issue.keys[0]
+    : issue?.path.length ? issue.path.join(".") : where;
   return new ApiError(400, "invalid_request", `${field}: ${issue?.message ?? "invalid"}`, field);
 }
 
