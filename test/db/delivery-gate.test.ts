@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepositories, type Repositories } from "../../src/db/repositories/index.ts";
 import { DeliveryGate } from "../../src/federation/delivery-gate.ts";
 import { DomainPolicy } from "../../src/federation/domain-policy.ts";
-import { createTestDatabase, type TestDatabase } from "./databases.ts";
+import { createTestDatabase, DIALECTS, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 /** A plain in-memory queue: listen() hands over what is enqueued. */
 function memoryQueue(): MessageQueue & { messages: unknown[]; drain(): Promise<unknown[]> } {
@@ -29,17 +29,18 @@ function memoryQueue(): MessageQueue & { messages: unknown[]; drain(): Promise<u
 
 const outbox = (inbox: string) => ({ type: "outbox", inbox, activityId: `${inbox}#a`, activity: {} });
 
-let database: TestDatabase;
-let repos: Repositories;
+describe.each(DIALECTS)("delivery gate on %s", (dialect) => {
+  let database: TestDatabase;
+  let repos: Repositories;
 
-beforeAll(async () => {
-  database = await createTestDatabase("sqlite");
-  repos = createRepositories(database.db);
-});
-afterAll(async () => database?.dispose());
+  beforeAll(async () => {
+    if (dialect === "postgres" && postgresUnavailable) return;
+    database = await createTestDatabase(dialect);
+    repos = createRepositories(database.db);
+  });
+  afterAll(async () => database?.dispose());
 
-describe("delivery gate", () => {
-  it("drops deliveries to blocked hosts and their subdomains, at enqueue and at delivery", async () => {
+  it.skipIf(dialect === "postgres" && postgresUnavailable)("drops deliveries to blocked hosts and their subdomains, at enqueue and at delivery", async () => {
     const policy = new DomainPolicy(repos.domains, "open");
     const inner = memoryQueue();
     const gate = new DeliveryGate(inner, policy);
@@ -60,7 +61,7 @@ describe("delivery gate", () => {
     expect(delivered).toEqual([outbox("https://fine.example/inbox")]);
   });
 
-  it("in allowlist mode passes only listed hosts; other messages pass untouched", async () => {
+  it.skipIf(dialect === "postgres" && postgresUnavailable)("in allowlist mode passes only listed hosts; other messages pass untouched", async () => {
     const policy = new DomainPolicy(repos.domains, "allowlist");
     const inner = memoryQueue();
     const gate = new DeliveryGate(inner, policy);

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import type { Community } from "../../domain/community.ts";
 import { mayModerateCommunity, mayOperateInstance, type Principal } from "../../domain/credentials.ts";
+import { accountActor } from "../../operations/audit.ts";
 import { getCommunity, type Operations } from "../../operations/communities.ts";
 
 export interface AdminEnv {
@@ -78,4 +79,4 @@ export async function communityInScope(c: AdminContext, slug: string): Promise<C
 }
 
 /** The audit name of the caller. */
-export const caller = (c: AdminContext) => `account:${c.get("principal").username}`;
+export const caller = (c: AdminContext) => accountActor(c.get("principal").username);
