@@ -7,8 +7,8 @@ import { ValidationError } from "./community.ts";
 export const ROLES = ["operator", "moderator"] as const;
 export type Role = (typeof ROLES)[number];
 
-// N = 2^15, r = 8: 32 MiB and tens of milliseconds per hash (OWASP's
-// minimum for scrypt is N = 2^17 with r = 8 / p = 1, or N = 2^15 with p = 3).
+// N = 2^15, r = 8, p = 3: one of the equivalent minimums OWASP lists for
+// scrypt (like N = 2^17, r = 8, p = 1), using 32 MiB instead of 128 MiB.
 const SCRYPT = { N: 2 ** 15, r: 8, p: 3, keyLength: 64, saltLength: 16 } as const;
 const MIN_PASSWORD = 12;
 const MAX_PASSWORD = 1024;

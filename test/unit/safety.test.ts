@@ -2,6 +2,7 @@
 // the admin API's scope rules, host matching, the rate limiter and reading
 // the signer's host from signature headers.
 import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.ts";
 import { ValidationError } from "../../src/domain/community.ts";
 import {
   generatePassword, generateToken, hashPassword, hashToken, looksLikeToken, mayModerateCommunity, mayOperateInstance,
@@ -143,5 +144,21 @@ describe("signer host", () => {
     const rfc = new Headers({ "Signature-Input": 'sig1=("@method" "@target-uri");alg="rsa-v1_5-sha256";keyid="https://b.example/actor#key";created=1' });
     expect(signatureKeyId(rfc)).toBe("https://b.example/actor#key");
     expect(signatureKeyId(new Headers())).toBeNull();
+  });
+});
+
+describe("safety configuration", () => {
+  it("defaults to open federation and 300 inbox requests per 60 s", () => {
+    const c = loadConfig({ env: {}, cwd: "/nonexistent" });
+    expect(c.federation.mode).toBe("open");
+    expect(c.limits).toMatchObject({ inboxRequestsPerWindow: 300, inboxWindowSeconds: 60 });
+  });
+
+  it("reads the environment overrides and names bad values", () => {
+    const c = loadConfig({ cwd: "/nonexistent", env: { PRAXIS_FEDERATION_MODE: "allowlist", PRAXIS_INBOX_RATE_LIMIT: "50", PRAXIS_INBOX_RATE_WINDOW_SECONDS: "10" } });
+    expect(c.federation.mode).toBe("allowlist");
+    expect(c.limits).toMatchObject({ inboxRequestsPerWindow: 50, inboxWindowSeconds: 10 });
+    expect(() => loadConfig({ cwd: "/nonexistent", env: { PRAXIS_FEDERATION_MODE: "closed" } })).toThrow(/federation\.mode/);
+    expect(() => loadConfig({ cwd: "/nonexistent", env: { PRAXIS_INBOX_RATE_LIMIT: "lots" } })).toThrow(ConfigError);
   });
 });

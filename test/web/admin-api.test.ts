@@ -125,6 +125,7 @@ describe("validation", () => {
       ["POST", "/accounts", { username: "newbie", password: "short" }, "password"],
       ["POST", "/accounts", { username: "newbie", colour: "red" }, "colour"],
       ["POST", "/accounts", { username: "newbie", actor: "nobody" }, "actor"],
+      ["POST", "/accounts", { username: "newbie", actor: "@ghost@127.0.0.1:1" }, "actor"],
       ["POST", "/accounts", "{not json", "body"],
       ["POST", "/domain-blocks", { host: "https://spam.example/" }, "host"],
       ["POST", "/domain-blocks", {}, "host"],
