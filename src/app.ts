@@ -11,6 +11,8 @@ import { KyselyKvStore } from "./db/kv-store.ts";
 import { KyselyMessageQueue } from "./db/message-queue.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
+import { DeliveryGate } from "./federation/delivery-gate.ts";
+import { DomainPolicy } from "./federation/domain-policy.ts";
 import { createPraxisFederation } from "./federation/index.ts";
 import type { AppServices } from "./services.ts";
 import { createWebApp } from "./web/app.ts";
@@ -38,11 +40,13 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
     await database.close();
     throw e;
   }
+  const repos = createRepositories(database.db);
   const services: AppServices = {
     config,
     db: database.db,
     dialect: database.dialect,
-    repos: createRepositories(database.db),
+    repos,
+    domainPolicy: new DomainPolicy(repos.domains, config.federation.mode),
   };
   const kv = new KyselyKvStore(database.db, { dialect: database.dialect });
   const queue = new KyselyMessageQueue(database.db, {
@@ -52,7 +56,9 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,
   });
-  const federation = createPraxisFederation(services, { kv, queue });
+  // Fedify gets the queue behind the delivery gate, which drops deliveries
+  // to hosts the domain policy refuses.
+  const federation = createPraxisFederation(services, { kv, queue: new DeliveryGate(queue, services.domainPolicy) });
   const web = createWebApp(federation, services);
 
   const workerAbort = new AbortController();

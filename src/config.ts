@@ -26,6 +26,14 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   limits: z.strictObject({
     maxBodyBytes: z.number().int().min(1024).default(1_048_576),
+    // Inbox POSTs accepted per remote host per window; 0 turns the limit off.
+    inboxRequestsPerWindow: z.number().int().min(0).default(300),
+    inboxWindowSeconds: z.number().int().min(1).max(86_400).default(60),
+  }).prefault({}),
+  federation: z.strictObject({
+    // "allowlist": only hosts on the allow-list (praxis domain allow) may
+    // deliver to or be delivered to, for closed networks.
+    mode: z.enum(["open", "allowlist"]).default("open"),
   }).prefault({}),
   queue: z.strictObject({
     concurrency: z.number().int().min(1).max(64).default(4),
@@ -83,6 +91,9 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_DATABASE_DRIVER", ["database", "driver"], asString],
   ["PRAXIS_DATABASE_URL", ["database", "url"], asString],
   ["PRAXIS_MAX_BODY_BYTES", ["limits", "maxBodyBytes"], asInt],
+  ["PRAXIS_INBOX_RATE_LIMIT", ["limits", "inboxRequestsPerWindow"], asInt],
+  ["PRAXIS_INBOX_RATE_WINDOW_SECONDS", ["limits", "inboxWindowSeconds"], asInt],
+  ["PRAXIS_FEDERATION_MODE", ["federation", "mode"], asString],
   ["PRAXIS_QUEUE_CONCURRENCY", ["queue", "concurrency"], asInt],
   ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],
   ["PRAXIS_NETWORK_MAX_DEPTH", ["network", "maxDepth"], asInt],

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from "./config.ts";
 import type { Dialect } from "./db/database.ts";
 import type { Repositories } from "./db/repositories/index.ts";
 import type { Database } from "./db/schema.ts";
+import type { DomainPolicy } from "./federation/domain-policy.ts";
 
 /**
  * What every part of the server shares: configuration, the database and the
@@ -13,4 +14,6 @@ export interface AppServices {
   db: Kysely<Database>;
   dialect: Dialect;
   repos: Repositories;
+  /** Blocked and allowed remote hosts, checked on every inbox request and delivery. */
+  domainPolicy: DomainPolicy;
 }

@@ -25,6 +25,7 @@ import {
   setAnnouncementOnly, setLocked, setPinned, unbanMember,
 } from "../operations/moderation.ts";
 import { printTable } from "./format.ts";
+import { registerSafetyCommands } from "./safety.ts";
 
 class UsageError extends Error {}
 
@@ -480,6 +481,8 @@ queue.command("status")
       }
     });
   });
+
+registerSafetyCommands(program, { withPraxis, out, json, queuedNote });
 
 program.command("migrate")
   .description("Apply pending database migrations (the server also does this at start).")

@@ -209,6 +209,29 @@ export interface ReportsTable {
   forwarded_at: string | null;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  account_id: string;
+  name: string | null;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface DomainBlocksTable {
+  host: string;
+  reason: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface DomainAllowsTable {
+  host: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   communities: CommunitiesTable;
   actor_keys: ActorKeysTable;
@@ -227,6 +250,9 @@ export interface Database {
   network_nodes: NetworkNodesTable;
   community_bans: CommunityBansTable;
   reports: ReportsTable;
+  api_tokens: ApiTokensTable;
+  domain_blocks: DomainBlocksTable;
+  domain_allows: DomainAllowsTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;
@@ -242,3 +268,6 @@ export type NetworkPostRow = Selectable<NetworkPostsTable>;
 export type NetworkNodeRow = Selectable<NetworkNodesTable>;
 export type CommunityBanRow = Selectable<CommunityBansTable>;
 export type ReportRow = Selectable<ReportsTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type DomainBlockRow = Selectable<DomainBlocksTable>;
+export type DomainAllowRow = Selectable<DomainAllowsTable>;

@@ -34,7 +34,12 @@ export function registerCollections(federation: Federation<AppServices>): void {
       // must get every member; only public GETs are paged.
       if (cursor === null) {
         const members = await ctx.data.repos.memberships.list(community.id, "accepted");
-        return { items: members.map(toRecipient) };
+        // Members on hosts the domain policy refuses get nothing (the
+        // delivery gate would drop those deliveries anyway).
+        const policy = ctx.data.domainPolicy;
+        const reachable = [];
+        for (const m of members) if (await policy.allowsUri(m.sharedInbox ?? m.inbox ?? m.actorUri)) reachable.push(m);
+        return { items: reachable.map(toRecipient) };
       }
       const offset = parseCursor(cursor);
       if (offset === null) return null;
@@ -93,10 +98,20 @@ export function registerCollections(federation: Federation<AppServices>): void {
 
   // Lemmy, Mbin, PieFed and NodeBB read a community's moderators from the
   // ordered collection its attributedTo points at.
+  // Items are the ids of the actors linked to the moderators' accounts;
+  // Fedify serialises URL items as plain ids.
   federation
     .setOrderedCollectionDispatcher("moderators", Person, "/c/{identifier}/moderators", async (ctx, values) => {
       const community = await liveCommunity(ctx, values.identifier);
-      return community ? { items: [] as Person[] } : null;
+      if (!community) return null;
+      const accounts = await ctx.data.repos.moderators.listAccounts(community.id);
+      const ids = accounts.flatMap((a) => (a.actor_uri ? [new URL(a.actor_uri)] : []));
+      return { items: ids as unknown as Person[] };
+    })
+    .setCounter(async (ctx, values) => {
+      const community = await liveCommunity(ctx, values.identifier);
+      if (!community) return null;
+      return (await ctx.data.repos.moderators.listAccounts(community.id)).filter((a) => a.actor_uri).length;
     });
 }
 

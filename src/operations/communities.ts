@@ -9,6 +9,7 @@ import type { CommunityChanges } from "../db/repositories/communities.ts";
 import { loadKeyPairs } from "../federation/keys.ts";
 import { sendGroupDelete, sendGroupUpdate } from "../federation/outbound.ts";
 import type { AppServices } from "../services.ts";
+import { cliActor } from "./audit.ts";
 
 export interface Operations {
   services: AppServices;
@@ -48,7 +49,8 @@ function parseChanges(input: CommunityInput): CommunityChanges {
   return changes;
 }
 
-export async function createCommunity(ops: Operations, slug: string, input: CommunityInput & { name: string }): Promise<Community> {
+/** `by` names who acts, for the audit log ("cli:<os user>" or "account:<username>"). */
+export async function createCommunity(ops: Operations, slug: string, input: CommunityInput & { name: string }, by: string = cliActor()): Promise<Community> {
   const { repos } = ops.services;
   validateSlug(slug);
   const changes = parseChanges(input);
@@ -61,6 +63,7 @@ export async function createCommunity(ops: Operations, slug: string, input: Comm
   const community = await repos.communities.create({ slug, name: changes.name!, ...changes });
   // Keys are made now rather than on first request, so the first Follow is answered promptly.
   await loadKeyPairs(repos.keys, community.id);
+  await repos.audit.record({ actor: by, action: "community.create", communityId: community.id, target: slug });
   return community;
 }
 
@@ -70,18 +73,20 @@ export async function getCommunity(ops: Operations, slug: string): Promise<Commu
   return community;
 }
 
-export async function updateCommunity(ops: Operations, slug: string, input: CommunityInput): Promise<Community> {
+export async function updateCommunity(ops: Operations, slug: string, input: CommunityInput, by: string = cliActor()): Promise<Community> {
   await getCommunity(ops, slug);
   const changes = parseChanges(input);
   if (Object.keys(changes).length === 0) throw new ValidationError("options", "nothing to update; pass at least one option");
   const community = (await ops.services.repos.communities.update(slug, changes))!;
+  await ops.services.repos.audit.record({ actor: by, action: "community.update", communityId: community.id, target: slug, details: { ...changes } });
   await sendGroupUpdate(contextOf(ops), community);
   return community;
 }
 
 /** Federates the deletion to the members, then leaves a tombstone. */
-export async function deleteCommunity(ops: Operations, slug: string): Promise<void> {
+export async function deleteCommunity(ops: Operations, slug: string, by: string = cliActor()): Promise<void> {
   const community = await getCommunity(ops, slug);
+  await ops.services.repos.audit.record({ actor: by, action: "community.delete", communityId: community.id, target: slug });
   await sendGroupDelete(contextOf(ops), community);
   await ops.services.repos.communities.markDeleted(community.id);
 }

@@ -4,6 +4,7 @@ import { getLogger } from "@logtape/logtape";
 import { Hono } from "hono";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
+import { ADMIN_API_PREFIX, createAdminApi } from "./admin/index.ts";
 import { fedifyMiddleware } from "./fedify.ts";
 import { pickLanguage } from "./i18n.ts";
 import { renderCommunityPage } from "./pages/community.ts";
@@ -46,6 +47,10 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
     logger.error("Unhandled error on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error });
     return c.html(renderErrorPage({ instance, status: 500 }, langOf(c)), 500);
   });
+
+  // The admin API answers its own routes before Fedify's middleware, which
+  // would otherwise consume request bodies.
+  app.route(ADMIN_API_PREFIX, createAdminApi({ services, federation }));
 
   app.use(fedifyMiddleware(federation, services));
 

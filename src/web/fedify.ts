@@ -4,6 +4,7 @@ import type { Federation } from "@fedify/fedify";
 import type { MiddlewareHandler } from "hono";
 import { extendGroupJson } from "../federation/group-extensions.ts";
 import type { AppServices } from "../services.ts";
+import { createInboxGuard } from "./inbox-guard.ts";
 
 const GROUP_PATH = /^\/c\/([^/]+)$/;
 
@@ -44,6 +45,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array<
 
 export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices): MiddlewareHandler {
   const limit = services.config.limits.maxBodyBytes;
+  const inboxGuard = createInboxGuard(services);
   return async (c, next) => {
     let request = c.req.raw;
     if (request.method === "POST" || request.method === "PUT") {
@@ -57,6 +59,9 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
         }
         throw e;
       }
+      // Order: body size (above), domain policy, per-host rate limit, then Fedify.
+      const refusal = await inboxGuard(request, body);
+      if (refusal) return refusal;
       request = new Request(request.url, { method: request.method, headers: request.headers, body });
     }
     const response = await federation.fetch(request, {

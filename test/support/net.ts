@@ -1,11 +1,11 @@
 import { createServer } from "node:net";
 
-/** A free TCP port on loopback (the OS picks it). */
-export function freePort(): Promise<number> {
+/** A free TCP port on a loopback address (the OS picks it). */
+export function freePort(hostname = "127.0.0.1"): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
+    srv.listen(0, hostname, () => {
       const { port } = srv.address() as { port: number };
       srv.close(() => resolve(port));
     });

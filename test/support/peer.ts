@@ -60,9 +60,22 @@ export interface Peer {
 
 const toTemporal = (d = new Date()) => Temporal.Instant.from(d.toISOString()) as unknown as globalThis.Temporal.Instant;
 
-export async function startPeer(options: { users?: string[]; sharedInbox?: boolean; inboxDelayMs?: number } = {}): Promise<Peer> {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
+export interface PeerOptions {
+  users?: string[];
+  sharedInbox?: boolean;
+  inboxDelayMs?: number;
+  /**
+   * The loopback address the peer listens on and names itself by. Any
+   * 127.x.y.z works on Linux, so tests get peers on distinct hosts
+   * (domain blocks, per-host rate limits). Default 127.0.0.1.
+   */
+  hostname?: string;
+}
+
+export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = await freePort(hostname);
+  const origin = `http://${hostname}:${port}`;
   const users = new Set(options.users ?? ["alice", "bob", "carol"]);
   const useSharedInbox = options.sharedInbox ?? true;
   const keys = new Map<string, CryptoKeyPair>();
@@ -126,7 +139,7 @@ export async function startPeer(options: { users?: string[]; sharedInbox?: boole
       }
       return federation.fetch(req, { contextData: undefined });
     };
-    const s = serve({ fetch: handle, hostname: "127.0.0.1", port }, () => resolve(s));
+    const s = serve({ fetch: handle, hostname, port }, () => resolve(s));
   });
   const ctx = federation.createContext(new URL(origin), undefined);
 

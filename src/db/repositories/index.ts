@@ -1,9 +1,11 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
+import { AccountRepository, ApiTokenRepository } from "./accounts.ts";
 import { AuditRepository } from "./audit.ts";
 import { BanRepository } from "./bans.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
+import { DomainRepository } from "./domains.ts";
 import { KeyRepository } from "./keys.ts";
 import { LinkRepository, NetworkNodeRepository, NetworkPostRepository } from "./links.ts";
 import { MembershipRepository } from "./memberships.ts";
@@ -26,6 +28,9 @@ export interface Repositories {
   networkNodes: NetworkNodeRepository;
   bans: BanRepository;
   reports: ReportRepository;
+  accounts: AccountRepository;
+  tokens: ApiTokenRepository;
+  domains: DomainRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -43,5 +48,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     networkNodes: new NetworkNodeRepository(db),
     bans: new BanRepository(db),
     reports: new ReportRepository(db),
+    accounts: new AccountRepository(db),
+    tokens: new ApiTokenRepository(db),
+    domains: new DomainRepository(db),
   };
 }

@@ -101,6 +101,12 @@ export class MembershipRepository {
     return Number(r.n);
   }
 
+  /** Every actor with a membership or a request anywhere (domain blocks sweep them). */
+  async distinctActorUris(): Promise<string[]> {
+    const rows = await this.db.selectFrom("memberships").select("actor_uri").distinct().execute();
+    return rows.map((r) => r.actor_uri);
+  }
+
   private baseQuery(communityId: string) {
     return this.db.selectFrom("memberships as m")
       .leftJoin("remote_actors as a", "a.uri", "m.actor_uri")
