@@ -81,7 +81,10 @@ function layout(graph: NetworkGraph): { placed: Map<string, Placed>; width: numb
 
 function renderDiagram(graph: NetworkGraph, lang: Lang, centerName: string): SafeHtml {
   const { placed, width, height } = layout(graph);
-  const names = (sign: number) => graph.nodes.filter((n) => Math.sign(n.level) === sign).map((n) => labelOf(n.uri, n.group));
+  // Nearest first: parents before grandparents, children before theirs.
+  const names = (sign: number) => graph.nodes.filter((n) => Math.sign(n.level) === sign)
+    .sort((a, b) => Math.abs(a.level) - Math.abs(b.level) || a.index - b.index)
+    .map((n) => labelOf(n.uri, n.group));
   const above = names(-1);
   const below = names(1);
   const desc = [
