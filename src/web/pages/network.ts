@@ -119,7 +119,8 @@ function renderDiagram(graph: NetworkGraph, lang: Lang, centerName: string): Saf
     return html`<g class="net-node${current && " net-current"}" data-uri="${node.uri}">${content}</g>`;
   });
 
-  return html`<div class="net-scroll">
+  // Focusable so keyboards can scroll a diagram wider than a phone's screen.
+  return html`<div class="net-scroll" tabindex="0" role="region" aria-label="${title}">
 <svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="net-title net-desc" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
 <title id="net-title">${title}</title>
 <desc id="net-desc">${desc}</desc>
