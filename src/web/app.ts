@@ -11,7 +11,9 @@ import { renderCommunityPage } from "./pages/community.ts";
 import { renderErrorPage } from "./pages/error.ts";
 import { CONTENT_SECURITY_POLICY } from "./pages/layout.ts";
 import { renderHomePage } from "./pages/home.ts";
-import type { CommunitySummaryView, InstanceView, Lang, PostView } from "./views.ts";
+import { labelOf } from "./pages/network.ts";
+import { NetworkData } from "./network-data.ts";
+import type { CommunitySummaryView, InstanceView, Lang, NetworkPostView, PostView } from "./views.ts";
 
 const logger = getLogger(["praxis", "web"]);
 
@@ -24,6 +26,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
     origin: config.origin,
     host: new URL(config.origin).host,
   };
+  const networkData = new NetworkData(federation, services);
   const langOf = (c: { req: { header(n: string): string | undefined; query(n: string): string | undefined } }): Lang =>
     pickLanguage(c.req.header("accept-language"), c.req.query("lang"), config.defaultLanguage);
 
@@ -91,10 +94,40 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
       published: r.published,
       inReplyTo: r.in_reply_to,
     }));
+    const { graph: network, groups } = await networkData.graph(community);
+    const rolledUp = await repos.networkPosts.recent(community.id, "up", 20);
+    const rolledUpAuthors = await repos.remoteActors.getMany(
+      [...new Set(rolledUp.flatMap((r) => (r.author_uri === null ? [] : [r.author_uri])))]);
+    const viaGroups = new Map(groups);
+    for (const uri of new Set(rolledUp.map((r) => r.via_uri))) {
+      // A sub-community no longer linked is still named from the cache.
+      if (!viaGroups.has(uri)) {
+        const group = await networkData.group(uri);
+        if (group) viaGroups.set(uri, group);
+      }
+    }
+    const fromSubcommunities: NetworkPostView[] = rolledUp.map((r) => {
+      const via = viaGroups.get(r.via_uri) ?? null;
+      const author = r.author_uri === null ? undefined : rolledUpAuthors.get(r.author_uri);
+      return {
+        objectUri: r.object_uri,
+        url: r.url ?? r.object_uri,
+        via: { uri: r.via_uri, name: labelOf(r.via_uri, via), url: via?.url ?? r.via_uri },
+        authorUri: r.author_uri,
+        authorName: author?.name ?? null,
+        authorHandle: author?.handle ?? null,
+        contentHtml: r.content,
+        name: r.name,
+        published: r.published ?? r.received_at,
+        promoted: r.promoted_at !== null,
+      };
+    });
     const view = {
       instance,
       community: { ...(await summaryOf(community)), postingPolicy: community.postingPolicy, createdAt: community.createdAt },
       posts,
+      network,
+      fromSubcommunities,
     };
     return c.html(renderCommunityPage(view, lang));
   });

@@ -1,5 +1,6 @@
 // Plain data the pages render. Routes build these from the repositories;
 // pages never touch the database.
+import type { NetworkGraph } from "./network-graph.ts";
 
 export type Lang = "en" | "fr";
 
@@ -54,6 +55,29 @@ export interface CommunityView {
   instance: InstanceView;
   community: CommunitySummaryView & { postingPolicy: "members" | "anyone"; createdAt: string };
   posts: PostView[];
+  /** The community's place in the fractal network (verified links only). */
+  network?: NetworkGraph;
+  /** Posts rolled up from its sub-communities, newest first. */
+  fromSubcommunities?: NetworkPostView[];
+}
+
+/** A post that reached a community from one of its sub-communities. */
+export interface NetworkPostView {
+  objectUri: string;
+  /** Link to the original post (object url, else id). */
+  url: string;
+  /** The sub-community it came through. */
+  via: { uri: string; name: string | null; url: string | null };
+  authorUri: string | null;
+  authorName: string | null;
+  authorHandle: string | null;
+  /** Remote, untrusted HTML: must be sanitised before rendering. */
+  contentHtml: string | null;
+  name: string | null;
+  /** Published, else received, date. */
+  published: string;
+  /** A moderator promoted it to the community's followers. */
+  promoted: boolean;
 }
 
 export interface ErrorView {

@@ -4,6 +4,7 @@ import {
 } from "../sanitize.ts";
 import type { CommunityView, Lang, PostView } from "../views.ts";
 import { renderLayout } from "./layout.ts";
+import { renderFromSubcommunities, renderNetworkSection } from "./network.ts";
 
 /** A link to a remote URL, or just the text when the URL is not http(s). */
 function remoteLink(url: string | null, text: HtmlValue): SafeHtml {
@@ -39,9 +40,13 @@ ${httpUrl(post.url) !== null && html`<footer><p>${remoteLink(post.url, t(lang, "
 }
 
 /** A community's public page: what it is, how to join it from Mastodon,
- *  and its recent posts. */
+ *  its recent posts, what its sub-communities posted, and its place in the
+ *  network of communities. */
 export function renderCommunityPage(view: CommunityView, lang: Lang): string {
-  const { instance, community, posts } = view;
+  const { instance, community, posts, network, fromSubcommunities } = view;
+  // Rolled-up posts matter once the community has sub-communities (or had).
+  const showFromSub = fromSubcommunities !== undefined &&
+    (fromSubcommunities.length > 0 || (network?.descendants.length ?? 0) > 0);
   const handle = html`<code>${community.handle}</code>`;
   const created = formatDate(lang, community.createdAt);
   const body = html`<h1>${community.name}</h1>
@@ -64,9 +69,12 @@ ${created !== null && html`<dt>${t(lang, "community.created")}</dt><dd><time dat
 </ol>
 <p>${tHtml(lang, community.postingPolicy === "members" ? "follow.postMembers" : "follow.postAnyone", { handle })}</p>
 </section>
+${network !== undefined && renderNetworkSection(network, lang, community.name)}
 <section>
 <h2>${t(lang, "posts.heading")}</h2>
 ${posts.length > 0 ? posts.map((post) => renderPost(post, lang)) : html`<p>${t(lang, "posts.none")}</p>`}
-</section>`;
+</section>
+${showFromSub && renderFromSubcommunities(fromSubcommunities, lang)}
+`;
   return renderLayout({ lang, title: community.name, instance, body, description: community.summary });
 }

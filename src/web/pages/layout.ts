@@ -42,6 +42,17 @@ pre code{padding:0}
 .content .invisible{position:absolute;width:0;height:0;overflow:hidden;font-size:0;line-height:0}
 .content .ellipsis::after{content:"…"}
 summary{cursor:pointer}
+.badge{display:inline-block;background:var(--surface);border:1px solid var(--border);border-radius:999px;padding:0 .6rem;font-size:.875rem;color:var(--text)}
+.net-scroll{overflow-x:auto;margin:1rem 0;padding-bottom:.25rem}
+.net-scroll svg{display:block;margin:0 auto;max-width:none}
+.net-node rect{fill:var(--surface);stroke:var(--border);stroke-width:1}
+.net-node a:hover rect{stroke:var(--link);stroke-width:2}
+.net-current rect{stroke:var(--link);stroke-width:3}
+.net-name{fill:var(--text);font-size:14px;font-weight:600}
+.net-meta{fill:var(--muted);font-size:12px}
+.net-edge{fill:none;stroke:var(--muted);stroke-width:1.5}
+.net-list ul{margin:.25rem 0;padding-left:1.25rem}
+.net-list h3{margin-top:1rem}
 .site-footer{border-top:1px solid var(--border);padding:1rem 0 2rem;color:var(--muted);font-size:.9375rem}
 `;
 
