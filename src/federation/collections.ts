@@ -6,7 +6,7 @@ import type { PostRow } from "../db/schema.ts";
 import { instant } from "./time.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
-import { MODERATION_ACTOR } from "./moderation.ts";
+import { MODERATION_ACTOR, moderationActorUri } from "./moderation.ts";
 
 const PAGE_SIZE = 50;
 
@@ -105,13 +105,15 @@ export function registerCollections(federation: Federation<AppServices>): void {
       const community = await liveCommunity(ctx, values.identifier);
       if (!community) return null;
       const accounts = await ctx.data.repos.moderators.listAccounts(community.id);
-      const ids = accounts.flatMap((a) => (a.actor_uri ? [new URL(a.actor_uri)] : []));
+      // The instance's moderation actor signs every moderation activity
+      // (Block, Lock, removals); Lemmy accepts those only from a listed moderator.
+      const ids = [moderationActorUri(ctx), ...accounts.flatMap((a) => (a.actor_uri ? [new URL(a.actor_uri)] : []))];
       return { items: ids as unknown as Person[] };
     })
     .setCounter(async (ctx, values) => {
       const community = await liveCommunity(ctx, values.identifier);
       if (!community) return null;
-      return (await ctx.data.repos.moderators.listAccounts(community.id)).filter((a) => a.actor_uri).length;
+      return 1 + (await ctx.data.repos.moderators.listAccounts(community.id)).filter((a) => a.actor_uri).length;
     });
 }
 

@@ -174,15 +174,16 @@ describe("operator and moderator actions", () => {
     expect(added.status).toBe(201);
     const collection = await (await fetch(`${beekeepers}/moderators`, { headers: { Accept: "application/activity+json" } })).json();
     expect(collection.type).toBe("OrderedCollection");
-    expect(collection.totalItems).toBe(1);
-    expect(collection.orderedItems).toEqual([peer.userUri("alice")]);
+    // The instance's moderation actor, which signs moderation activities, comes first.
+    expect(collection.totalItems).toBe(2);
+    expect(collection.orderedItems).toEqual([`${praxis.origin}/actor/moderation`, peer.userUri("alice")]);
     await waitFor(() => peer.receivedOf("Update", (r) => r.actor === beekeepers && r.json.object?.type === "Group")[0], "Update(Group)");
     const mods = await api("GET", "/communities/beekeepers/moderators", tokens.root);
     expect(mods.json.moderators.map((m: { username: string }) => m.username)).toEqual(["bmod", "gmod"]);
     expect((await api("POST", "/communities/beekeepers/moderators", tokens.root, { username: "gmod" })).status).toBe(400);
     expect((await api("DELETE", "/communities/beekeepers/moderators/gmod", tokens.root)).status).toBe(204);
     const after = await (await fetch(`${beekeepers}/moderators`, { headers: { Accept: "application/activity+json" } })).json();
-    expect(after.totalItems).toBe(0);
+    expect(after.totalItems).toBe(1);
   });
 
   it("lists pending requests with their message and date, approves and rejects them", async () => {
