@@ -3,6 +3,7 @@
 import type { Context } from "@fedify/fedify";
 import { type Activity, Mention, type Object as APObject } from "@fedify/vocab";
 import type { Addressing, LocalTarget } from "../domain/addressing.ts";
+import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 
 function hrefs(urls: readonly URL[]): string[] {
@@ -47,3 +48,11 @@ export function localTargetResolver(ctx: Context<AppServices>): (uri: string) =>
 
 /** The identifier of the instance-wide Application actor (served at /actor). */
 export const INSTANCE_ACTOR = "instance.actor";
+
+/** The live local community a URI names (its actor URI), if any. */
+export async function localCommunityOf(ctx: Context<AppServices>, uri: string): Promise<Community | null> {
+  const target = localTargetResolver(ctx)(uri);
+  if (target?.kind !== "community") return null;
+  const community = await ctx.data.repos.communities.findBySlug(target.slug);
+  return community && !community.deletedAt ? community : null;
+}

@@ -10,6 +10,7 @@ import {
 import type { CommunityLinkRow } from "../db/schema.ts";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
+import { localCommunityOf } from "./addressing.ts";
 import { linkCollectionUris } from "./group-extensions.ts";
 import { sendGroupUpdate } from "./outbound.ts";
 
@@ -21,10 +22,8 @@ export class PeerUnreachableError extends Error {
 
 export async function recipientOf(ctx: Ctx, uri: string): Promise<Recipient> {
   // A community on this server: its inbox is known without a request (the CLI may run while the server is down).
-  const local = new URL(uri).origin === ctx.origin ? ctx.parseUri(new URL(uri)) : null;
-  if (local?.type === "actor" && (await ctx.data.repos.communities.findBySlug(local.identifier))) {
-    return { id: new URL(uri), inboxId: ctx.getInboxUri(local.identifier), endpoints: { sharedInbox: ctx.getInboxUri() } };
-  }
+  const local = await localCommunityOf(ctx, uri);
+  if (local) return { id: new URL(uri), inboxId: ctx.getInboxUri(local.slug), endpoints: { sharedInbox: ctx.getInboxUri() } };
   const actor = await ctx.lookupObject(uri).catch(() => null);
   if (!actor || !isActor(actor) || actor.id?.href !== uri || !actor.inboxId) {
     throw new PeerUnreachableError(`${uri} could not be fetched as an actor with an inbox`);

@@ -8,7 +8,7 @@ import type { DocumentLoader } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
-import { INSTANCE_ACTOR } from "./addressing.ts";
+import { INSTANCE_ACTOR, localCommunityOf } from "./addressing.ts";
 import { linkCollectionUris, PRAXIS_NS } from "./group-extensions.ts";
 
 const logger = getLogger(["praxis", "federation", "network"]);
@@ -85,18 +85,8 @@ export class NetworkReader {
   }
 
   /** The local community a URI names, if any. */
-  async localCommunity(uri: string): Promise<Community | null> {
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
-      return null;
-    }
-    if (url.origin !== this.ctx.origin) return null;
-    const parsed = this.ctx.parseUri(url);
-    if (parsed?.type !== "actor" || parsed.identifier === INSTANCE_ACTOR) return null;
-    const community = await this.ctx.data.repos.communities.findBySlug(parsed.identifier);
-    return community && !community.deletedAt ? community : null;
+  localCommunity(uri: string): Promise<Community | null> {
+    return localCommunityOf(this.ctx, uri);
   }
 
   node(uri: string): Promise<NetworkNode | null> {

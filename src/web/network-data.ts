@@ -6,7 +6,7 @@ import type { Federation } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { NetworkNodeRow } from "../db/schema.ts";
 import type { Community } from "../domain/community.ts";
-import { INSTANCE_ACTOR } from "../federation/addressing.ts";
+import { localCommunityOf } from "../federation/addressing.ts";
 import { NetworkReader } from "../federation/network-reader.ts";
 import type { AppServices } from "../services.ts";
 import { buildNetworkGraph, collectGroups, type KnownGroup, type NetworkGraph } from "./network-graph.ts";
@@ -61,18 +61,8 @@ export class NetworkData {
   }
 
   /** The local community a URI names, if any (and not deleted). */
-  async localCommunity(uri: string): Promise<Community | null> {
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
-      return null;
-    }
-    if (url.origin !== new URL(this.services.config.origin).origin) return null;
-    const parsed = this.context().parseUri(url);
-    if (parsed?.type !== "actor" || parsed.identifier === INSTANCE_ACTOR) return null;
-    const community = await this.services.repos.communities.findBySlug(parsed.identifier);
-    return community && !community.deletedAt ? community : null;
+  localCommunity(uri: string): Promise<Community | null> {
+    return localCommunityOf(this.context(), uri);
   }
 
   /** A local community with its active (verified) links. */
