@@ -93,6 +93,8 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
       summary: r.summary,
       published: r.published,
       inReplyTo: r.in_reply_to,
+      pinned: r.pinned_at !== null,
+      locked: r.locked_at !== null,
     }));
     const { graph: network, groups } = await networkData.graph(community);
     const rolledUp = await repos.networkPosts.recent(community.id, "up", 20);
@@ -124,7 +126,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
     });
     const view = {
       instance,
-      community: { ...(await summaryOf(community)), postingPolicy: community.postingPolicy, createdAt: community.createdAt },
+      community: { ...(await summaryOf(community)), postingPolicy: community.postingPolicy, announcementOnly: community.announcementOnly, createdAt: community.createdAt },
       posts,
       network,
       fromSubcommunities,

@@ -39,6 +39,7 @@ const en = {
   "community.whoCanPost": "Who can post",
   "community.postingMembers": "Members",
   "community.postingAnyone": "Anyone on the fediverse",
+  "community.postingModerators": "Moderators start threads (announcements); members reply",
   "community.created": "Created",
 
   "home.communities": "Communities",
@@ -57,6 +58,8 @@ const en = {
   "posts.none": "No posts yet.",
   "posts.contentWarning": "Content warning:",
   "posts.inReplyTo": "Reply to another post",
+  "posts.pinned": "Pinned",
+  "posts.locked": "Locked",
   "posts.viewOriginal": "View original",
 
   "network.heading": "Network",
@@ -135,6 +138,7 @@ const fr: Catalogue = {
   "community.whoCanPost": "Qui peut publier",
   "community.postingMembers": "Les membres",
   "community.postingAnyone": "Tout le monde sur le fédivers",
+  "community.postingModerators": "Les modérateurs ouvrent les fils (annonces) ; les membres répondent",
   "community.created": "Création",
 
   "home.communities": "Communautés",
@@ -153,6 +157,8 @@ const fr: Catalogue = {
   "posts.none": "Aucune publication pour l’instant.",
   "posts.contentWarning": "Avertissement de contenu\u00a0:",
   "posts.inReplyTo": "Réponse à une autre publication",
+  "posts.pinned": "Épinglé",
+  "posts.locked": "Verrouillé",
   "posts.viewOriginal": "Voir l’original",
 
   "network.heading": "Réseau",

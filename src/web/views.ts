@@ -44,6 +44,10 @@ export interface PostView {
   summary: string | null;
   published: string;
   inReplyTo: string | null;
+  /** Pinned by a moderator (listed in `featured`). */
+  pinned: boolean;
+  /** Locked: no new replies. */
+  locked: boolean;
 }
 
 export interface HomeView {
@@ -53,7 +57,7 @@ export interface HomeView {
 
 export interface CommunityView {
   instance: InstanceView;
-  community: CommunitySummaryView & { postingPolicy: "members" | "anyone"; createdAt: string };
+  community: CommunitySummaryView & { postingPolicy: "members" | "anyone"; announcementOnly: boolean; createdAt: string };
   posts: PostView[];
   /** The community's place in the fractal network (verified links only). */
   network?: NetworkGraph;

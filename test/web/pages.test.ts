@@ -28,6 +28,7 @@ const community: CommunityView["community"] = {
   url: "https://cop.example/communities/nurses",
   handle: "@nurses@cop.example",
   postingPolicy: "members",
+  announcementOnly: false,
   createdAt: "2025-03-12T14:05:00Z",
 };
 
@@ -43,6 +44,8 @@ function post(overrides: Partial<PostView> = {}): PostView {
     summary: null,
     published: "2025-03-14T09:30:00Z",
     inReplyTo: null,
+    pinned: false,
+    locked: false,
     ...overrides,
   };
 }
@@ -289,6 +292,19 @@ describe("layout", () => {
     const css = page.slice(page.indexOf("<style>") + 7, page.indexOf("</style>"));
     expect(CONTENT_SECURITY_POLICY).toContain(`style-src 'sha256-${createHash("sha256").update(css).digest("base64")}'`);
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
+  });
+});
+
+describe("moderation on the community page", () => {
+  it("marks pinned and locked posts and says when only moderators start threads, in English and French", () => {
+    const en = communityPage([post({ pinned: true, locked: true })], { announcementOnly: true });
+    expect(en).toContain(">Pinned<");
+    expect(en).toContain(">Locked<");
+    expect(en).toContain("Moderators start threads");
+    const fr = communityPage([post({ pinned: true })], { announcementOnly: true }, "fr");
+    expect(fr).toContain(">Épinglé<");
+    expect(fr).toContain("Les modérateurs ouvrent les fils");
+    expect(communityPage([post()])).not.toContain(">Pinned<");
   });
 });
 

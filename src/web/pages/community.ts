@@ -30,7 +30,9 @@ ${content}
 <header>
 ${post.name !== null && html`<h3>${post.name}</h3>`}
 <p class="byline">${remoteLink(post.authorUri, author)}${handle}${
-    published !== null && html` · <time datetime="${post.published}">${published}</time>`}</p>
+    published !== null && html` · <time datetime="${post.published}">${published}</time>`}${
+    post.pinned && html` <span class="badge">${t(lang, "posts.pinned")}</span>`}${
+    post.locked && html` <span class="badge">${t(lang, "posts.locked")}</span>`}</p>
 ${post.inReplyTo !== null && html`<p class="byline">${remoteLink(post.inReplyTo, t(lang, "posts.inReplyTo"))}</p>`}
 </header>
 ${body}
@@ -57,7 +59,8 @@ ${textToParagraphs(community.summary)}
 ${community.stream !== null && html`<dt>${t(lang, "community.stream")}</dt><dd>${t(lang, `stream.${community.stream}`)}</dd>`}
 ${community.languages.length > 0 && html`<dt>${t(lang, "community.languages")}</dt><dd>${formatLanguageList(lang, community.languages)}</dd>`}
 <dt>${t(lang, "community.membership")}</dt><dd>${t(lang, community.closed ? "community.closedExplained" : "community.openExplained")}</dd>
-<dt>${t(lang, "community.whoCanPost")}</dt><dd>${t(lang, community.postingPolicy === "members" ? "community.postingMembers" : "community.postingAnyone")}</dd>
+<dt>${t(lang, "community.whoCanPost")}</dt><dd>${t(lang, community.announcementOnly ? "community.postingModerators"
+    : community.postingPolicy === "members" ? "community.postingMembers" : "community.postingAnyone")}</dd>
 ${created !== null && html`<dt>${t(lang, "community.created")}</dt><dd><time datetime="${community.createdAt}">${created}</time></dd>`}
 </dl>
 <section>
