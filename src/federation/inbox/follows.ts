@@ -28,7 +28,7 @@ export async function onFollow(ctx: InboxContext<AppServices>, follow: Follow): 
   await rememberActor(repos.remoteActors, follower);
   const actorUri = follow.actorId.href;
   const link = await repos.links.get(community.id, actorUri);
-  if (link && link.status !== "incoming") {
+  if (link && link.status !== "incoming" && !community.deletedAt) {
     await answerLinkedFollow(ctx, community, follow, follower, link.relation);
     return;
   }
