@@ -13,7 +13,7 @@ import {
   acceptLinkRequest, announceLinkChange, followPeer, rejectLinkRequest, sendUnlink, unfollowPeer,
 } from "./links.ts";
 import { NetworkReader } from "./network-reader.ts";
-import { boostObject, withdrawBoost } from "./outbound.ts";
+import { boostObject, sendGroupUpdate, withdrawBoost } from "./outbound.ts";
 
 const logger = getLogger(["praxis", "federation", "network"]);
 
@@ -68,6 +68,8 @@ export async function confirmLink(ctx: Ctx, community: Community, link: Communit
   if (both && link.status !== "active") {
     await ctx.data.repos.links.setStatus(link.id, "active", true);
     logger.info("Link {parent} → {child} is verified and active", { parent, child });
+    // The profile's "Part of" field lists verified parents only.
+    if (link.relation === "parent") await sendGroupUpdate(ctx, community);
   } else if (!both && link.status === "active") {
     // The peer no longer lists it: nothing flows until it does again.
     await ctx.data.repos.links.setStatus(link.id, "accepted");

@@ -65,6 +65,10 @@ describe("reference scenario: international ⊃ national ⊃ two locals, on four
     const ids = subs.orderedItems.map((i: any) => (typeof i === "string" ? i : i.id));
     expect(ids.sort()).toEqual([lille.uri, lyon.uri].sort());
 
+    // Lyon approved France's invitation: its profile names France once France's side is verified.
+    const lyonGroup = await (await fetch(lyon.uri, { headers: { Accept: "application/activity+json" } })).json();
+    expect(lyonGroup.attachment.find((f: any) => f.name === "Part of")?.value).toContain(france.uri);
+
     const fromLyon = await treeUris(lyon);
     expect(fromLyon.up).toEqual([france.uri, world.uri]);
     const fromWorld = await treeUris(world);
