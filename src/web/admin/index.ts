@@ -5,12 +5,15 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getLogger } from "@logtape/logtape";
 import { ValidationError } from "../../domain/community.ts";
+import { PeerUnreachableError } from "../../federation/links.ts";
 import { accountView, authenticateToken } from "../../operations/accounts.ts";
 import { NotFoundError, type Operations } from "../../operations/communities.ts";
 import { accountsRouter } from "./accounts.ts";
 import { auditRouter } from "./audit.ts";
 import { communitiesRouter } from "./communities.ts";
 import { domainsRouter } from "./domains.ts";
+import { moderationRouter } from "./moderation.ts";
+import { networkRouter } from "./network.ts";
 import { type AdminEnv, ApiError } from "./support.ts";
 import { tokensRouter } from "./tokens.ts";
 
@@ -33,6 +36,9 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
       return c.json({ error: "invalid_request", message: error.message, field: error.field }, 400);
     }
     if (error instanceof NotFoundError) return c.json({ error: "not_found", message: error.message }, 404);
+    if (error instanceof PeerUnreachableError) {
+      return c.json({ error: "peer_unreachable", message: `The other server did not answer as expected: ${error.message}` }, 502);
+    }
     logger.error("Admin API error on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error });
     return c.json({ error: "internal_error", message: "Something went wrong; see the server log." }, 500);
   });
@@ -72,6 +78,8 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
   api.route("/accounts", accountsRouter());
   api.route("/tokens", tokensRouter());
   api.route("/communities", communitiesRouter());
+  api.route("/communities", networkRouter());
+  api.route("/", moderationRouter());
   api.route("/", domainsRouter());
   api.route("/audit", auditRouter());
 

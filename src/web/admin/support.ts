@@ -3,7 +3,7 @@
 // and the scope rules (operators everywhere, moderators in their communities).
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { Community } from "../../domain/community.ts";
+import { type Community, ValidationError } from "../../domain/community.ts";
 import { mayModerateCommunity, mayOperateInstance, type Principal } from "../../domain/credentials.ts";
 import { accountActor } from "../../operations/audit.ts";
 import { getCommunity, type Operations } from "../../operations/communities.ts";
@@ -80,3 +80,27 @@ export async function communityInScope(c: AdminContext, slug: string): Promise<C
 
 /** The audit name of the caller. */
 export const caller = (c: AdminContext) => accountActor(c.get("principal").username);
+
+/**
+ * Runs an operation whose ValidationErrors name CLI options ("object-uri",
+ * "remove-post"), answering with the API's field names instead.
+ */
+export async function apiFields<T>(renames: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ValidationError && error.field in renames) {
+      const field = renames[error.field];
+      const detail = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
+      throw new ApiError(400, "invalid_request", `${field}: ${detail}`, field);
+    }
+    throw error;
+  }
+}
+
+/** An actor URI or `@user@host` in a path segment (URL-encoded by the caller). */
+export function actorParam(c: AdminContext): string {
+  const actor = c.req.param("actor") ?? "";
+  if (actor.length === 0 || actor.length > 2048) throw new ApiError(400, "invalid_request", "actor: expected an actor URI or @user@host", "actor");
+  return actor;
+}
