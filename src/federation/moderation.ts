@@ -115,7 +115,9 @@ export async function sendPostRestore(ctx: Ctx, community: Community, post: Post
     ...inCommunity(ctx, community),
   });
   await announceModeration(ctx, community, undo, post.object_uri);
-  // The same boost id again: Mastodon deleted the boost on Undo and takes it anew.
+  // A new boost, with a new id: receivers (Fedify's among them) ignore an
+  // activity id they have already seen, and the old boost was undone.
+  await ctx.data.repos.activities.retire(community.id, post.object_uri, ["boost", "undo-boost"]);
   await boostObject(ctx, community, new URL(post.object_uri));
 }
 

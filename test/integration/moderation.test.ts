@@ -97,6 +97,14 @@ describe("removing a post", () => {
     await restorePost(praxis, "makers", post.noteId, BY);
     await announcedActivity(makers, "Undo", (u) => u.object?.type === "Delete" && objectId(u.object.object) === post.noteId);
     expect(await (await fetch(makers)).text()).toContain("cheap watches");
+    // The boost comes back under a new id (receivers ignore ids they have seen), and a second
+    // removal withdraws that one.
+    const boosts = () => peer.receivedOf("Announce", (r) => r.actor === makers && r.json.object === post.noteId);
+    await waitFor(() => new Set(boosts().map((b) => b.id)).size === 2, "a fresh boost after restoring");
+    await removePost(praxis, "makers", post.noteId, BY);
+    const undos = () => peer.receivedOf("Undo", (r) => r.actor === makers && objectId(r.json.object?.object) === post.noteId);
+    await waitFor(() => undos().length === 2, "the second boost withdrawn");
+    expect(new Set(undos().map((u) => u.json.object.id)).size).toBe(2);
   });
 
   it("refuses unknown posts and bad input with clear errors", async () => {

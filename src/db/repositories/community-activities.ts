@@ -48,6 +48,18 @@ export class CommunityActivityRepository {
     return row ? { activityUri: row.activity_uri, json: JSON.parse(row.json) } : null;
   }
 
+  /**
+   * Frees the claims of `kinds` for `sourceUri`, keeping the rows (and the
+   * outbox history) under a retired kind, so the next claim gets a fresh id:
+   * receivers drop an activity whose id they have seen before.
+   */
+  async retire(communityId: string, sourceUri: string, kinds: string[]): Promise<void> {
+    for (const kind of kinds) {
+      await this.db.updateTable("community_activities").set({ kind: `${kind}#retired-${crypto.randomUUID()}` })
+        .where("community_id", "=", communityId).where("source_uri", "=", sourceUri).where("kind", "=", kind).execute();
+    }
+  }
+
   async saveJson(activityUri: string, json: unknown): Promise<void> {
     await this.db.updateTable("community_activities").set({ json: JSON.stringify(json) })
       .where("activity_uri", "=", activityUri).execute();
