@@ -25,8 +25,9 @@ export async function claimId(ctx: Ctx, community: Community, sourceUri: string,
 }
 
 export async function record(ctx: Ctx, activity: Activity): Promise<void> {
-  await ctx.data.repos.activities.saveJson(activity.id!.href,
-    await activity.toJsonLd({ contextLoader: ctx.contextLoader, format: "compact" }));
+  // Fedify's own compact form (no format option): the same JSON-LD without a
+  // full jsonld.js compaction, which would cost more than the delivery itself.
+  await ctx.data.repos.activities.saveJson(activity.id!.href, await activity.toJsonLd({ contextLoader: ctx.contextLoader }));
 }
 
 export async function toFollowers(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string): Promise<void> {
