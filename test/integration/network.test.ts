@@ -4,6 +4,7 @@
 import { Add, Announce, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approveMember } from "../../src/operations/members.ts";
+import { removePost } from "../../src/operations/moderation.ts";
 import { inviteChild, listLinks, listRequests, networkTree, promotePost, requestParent } from "../../src/operations/links.ts";
 import { sleep, waitFor } from "../support/net.ts";
 import { boostsOf, community, link, objectIdOf, type Place, TEST_ACTOR } from "../support/network.ts";
@@ -107,6 +108,18 @@ describe("reference scenario: international ⊃ national ⊃ two locals, on four
     expect((await networkPost(france, noteId))?.withdrawn_at).toBeTruthy();
     await sleep(500);
     expect(peer.receivedOf("Undo", (r) => r.actor === lille.uri && objectIdOf(r.json.object) === noteId)).toHaveLength(1);
+  });
+
+  it("withdraws every announce along the chain when a moderator removes the post in its home community", async () => {
+    const { noteId } = await peer.post("alice", { content: "An off-topic advert", mention: [lyon.uri] });
+    await waitFor(() => networkPost(france, noteId), "France to roll it up");
+    await promotePost(france.server, "france", noteId, TEST_ACTOR);
+    await waitFor(() => boostsOf(peer.received, noteId).get(lille.uri), "Lille to cascade it");
+    await removePost(lyon.server, "lyon", noteId, TEST_ACTOR, { reason: "Advertising" });
+    await waitFor(() => peer.receivedOf("Undo", (r) => r.actor === lille.uri && objectIdOf(r.json.object) === noteId)[0],
+      "Lille to withdraw its boost after Lyon's removal");
+    expect((await networkPost(france, noteId))?.withdrawn_at).toBeTruthy();
+    await waitFor(async () => (await networkPost(world, noteId))?.withdrawn_at, "World to withdraw it");
   });
 
   it("promotes a rolled-up post automatically when it carries a promotion tag", async () => {
