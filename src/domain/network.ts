@@ -7,6 +7,22 @@ export type Relation = "parent" | "child";
 
 export const DEFAULT_MAX_DEPTH = 6;
 
+/** A community in the network as a server knows it, and what it claims its links are (unverified). */
+export interface NetworkGroup {
+  uri: string;
+  /** On this server. */
+  local: boolean;
+  name: string | null;
+  handle: string | null;
+  /** Its web page (falls back to `uri`). */
+  url: string | null;
+  scale: string | null;
+  closed: boolean;
+  members: number | null;
+  parents: readonly string[];
+  children: readonly string[];
+}
+
 export type LinkRefusal =
   | "self"          // a community cannot be its own parent
   | "cycle"         // the child is already an ancestor of the parent

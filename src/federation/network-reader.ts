@@ -7,6 +7,7 @@ import type { Context } from "@fedify/fedify";
 import type { DocumentLoader } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Community } from "../domain/community.ts";
+import type { NetworkGroup } from "../domain/network.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR, localCommunityOf } from "./addressing.ts";
 import { linkCollectionUris, PRAXIS_NS } from "./group-extensions.ts";
@@ -19,19 +20,10 @@ export const PUBLISHED_STATUSES = ["accepted", "active"] as const;
 /** Most items read from one remote link collection; a Group has few links. */
 const MAX_COLLECTION_ITEMS = 500;
 
-export interface NetworkNode {
-  uri: string;
-  local: boolean;
-  name: string | null;
-  handle: string | null;
-  url: string | null;
-  scale: string | null;
-  closed: boolean;
-  members: number | null;
+export interface NetworkNode extends NetworkGroup {
   /** Where the Group publishes its links (null: it does not speak Praxis). */
   parentsCollection: string | null;
   childrenCollection: string | null;
-  /** What the Group's own collections claim (unverified). */
   parents: string[];
   children: string[];
 }

@@ -6,20 +6,14 @@
 // is never drawn. No I/O here except through the loader `collectGroups` is
 // given, so the rules are unit tested on plain data.
 
-/** A Group as this server knows it: a local community, or a remote Group's cached copy. */
-export interface KnownGroup {
-  uri: string;
-  local: boolean;
-  name: string | null;
-  handle: string | null;
-  /** Its web page (falls back to `uri`). */
-  url: string | null;
-  scale: string | null;
-  closed: boolean;
-  members: number | null;
-  /** Local: active links. Remote: what its own collections claimed when cached. */
-  parents: readonly string[];
-  children: readonly string[];
+import type { NetworkGroup } from "../domain/network.ts";
+
+/**
+ * A Group as this server knows it: a local community (parents and children
+ * are its active links), or a remote Group's cached copy (what its own
+ * collections claimed when cached).
+ */
+export interface KnownGroup extends NetworkGroup {
   /** When the remote copy was cached; null for local communities. */
   fetchedAt: string | null;
 }
