@@ -1,7 +1,6 @@
 // Shared helpers for the benchmarks: options from the environment, timing,
 // percentiles and the summary rows that bench/run.ts prints as a table.
-import { randomUUID } from "node:crypto";
-import pg from "pg";
+import { createThrowawaySchema, TEST_POSTGRES_URL, type ThrowawaySchema } from "../test/support/postgres.ts";
 
 /** One line of the final summary: a measured figure next to its same-run baseline. */
 export interface SummaryRow {
@@ -66,32 +65,13 @@ export function printTable(headers: string[], rows: string[][], leftColumns = 1)
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.PRAXIS_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? TEST_POSTGRES_URL;
 
 /** Creates a throwaway schema in the PostgreSQL database; returns its URL and a drop function, or why it cannot. */
-export async function createPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> } | { unavailable: string }> {
-  const schema = `bench_${randomUUID().replaceAll("-", "")}`;
+export async function createPostgresSchema(): Promise<ThrowawaySchema | { unavailable: string }> {
   try {
-    await withPostgresClient((client) => client.query(`create schema ${schema}`));
+    return await createThrowawaySchema("bench", POSTGRES_URL);
   } catch (error) {
     return { unavailable: error instanceof Error ? error.message : String(error) };
-  }
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  return {
-    url: url.href,
-    drop: async () => {
-      await withPostgresClient((client) => client.query(`drop schema ${schema} cascade`));
-    },
-  };
-}
-
-async function withPostgresClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
   }
 }

@@ -1,14 +1,12 @@
 // Throwaway migrated databases for the store and queue tests: a SQLite file in
 // the temporary directory, or a fresh schema in the PostgreSQL test database.
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { type DatabaseOptions, type Dialect, openDatabase, type PraxisDatabase } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrator.ts";
+import { createThrowawaySchema, TEST_POSTGRES_URL as POSTGRES_URL, withPostgresClient } from "../support/postgres.ts";
 
-const POSTGRES_URL = process.env.PRAXIS_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export const DIALECTS: readonly Dialect[] = ["sqlite", "postgres"];
 
@@ -35,14 +33,9 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     options = { driver: "sqlite", url: path.join(dir, "praxis.sqlite") };
     drop = () => rm(dir, { recursive: true, force: true });
   } else {
-    const schema = `test_${randomUUID().replaceAll("-", "")}`;
-    await withPostgresClient((client) => client.query(`create schema ${schema}`));
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    options = { driver: "postgres", url: url.href, poolSize: 20 };
-    drop = async () => {
-      await withPostgresClient((client) => client.query(`drop schema ${schema} cascade`));
-    };
+    const schema = await createThrowawaySchema("test");
+    options = { driver: "postgres", url: schema.url, poolSize: 20 };
+    drop = schema.drop;
   }
   const opened: PraxisDatabase[] = [];
   const connect = () => {
@@ -63,19 +56,9 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   };
 }
 
-async function withPostgresClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function probePostgres(): Promise<string | undefined> {
   try {
-    await withPostgresClient((client) => client.query("select 1"));
+    await withPostgresClient(POSTGRES_URL, (client) => client.query("select 1"));
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

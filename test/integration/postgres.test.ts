@@ -1,39 +1,24 @@
 // The same federation on PostgreSQL (the scale-out database): a Praxis
 // server on a fresh PostgreSQL schema relays a member's post and links with
 // a Praxis server on SQLite, through the same repositories and queue.
-import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promotePost } from "../../src/operations/links.ts";
 import { postgresUnavailable } from "../db/databases.ts";
 import { waitFor } from "../support/net.ts";
 import { boostsOf, community, link, TEST_ACTOR } from "../support/network.ts";
 import { type Peer, startPeer } from "../support/peer.ts";
+import { createThrowawaySchema, type ThrowawaySchema } from "../support/postgres.ts";
 import { startPraxis, type TestPraxis } from "../support/praxis.ts";
-
-const POSTGRES_URL = process.env.PRAXIS_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const schema = `it_${randomUUID().replaceAll("-", "")}`;
-
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 describe.skipIf(postgresUnavailable !== undefined)("a Praxis server on PostgreSQL", () => {
   let onPostgres: TestPraxis;
   let onSqlite: TestPraxis;
   let peer: Peer;
+  let schema: ThrowawaySchema;
 
   beforeAll(async () => {
-    await admin(`create schema ${schema}`);
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    onPostgres = await startPraxis({ database: { driver: "postgres", url: url.href, poolSize: 5 } });
+    schema = await createThrowawaySchema("it");
+    onPostgres = await startPraxis({ database: { driver: "postgres", url: schema.url, poolSize: 5 } });
     onSqlite = await startPraxis();
     peer = await startPeer({ users: ["alice", "bob"] });
   });
@@ -42,7 +27,7 @@ describe.skipIf(postgresUnavailable !== undefined)("a Praxis server on PostgreSQ
     await peer?.stop();
     await onPostgres?.stop();
     await onSqlite?.stop();
-    await admin(`drop schema if exists ${schema} cascade`);
+    await schema?.drop();
   });
 
   it("relays a member's post, links across servers and cascades a promotion", async () => {
