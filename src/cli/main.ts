@@ -299,16 +299,14 @@ link.command("settings <slug>")
   .option("--auto-approve <list>", "comma-separated hosts or Group URIs (or *) whose link requests need no moderator; empty to clear")
   .option("--promote-tags <list>", "comma-separated hashtags: rolled-up posts carrying one are promoted automatically; empty to clear")
   .option("--json", "print JSON")
-  .action(async (slug: string, o) => {
+  .action(async (slug: string, o, cmd: Command) => {
     await withPraxis(async (praxis) => {
       const split = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((x) => x.trim()).filter(Boolean));
-      const changing = o.cascade !== undefined && process.argv.some((a) => a === "--cascade" || a === "--no-cascade")
-        || o.autoApprove !== undefined || o.promoteTags !== undefined;
+      // --cascade/--no-cascade default to true; only an explicit flag changes it.
+      const cascade = cmd.getOptionValueSource("cascade") === "cli" ? o.cascade as boolean : undefined;
+      const changing = cascade !== undefined || o.autoApprove !== undefined || o.promoteTags !== undefined;
       const settings = changing
-        ? await updateNetworkSettings(praxis, slug, {
-          cascade: process.argv.some((a) => a === "--cascade" || a === "--no-cascade") ? o.cascade : undefined,
-          autoApprove: split(o.autoApprove), promoteTags: split(o.promoteTags),
-        }, cliActor())
+        ? await updateNetworkSettings(praxis, slug, { cascade, autoApprove: split(o.autoApprove), promoteTags: split(o.promoteTags) }, cliActor())
         : await networkSettings(praxis, slug);
       if (o.json) return json(settings);
       printTable(out, ["SETTING", "VALUE"], [
