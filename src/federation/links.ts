@@ -141,5 +141,7 @@ export async function sendUnlink(ctx: Ctx, community: Community, link: Community
  * community's links changed; receivers re-read its collections.
  */
 export async function announceLinkChange(ctx: Ctx, community: Community, peerUri: string): Promise<void> {
-  await sendGroupUpdate(ctx, community, [await recipientOf(ctx, peerUri).catch(() => null)].filter((r) => r !== null));
+  const follows = (await ctx.data.repos.memberships.status(community.id, peerUri)) === "accepted";
+  const peer = follows ? null : await recipientOf(ctx, peerUri).catch(() => null);
+  await sendGroupUpdate(ctx, community, peer ? [peer] : []);
 }

@@ -70,8 +70,16 @@ export class NetworkReader {
   private readonly loader: Promise<DocumentLoader>;
   private readonly nodes = new Map<string, Promise<NetworkNode | null>>();
 
-  constructor(ctx: Context<AppServices>, signAs?: string) {
+  private readonly withCounts: boolean;
+
+  /**
+   * `signAs`: the community whose key signs the fetches (else the instance
+   * actor). `counts`: also fetch remote member counts, which only views need;
+   * verification leaves the cached count as it was.
+   */
+  constructor(ctx: Context<AppServices>, signAs?: string, options: { counts?: boolean } = {}) {
     this.ctx = ctx;
+    this.withCounts = options.counts ?? false;
     // Signed fetches for servers that require authorized fetch; not cached.
     this.loader = ctx.getDocumentLoader({ identifier: signAs ?? INSTANCE_ACTOR });
   }
@@ -105,9 +113,9 @@ export class NetworkReader {
     const parents = await this.readCollection(parentsCollection);
     const children = await this.readCollection(childrenCollection);
     const username = textOf(doc.preferredUsername);
-    let members: number | null = null;
+    let members: number | null = (await this.ctx.data.repos.networkNodes.get(uri))?.members ?? null;
     const followers = idOf(doc.followers);
-    if (followers && new URL(followers).origin === origin) {
+    if (this.withCounts && followers && new URL(followers).origin === origin) {
       const f = await this.fetchJson(followers).catch(() => null);
       members = typeof f?.totalItems === "number" ? f.totalItems : null;
     }

@@ -213,7 +213,7 @@ export interface NetworkTree {
 export async function networkTree(ops: Operations, slug: string): Promise<NetworkTree> {
   const community = await getCommunity(ops, slug);
   const ctx = contextOf(ops);
-  const reader = new NetworkReader(ctx, community.slug);
+  const reader = new NetworkReader(ctx, community.slug, { counts: true });
   const uri = ctx.getActorUri(community.slug).href;
   const limit = ops.services.config.network.maxDepth;
   const [self, ancestors, descendants] = await Promise.all([

@@ -111,7 +111,7 @@ export class NetworkData {
     if (todo.length === 0) return;
     for (const u of todo) this.refreshing.add(u);
     setImmediate(() => {
-      const reader = new NetworkReader(this.context());
+      const reader = new NetworkReader(this.context(), undefined, { counts: true });
       for (const uri of todo) {
         reader.node(uri)
           .catch((error) => logger.warn("Could not refresh Group {uri}: {error}", { uri, error }))

@@ -6,13 +6,14 @@
 // way, so deleting the original withdraws every announce of it.
 import type { InboxContext } from "@fedify/fedify";
 import {
-  Activity, type Announce, Article, Create, Delete, Hashtag, isActor, Note, type Object as APObject, Page,
+  Activity, type Announce, Article, Create, Delete, Hashtag, Note, type Object as APObject, Page,
   PUBLIC_COLLECTION, Question,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CommunityLinkRow } from "../../db/schema.ts";
 import { decideIncomingAnnounce, matchesPromotionRule, normalizeTag } from "../../domain/network.ts";
 import type { AppServices } from "../../services.ts";
+import { localCommunityOf } from "../addressing.ts";
 import { NetworkReader } from "../network-reader.ts";
 import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
@@ -60,6 +61,19 @@ function urlOf(o: APObject): string | null {
   return u instanceof URL ? u.href : u?.href?.href ?? null;
 }
 
+/**
+ * Whether a linked neighbour is closed, without a request per announce: a
+ * local community's row, else the copy cached when the link was verified
+ * (refreshed on the neighbour's every Update), else a fresh fetch.
+ */
+async function neighbourOf(ctx: Ctx, peerUri: string): Promise<{ closed: boolean } | null> {
+  const local = await localCommunityOf(ctx, peerUri);
+  if (local) return { closed: local.closed };
+  const cached = await ctx.data.repos.networkNodes.get(peerUri);
+  if (cached) return { closed: cached.closed === 1 };
+  return new NetworkReader(ctx).node(peerUri);
+}
+
 export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (!announce.actorId || !announce.objectId) return;
   const peerUri = announce.actorId.href;
@@ -85,8 +99,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
     logger.info("Ignoring announce {id}: {object} could not be fetched as a post", { id: announce.id?.href, object: objectId.href });
     return;
   }
-  const neighbour = await new NetworkReader(ctx).node(peerUri);
-  const announcer = neighbour ?? await announce.getActor(ctx).then((a) => (a && isActor(a) ? { closed: a.manuallyApprovesFollowers === true } : null));
+  const announcer = await neighbourOf(ctx, peerUri);
   if (!announcer) return;
   const tags = await hashtagsOf(object);
   const { repos } = ctx.data;
