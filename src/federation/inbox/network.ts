@@ -104,18 +104,18 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   const tags = await hashtagsOf(object);
   const { repos } = ctx.data;
 
+  const homes = new Set((await repos.posts.findByObject(objectId.href)).map((p) => p.community_id));
   for (const link of links) {
     const community = await repos.communities.findById(link.community_id);
     if (!community || community.deletedAt) continue;
     const settings = await repos.links.settings(community.id);
-    const ownPosts = await repos.posts.findByObject(objectId.href);
     const decision = decideIncomingAnnounce({
       relation: link.relation,
       neighbourClosed: announcer.closed,
       receiverClosed: community.closed,
       objectIsPublic: isPublic(object),
       objectIsReply: object.replyTargetId !== null,
-      ownPost: ownPosts.some((p) => p.community_id === community.id),
+      ownPost: homes.has(community.id),
       alreadyAnnounced: (await repos.activities.find(community.id, objectId.href, "boost")) !== null,
       alreadyHeld: (await repos.networkPosts.find(community.id, objectId.href)) !== null,
       cascadeEnabled: settings.cascade,
