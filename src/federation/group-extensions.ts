@@ -24,13 +24,10 @@ export function linkCollectionUris(origin: string, slug: string): { parents: str
   };
 }
 
-export function extendGroupJson(json: Record<string, unknown>, community: Community, origin: string): Record<string, unknown> {
+/** The Praxis and Lemmy terms a Group carries, in the actor document and in Update(Group). */
+export function groupExtensionTerms(community: Community, origin: string): Record<string, unknown> {
   const links = linkCollectionUris(origin, community.slug);
-  const context = json["@context"];
-  const contexts = Array.isArray(context) ? context : context === undefined ? [] : [context];
   return {
-    ...json,
-    "@context": [...contexts, GROUP_EXTENSION_CONTEXT],
     scale: community.scale,
     ...(community.stream ? { stream: community.stream } : {}),
     parentCommunities: links.parents,
@@ -38,4 +35,10 @@ export function extendGroupJson(json: Record<string, unknown>, community: Commun
     // Announcement-only: only the moderators' linked actors may post.
     postingRestrictedToMods: community.announcementOnly,
   };
+}
+
+export function extendGroupJson(json: Record<string, unknown>, community: Community, origin: string): Record<string, unknown> {
+  const context = json["@context"];
+  const contexts = Array.isArray(context) ? context : context === undefined ? [] : [context];
+  return { ...json, "@context": [...contexts, GROUP_EXTENSION_CONTEXT], ...groupExtensionTerms(community, origin) };
 }

@@ -9,7 +9,7 @@
 // proofs) with `new this.constructor`.
 import { Activity, Announce, Undo, Update } from "@fedify/vocab";
 import type { Community } from "../domain/community.ts";
-import { GROUP_EXTENSION_CONTEXT, linkCollectionUris } from "./group-extensions.ts";
+import { GROUP_EXTENSION_CONTEXT, groupExtensionTerms } from "./group-extensions.ts";
 
 export const LEMMY_NS = "https://join-lemmy.org/ns#";
 const LOCK_IRI = `${LEMMY_NS}Lock`;
@@ -89,14 +89,7 @@ const groupExtensions = new Map<string, Json>();
 /** An `Update` of a Group that carries the Group's Praxis and Lemmy extension terms. */
 export class GroupUpdate extends Update {
   static async withExtensions<T>(updateId: URL, community: Community, origin: string, fn: () => Promise<T>): Promise<T> {
-    const links = linkCollectionUris(origin, community.slug);
-    groupExtensions.set(updateId.href, {
-      parentCommunities: links.parents,
-      subcommunities: links.children,
-      scale: community.scale,
-      ...(community.stream ? { stream: community.stream } : {}),
-      postingRestrictedToMods: community.announcementOnly,
-    });
+    groupExtensions.set(updateId.href, groupExtensionTerms(community, origin));
     try {
       return await fn();
     } finally {
