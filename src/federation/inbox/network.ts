@@ -6,8 +6,7 @@
 // way, so deleting the original withdraws every announce of it.
 import type { InboxContext } from "@fedify/fedify";
 import {
-  Activity, type Announce, Article, Create, Delete, Hashtag, Note, type Object as APObject, Page,
-  PUBLIC_COLLECTION, Question,
+  Activity, type Announce, Create, Delete, Hashtag, type Object as APObject, PUBLIC_COLLECTION,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CommunityLinkRow } from "../../db/schema.ts";
@@ -17,17 +16,12 @@ import { localCommunityOf } from "../addressing.ts";
 import { NetworkReader } from "../network-reader.ts";
 import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
+import { isPostObject, urlOf } from "../objects.ts";
 import { isoOf } from "../time.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "network"]);
 
 type Ctx = InboxContext<AppServices>;
-type PostObject = Note | Article | Page | Question;
-
-function isPostObject(o: unknown): o is PostObject {
-  return o instanceof Note || o instanceof Article || o instanceof Page || o instanceof Question;
-}
-
 /** The verified links of local communities with the announcing Group. */
 async function activeLinksWith(ctx: Ctx, peerUri: string): Promise<CommunityLinkRow[]> {
   const { repos } = ctx.data;
@@ -54,11 +48,6 @@ async function hashtagsOf(object: APObject): Promise<string[]> {
 
 function isPublic(object: APObject): boolean {
   return [...object.toIds, ...object.ccIds].some((u) => u.href === PUBLIC_COLLECTION.href);
-}
-
-function urlOf(o: APObject): string | null {
-  const u = o.url;
-  return u instanceof URL ? u.href : u?.href?.href ?? null;
 }
 
 /**

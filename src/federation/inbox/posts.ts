@@ -2,9 +2,7 @@
 // home community; Update and Delete from its author are relayed likewise,
 // and a deletion withdraws the community's boost.
 import type { InboxContext } from "@fedify/fedify";
-import {
-  Article, type Create, type Delete, Note, type Object as APObject, Page, Question, type Update,
-} from "@fedify/vocab";
+import type { Create, Delete, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { audienceNamesOtherGroup, homeCommunity, visibilityOf } from "../../domain/addressing.ts";
 import { decideModeratedPost } from "../../domain/moderation.ts";
@@ -15,20 +13,10 @@ import { addressingOf, localTargetResolver } from "../addressing.ts";
 import { dropLink } from "../network.ts";
 import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
+import { isPostObject, urlOf } from "../objects.ts";
 import { isoOf } from "../time.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
-
-type PostObject = Note | Article | Page | Question;
-
-function isPostObject(o: unknown): o is PostObject {
-  return o instanceof Note || o instanceof Article || o instanceof Page || o instanceof Question;
-}
-
-function urlOf(o: APObject): string | null {
-  const u = o.url;
-  return u instanceof URL ? u.href : u?.href?.href ?? null;
-}
 
 export async function onCreate(ctx: InboxContext<AppServices>, create: Create): Promise<void> {
   if (!create.id || !create.actorId) return;
