@@ -16,12 +16,13 @@ import { DomainPolicy } from "./federation/domain-policy.ts";
 import { createPraxisFederation } from "./federation/index.ts";
 import type { AppServices } from "./services.ts";
 import { createWebApp } from "./web/app.ts";
+import type { WebEnv } from "./web/public-origin.ts";
 
 export interface Praxis {
   config: ResolvedConfig;
   services: AppServices;
   federation: Federation<AppServices>;
-  web: Hono;
+  web: Hono<WebEnv>;
   kv: KvStore;
   queue: KyselyMessageQueue;
   /** Starts delivering queued activities and processing the inbox. */

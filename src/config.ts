@@ -19,6 +19,9 @@ export const configSchema = z.strictObject({
   instanceDescription: z.string().max(2000).default("A Praxis server for communities of practice."),
   defaultLanguage: z.enum(["en", "fr"]).default("en"),
   allowPrivateAddress: z.boolean().default(false),
+  // Behind a reverse proxy: take the client's address from the last
+  // X-Forwarded-For entry (rate limits, logs). URLs always use `origin`.
+  trustProxy: z.boolean().default(false),
   database: z.strictObject({
     driver: z.enum(["sqlite", "postgres"]).default("sqlite"),
     url: z.string().min(1).optional(),
@@ -88,6 +91,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_INSTANCE_NAME", ["instanceName"], asString],
   ["PRAXIS_DEFAULT_LANGUAGE", ["defaultLanguage"], asString],
   ["PRAXIS_ALLOW_PRIVATE_ADDRESS", ["allowPrivateAddress"], asBool],
+  ["PRAXIS_TRUST_PROXY", ["trustProxy"], asBool],
   ["PRAXIS_DATABASE_DRIVER", ["database", "driver"], asString],
   ["PRAXIS_DATABASE_URL", ["database", "url"], asString],
   ["PRAXIS_MAX_BODY_BYTES", ["limits", "maxBodyBytes"], asInt],

@@ -11,6 +11,7 @@ import { INSTANCE_ACTOR } from "./addressing.ts";
 import { loadKeyPairs } from "./keys.ts";
 import { buildModerationActor, MODERATION_ACTOR, MODERATION_ACTOR_PATH, MODERATION_KEY_OWNER } from "./moderation.ts";
 import { escapeHtml, textToHtml } from "./text.ts";
+import { publicOrigin } from "./origin.ts";
 
 export const ACTOR_PATH = "/c/{identifier}";
 
@@ -102,10 +103,10 @@ export function registerActors(federation: Federation<AppServices>): void {
         const keys = await ctx.getActorKeyPairs(identifier);
         return new Application({
           id: ctx.getActorUri(identifier),
-          preferredUsername: new URL(ctx.origin).hostname,
+          preferredUsername: new URL(publicOrigin(ctx)).hostname,
           name: ctx.data.config.instanceName,
           summary: textToHtml(ctx.data.config.instanceDescription),
-          url: new URL("/", ctx.origin),
+          url: new URL("/", publicOrigin(ctx)),
           inbox: ctx.getInboxUri(identifier),
           outbox: ctx.getOutboxUri(identifier),
           endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),

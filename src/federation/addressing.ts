@@ -5,6 +5,7 @@ import { type Activity, Mention, type Object as APObject } from "@fedify/vocab";
 import type { Addressing, LocalTarget } from "../domain/addressing.ts";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
+import { isLocalUri } from "./origin.ts";
 
 function hrefs(urls: readonly URL[]): string[] {
   return urls.map((u) => u.href);
@@ -38,7 +39,7 @@ export function localTargetResolver(ctx: Context<AppServices>): (uri: string) =>
     } catch {
       return null;
     }
-    if (url.origin !== ctx.origin) return null;
+    if (!isLocalUri(ctx, url)) return null;
     const parsed = ctx.parseUri(url);
     if (parsed?.type === "actor" && parsed.identifier !== INSTANCE_ACTOR) return { kind: "community", slug: parsed.identifier };
     if (parsed?.type === "followers") return { kind: "followers", slug: parsed.identifier };

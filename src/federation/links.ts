@@ -13,6 +13,7 @@ import type { AppServices } from "../services.ts";
 import { localCommunityOf } from "./addressing.ts";
 import { linkCollectionUris } from "./group-extensions.ts";
 import { sendGroupUpdate } from "./outbound.ts";
+import { publicOrigin } from "./origin.ts";
 
 type Ctx = Context<AppServices>;
 
@@ -43,16 +44,16 @@ async function sendToPeer(ctx: Ctx, community: Community, peerUri: string, activ
 
 /** Our collection that lists the peer, given how the peer relates to us. */
 export function ownCollection(ctx: Ctx, community: Community, relation: "parent" | "child"): URL {
-  const c = linkCollectionUris(ctx.origin, community.slug);
+  const c = linkCollectionUris(publicOrigin(ctx), community.slug);
   return new URL(relation === "parent" ? c.parents : c.children);
 }
 
 export function requestUri(ctx: Ctx, community: Community, linkId: string): URL {
-  return new URL(`/c/${community.slug}/links/${linkId}`, ctx.origin);
+  return new URL(`/c/${community.slug}/links/${linkId}`, publicOrigin(ctx));
 }
 
 function followUri(ctx: Ctx, community: Community, link: CommunityLinkRow): URL {
-  return new URL(`/c/${community.slug}/follows/${link.id}`, ctx.origin);
+  return new URL(`/c/${community.slug}/follows/${link.id}`, publicOrigin(ctx));
 }
 
 /**
@@ -85,7 +86,7 @@ function theirAdd(ctx: Ctx, community: Community, link: CommunityLinkRow): Add {
 
 export async function acceptLinkRequest(ctx: Ctx, community: Community, link: CommunityLinkRow): Promise<void> {
   const accept = new Accept({
-    id: new URL(`/c/${community.slug}/links/${link.id}/accept`, ctx.origin),
+    id: new URL(`/c/${community.slug}/links/${link.id}/accept`, publicOrigin(ctx)),
     actor: ctx.getActorUri(community.slug),
     object: theirAdd(ctx, community, link),
     to: new URL(link.peer_uri),
@@ -95,7 +96,7 @@ export async function acceptLinkRequest(ctx: Ctx, community: Community, link: Co
 
 export async function rejectLinkRequest(ctx: Ctx, community: Community, link: CommunityLinkRow, reason: string): Promise<void> {
   const reject = new Reject({
-    id: new URL(`/c/${community.slug}/links/${link.id}/reject`, ctx.origin),
+    id: new URL(`/c/${community.slug}/links/${link.id}/reject`, publicOrigin(ctx)),
     actor: ctx.getActorUri(community.slug),
     object: theirAdd(ctx, community, link),
     summary: reason,
@@ -127,7 +128,7 @@ export async function unfollowPeer(ctx: Ctx, community: Community, link: Communi
 /** Unlinks: `Remove { actor: us, object: the peer, target: our collection }`. */
 export async function sendUnlink(ctx: Ctx, community: Community, link: CommunityLinkRow): Promise<void> {
   const remove = new Remove({
-    id: new URL(`/c/${community.slug}/links/${link.id}/remove`, ctx.origin),
+    id: new URL(`/c/${community.slug}/links/${link.id}/remove`, publicOrigin(ctx)),
     actor: ctx.getActorUri(community.slug),
     object: new URL(link.peer_uri),
     target: ownCollection(ctx, community, link.relation),

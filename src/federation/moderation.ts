@@ -22,6 +22,7 @@ import { LemmyAnnounce, LemmyUndo, Lock } from "./lemmy-vocab.ts";
 import { activityUri, boostObject, claimId, record, withdrawBoost } from "./outbound.ts";
 import { textToHtml } from "./text.ts";
 import { instant, now } from "./time.ts";
+import { publicOrigin } from "./origin.ts";
 
 type Ctx = Context<AppServices>;
 
@@ -42,7 +43,7 @@ export function buildModerationActor(ctx: Ctx, keys: Awaited<ReturnType<Ctx["get
     preferredUsername: MODERATION_ACTOR,
     name: `${ctx.data.config.instanceName} moderators`,
     summary: textToHtml("Sends the moderation decisions of this server's communities (removals, bans, pins, locks)."),
-    url: new URL("/", ctx.origin),
+    url: new URL("/", publicOrigin(ctx)),
     inbox: ctx.getInboxUri(MODERATION_ACTOR),
     outbox: ctx.getOutboxUri(MODERATION_ACTOR),
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
@@ -205,7 +206,7 @@ export async function sendLock(ctx: Ctx, community: Community, post: PostRow, lo
  */
 export async function sendReportForward(ctx: Ctx, reportId: string, recipient: Recipient, objects: string[], comment: string): Promise<URL> {
   const flag = new Flag({
-    id: new URL(`/reports/${reportId}/forwards/${crypto.randomUUID()}`, ctx.origin),
+    id: new URL(`/reports/${reportId}/forwards/${crypto.randomUUID()}`, publicOrigin(ctx)),
     actor: ctx.getActorUri(INSTANCE_ACTOR),
     objects: objects.map((o) => new URL(o)),
     content: comment,

@@ -11,6 +11,7 @@ import type { NetworkGroup } from "../domain/network.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR, localCommunityOf } from "./addressing.ts";
 import { linkCollectionUris, PRAXIS_NS } from "./group-extensions.ts";
+import { publicOrigin } from "./origin.ts";
 
 const logger = getLogger(["praxis", "federation", "network"]);
 
@@ -105,7 +106,7 @@ export class NetworkReader {
     const local = await this.localCommunity(uri);
     if (local) return this.localNode(uri, local);
     const origin = new URL(uri).origin;
-    if (origin === this.ctx.origin) return null;
+    if (origin === publicOrigin(this.ctx)) return null;
     const doc = await this.fetchJson(uri);
     if (!doc || idOf(doc) !== uri || first(doc.type) !== "Group") return null;
     const parentsCollection = sameOrigin(idOf(first(praxisTerm(doc, "parentCommunities"))), origin);
@@ -140,12 +141,12 @@ export class NetworkReader {
   private async localNode(uri: string, community: Community): Promise<NetworkNode> {
     const { repos } = this.ctx.data;
     const links = await repos.links.list(community.id, { statuses: [...PUBLISHED_STATUSES] });
-    const collections = linkCollectionUris(this.ctx.origin, community.slug);
+    const collections = linkCollectionUris(publicOrigin(this.ctx), community.slug);
     return {
       uri,
       local: true,
       name: community.name,
-      handle: `@${community.slug}@${new URL(this.ctx.origin).host}`,
+      handle: `@${community.slug}@${new URL(publicOrigin(this.ctx)).host}`,
       url: uri,
       scale: community.scale,
       closed: community.closed,

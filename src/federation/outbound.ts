@@ -12,11 +12,12 @@ import type { AppServices } from "../services.ts";
 import { buildGroup, partOf } from "./actors.ts";
 import { GroupUpdate } from "./lemmy-vocab.ts";
 import { now } from "./time.ts";
+import { publicOrigin } from "./origin.ts";
 
 type Ctx = Context<AppServices>;
 
 export function activityUri(ctx: Ctx, community: Community, id: string = crypto.randomUUID()): URL {
-  return new URL(`/c/${community.slug}/activities/${id}`, ctx.origin);
+  return new URL(`/c/${community.slug}/activities/${id}`, publicOrigin(ctx));
 }
 
 export async function claimId(ctx: Ctx, community: Community, sourceUri: string, kind: string): Promise<URL> {
@@ -135,7 +136,7 @@ export async function sendGroupUpdate(ctx: Ctx, community: Community, alsoTo: Re
     ...publicAddressing(ctx, community),
   });
   // Carries postingRestrictedToMods, scale, stream and the link collections, as the actor document does.
-  await GroupUpdate.withExtensions(update.id!, community, ctx.origin, async () => {
+  await GroupUpdate.withExtensions(update.id!, community, publicOrigin(ctx), async () => {
     await toFollowers(ctx, community, update);
     if (alsoTo.length > 0) await ctx.sendActivity({ identifier: community.slug }, alsoTo, update);
   });

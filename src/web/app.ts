@@ -6,6 +6,7 @@ import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import { ADMIN_API_PREFIX, createAdminApi } from "./admin/index.ts";
 import { fedifyMiddleware } from "./fedify.ts";
+import { publicOriginMiddleware, type WebEnv } from "./public-origin.ts";
 import { pickLanguage } from "./i18n.ts";
 import { renderCommunityPage } from "./pages/community.ts";
 import { renderErrorPage } from "./pages/error.ts";
@@ -17,9 +18,9 @@ import type { CommunitySummaryView, InstanceView, Lang, NetworkPostView, PostVie
 
 const logger = getLogger(["praxis", "web"]);
 
-export function createWebApp(federation: Federation<AppServices>, services: AppServices): Hono {
+export function createWebApp(federation: Federation<AppServices>, services: AppServices): Hono<WebEnv> {
   const { config, repos } = services;
-  const app = new Hono();
+  const app = new Hono<WebEnv>();
   const instance: InstanceView = {
     name: config.instanceName,
     description: config.instanceDescription,
@@ -50,6 +51,9 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
     logger.error("Unhandled error on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error });
     return c.html(renderErrorPage({ instance, status: 500 }, langOf(c)), 500);
   });
+
+  // First of all: the request as addressed to the public origin.
+  app.use(publicOriginMiddleware(config));
 
   // The admin API answers its own routes before Fedify's middleware, which
   // would otherwise consume request bodies.

@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import { extendGroupJson } from "../federation/group-extensions.ts";
 import type { AppServices } from "../services.ts";
 import { createInboxGuard } from "./inbox-guard.ts";
+import type { WebEnv } from "./public-origin.ts";
 
 const GROUP_PATH = /^\/c\/([^/]+)$/;
 
@@ -43,7 +44,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array<
   return body;
 }
 
-export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices): MiddlewareHandler {
+export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices): MiddlewareHandler<WebEnv> {
   const limit = services.config.limits.maxBodyBytes;
   const inboxGuard = createInboxGuard(services);
   return async (c, next) => {
@@ -60,7 +61,7 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
         throw e;
       }
       // Order: body size (above), domain policy, per-host rate limit, then Fedify.
-      const refusal = await inboxGuard(request, body);
+      const refusal = await inboxGuard(request, body, c.get("clientAddress"));
       if (refusal) return refusal;
       request = new Request(request.url, { method: request.method, headers: request.headers, body });
     }

@@ -36,7 +36,7 @@ function actorOfBody(body: Uint8Array | null): string | null {
   return null;
 }
 
-export type InboxGuard = (request: Request, body: Uint8Array | null) => Promise<Response | null>;
+export type InboxGuard = (request: Request, body: Uint8Array | null, clientAddress: string | null) => Promise<Response | null>;
 
 export function createInboxGuard(services: AppServices): InboxGuard {
   const { limits } = services.config;

@@ -12,6 +12,7 @@ import type { AppServices } from "../../services.ts";
 import { rejectLinkRequest } from "../links.ts";
 import { NetworkReader } from "../network-reader.ts";
 import { agreeToLink, checkLink, confirmLink, dropLink, linkEnds, onLinkAccepted } from "../network.ts";
+import { isLocalUri } from "../origin.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "links"]);
 
@@ -21,7 +22,7 @@ const LINK_COLLECTION = /^\/c\/([^/]+)\/(parents|subcommunities)$/;
 
 /** Which local community's link collection a URI is, and the relation it implies for the peer. */
 async function ourLinkCollection(ctx: Ctx, uri: URL | null): Promise<{ community: Community; relation: LinkRelation } | null> {
-  if (!uri || uri.origin !== ctx.origin) return null;
+  if (!uri || !isLocalUri(ctx, uri)) return null;
   const m = LINK_COLLECTION.exec(uri.pathname);
   if (!m) return null;
   const community = await ctx.data.repos.communities.findBySlug(decodeURIComponent(m[1]));
