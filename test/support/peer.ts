@@ -70,6 +70,8 @@ export interface PeerOptions {
    * (domain blocks, per-host rate limits). Default 127.0.0.1.
    */
   hostname?: string;
+  /** The HTTP signature format tried first (Fedify's default is RFC 9421; Mastodon signs draft-cavage). */
+  firstKnock?: "draft-cavage-http-signatures-12" | "rfc9421";
 }
 
 export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
@@ -88,7 +90,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
   }
   const notes = new Map<string, Note>();
   const received: Received[] = [];
-  const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true, origin });
+  const federation = createFederation<void>({
+    kv: new MemoryKvStore(), allowPrivateAddress: true, origin, ...(options.firstKnock ? { firstKnock: options.firstKnock } : {}),
+  });
 
   federation.setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
     if (!users.has(identifier)) return null;
