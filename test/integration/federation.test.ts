@@ -183,6 +183,11 @@ describe("closed community", () => {
     expect(group.manuallyApprovesFollowers).toBe(true);
     // Posts from an applicant are not relayed.
     const early = await peer.post("carol", { content: "let me in", mention: [closed] });
+    // Let Praxis handle the early post before the approval, or the two race.
+    await waitFor(async () => {
+      const s = await praxis.queue.stats();
+      return s.ready + s.leased === 0;
+    }, "the inbox queue to drain");
 
     await approveMember(praxis, "council", peer.userUri("carol"));
     await waitFor(() => peer.receivedOf("Accept", (r) => r.actor === closed && objectId(r.json.object) === followId)[0], "Accept after approval");
