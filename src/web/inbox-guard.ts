@@ -1,5 +1,6 @@
 // The checks an inbox POST passes before Fedify sees it, cheapest first and
-// without any database write:
+// without any database write (SECURITY.md, "Inbox"):
+//   0. the inbox exists (404: a missing or deleted community's);
 //   1. the body's shape (400): a JSON object, at most `limits.maxJsonDepth`
 //      levels deep and `limits.maxJsonMembers` values, scanned byte by byte
 //      before anything is parsed as JSON-LD;
@@ -13,7 +14,11 @@
 //      address may send per window.
 // Then Fedify verifies the signature and the admission hook
 // (src/federation/signer.ts) binds the signer to the actor, within the
-// scope this guard opens.
+// scope this guard opens. When the body carries its own signature (Linked
+// Data signature or integrity proof) and the HTTP signature's key is not on
+// the actor's origin (a forwarded activity), the HTTP signature is removed
+// before Fedify sees the request, so that only the body's signature can
+// verify it.
 import { getLogger } from "@logtape/logtape";
 import { hostOf } from "../domain/hosts.ts";
 import { INSTANCE_ACTOR } from "../federation/addressing.ts";
@@ -137,8 +142,8 @@ export function createInboxGuard(services: AppServices): InboxGuard {
   return async (request, body, clientAddress) => {
     const path = request.method === "POST" ? INBOX_PATH.exec(new URL(request.url).pathname) : null;
     if (!path) return null;
-    // No such inbox: Fedify answers 404 without reading the body.
-    if (path[1] !== undefined && !(await recipientExists(services, path[1]))) return null;
+    // No such inbox (or a deleted community's).
+    if (path[1] !== undefined && !(await recipientExists(services, path[1]))) return text("No such inbox.", 404);
 
     // 1. Shape, before any parsing.
     const bytes = body ?? new Uint8Array();
