@@ -33,14 +33,23 @@ const logger = getLogger(["praxis", "web", "inbox-guard"]);
 const INBOX_PATH = /^(?:\/inbox|\/c\/([^/]+)\/inbox)\/?$/;
 const AS = "https://www.w3.org/ns/activitystreams#";
 
-/** Every keyId of a draft-cavage `Signature` header and of an RFC 9421 `Signature-Input` header. */
+/**
+ * Every keyId of a draft-cavage `Signature` header and of an RFC 9421
+ * `Signature-Input` header: all occurrences, whatever their case, so that
+ * the list holds whichever one Fedify's own parser picks (for a repeated
+ * cavage `keyId`, the last) — the admission hook requires all of them to be
+ * bound to the actor.
+ */
 export function signatureKeyIds(headers: Headers): string[] {
   const ids: string[] = [];
   const cavage = headers.get("signature");
-  const fromCavage = cavage && /(?:^|,)\s*keyId\s*=\s*"([^"]+)"/i.exec(cavage);
-  if (fromCavage) ids.push(fromCavage[1]);
+  if (cavage) for (const m of cavage.matchAll(/keyId\s*=\s*"([^"]*)"/gi)) ids.push(m[1]);
   const rfc9421 = headers.get("signature-input");
-  if (rfc9421) for (const m of rfc9421.matchAll(/;\s*keyid\s*=\s*"([^"]+)"/gi)) ids.push(m[1]);
+  if (rfc9421) {
+    for (const m of rfc9421.matchAll(/keyid\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,\s)]+))/gi)) {
+      ids.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]);
+    }
+  }
   return [...new Set(ids)];
 }
 
@@ -181,18 +190,19 @@ export function createInboxGuard(services: AppServices): InboxGuard {
 
     // 4. Rate limits. The key's host is chosen by the sender; until it has
     // verified here, the connecting address pays.
-    const keyHost = hostOf(httpKeyIds[0]);
+    const keyHosts = [...new Set(httpKeyIds.map(hostOf).filter((h): h is string => h !== null))];
     const address = clientAddress ?? "unknown-address";
-    if (keyHost !== null) {
+    for (const keyHost of keyHosts) {
       const decision = perHost.hit(keyHost);
       if (!decision.allowed) {
         logger.debug("Rate-limited inbox deliveries from {host}", { host: keyHost });
         return tooMany(`from ${keyHost}`, decision.retryAfterSeconds);
       }
     }
-    if (keyHost === null || !verified.has(keyHost)) {
+    const unverified = keyHosts.filter((h) => !verified.has(h));
+    if (keyHosts.length === 0 || unverified.length > 0) {
       const decision = perAddress.hit(address);
-      const newHost = keyHost === null ? decision : newHostsPerAddress.hit(address);
+      const newHost = unverified.length === 0 ? decision : newHostsPerAddress.hit(address);
       if (!decision.allowed || !newHost.allowed) {
         const retry = Math.max(decision.allowed ? 0 : decision.retryAfterSeconds, newHost.allowed ? 0 : newHost.retryAfterSeconds);
         logger.debug("Rate-limited inbox deliveries from {address} naming unverified hosts", { address });

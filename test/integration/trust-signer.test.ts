@@ -4,7 +4,7 @@
 // 127.0.0.2; Mallory on 127.0.0.3 serves key documents that merely claim
 // Alice as their owner; Bob on 127.0.0.4 is a member who receives what the
 // community relays.
-import { signJsonLd, signObject } from "@fedify/fedify";
+import { signJsonLd, signObject, signRequest } from "@fedify/fedify";
 import { Create, Multikey, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCommunity } from "../../src/operations/communities.ts";
@@ -91,6 +91,20 @@ describe("an HTTP signature by a key on another origin that claims the actor", (
     const res = await hostB.send(inbox, createOf(alice, note), forged);
     expect(res.status).toBe(401);
     expect(await res.text()).toMatch(/does not belong to the actor/);
+    await settle();
+    expect(await stored(note.id)).toEqual([]);
+    expect(announcedTo(hostC, note.id)).toEqual([]);
+  });
+
+  it("is refused when Alice's own keyId is named first and the forged one last (Fedify reads the last)", async () => {
+    const note = noteBy(alice, "Forged behind a decoy keyId");
+    const signed = await signRequest(new Request(`${praxis.origin}/inbox`, {
+      method: "POST", headers: { "content-type": "application/activity+json" }, body: JSON.stringify(createOf(alice, note)),
+    }), forged.privateKey, new URL(forged.keyId));
+    const headers = new Headers(signed.headers);
+    headers.set("signature", `keyId="${alice.keyId}",${signed.headers.get("signature")}`);
+    const res = await fetch(new Request(signed.url, { method: "POST", headers, body: await signed.text() }));
+    expect(res.status).toBe(401);
     await settle();
     expect(await stored(note.id)).toEqual([]);
     expect(announcedTo(hostC, note.id)).toEqual([]);

@@ -45,6 +45,11 @@ describe("reading the request", () => {
     });
     expect(signatureKeyIds(headers)).toEqual(["https://a.example/u#main-key", "https://b.example/k1", "https://c.example/k2"]);
     expect(signatureKeyIds(new Headers())).toEqual([]);
+    // A repeated cavage keyId (Fedify reads the last), any case; RFC 9421 tokens and escapes.
+    expect(signatureKeyIds(new Headers({ Signature: 'keyId="https://a.example/k",KEYID="https://b.example/k",signature="x"' })))
+      .toEqual(["https://a.example/k", "https://b.example/k"]);
+    expect(signatureKeyIds(new Headers({ "Signature-Input": 'sig1=();keyid=https://t.example/k;created=1, sig2=();keyid="https://e.example/\\"k"' })))
+      .toEqual(["https://t.example/k", 'https://e.example/"k']);
   });
 
   it("reads the actor however the raw JSON spells it, and the Linked Data signature's creator", () => {
