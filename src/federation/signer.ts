@@ -122,10 +122,15 @@ function admissionKey(activityId: string): KvKey {
   return [...ADMISSION_PREFIX, activityId];
 }
 
+/** Proofs are read as embedded only: a proof fetched again could differ from the one Fedify verified. */
+const refuseFetch = (url: string): never => {
+  throw new Error(`integrity proofs must be embedded, not referenced (${url})`);
+};
+
 async function proofMethods(ctx: Context<AppServices>, activity: Activity): Promise<string[]> {
   const methods: string[] = [];
   try {
-    for await (const proof of activity.getProofs({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader })) {
+    for await (const proof of activity.getProofs({ documentLoader: refuseFetch, contextLoader: ctx.contextLoader })) {
       if (proof.verificationMethodId) methods.push(proof.verificationMethodId.href);
     }
   } catch (e) {

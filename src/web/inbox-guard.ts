@@ -90,7 +90,12 @@ export function rawActors(json: Record<string, unknown>): string[] {
   return [...new Set(out)];
 }
 
-/** The creator of a Linked Data signature, as Fedify reads it (the `signature` member). */
+/**
+ * The creator of a Linked Data signature, exactly as Fedify reads it:
+ * Fedify uses the LD path only when the raw `signature` member has a string
+ * `creator`, and verifies that raw member as received (its JSON-LD
+ * compaction re-attaches it unchanged), so the raw string is the key used.
+ */
 export function ldSignatureCreator(json: Record<string, unknown>): string | null {
   const sig = json.signature;
   return sig && typeof sig === "object" && !Array.isArray(sig) && typeof (sig as { creator?: unknown }).creator === "string"
