@@ -32,6 +32,13 @@ export const configSchema = z.strictObject({
     // Inbox POSTs accepted per remote host per window; 0 turns the limit off.
     inboxRequestsPerWindow: z.number().int().min(0).default(300),
     inboxWindowSeconds: z.number().int().min(1).max(86_400).default(60),
+    // From one client address, signed inbox POSTs whose key sits on a host
+    // never verified before (each costs a key fetch); 0 turns the cap off.
+    inboxNewHostsPerWindow: z.number().int().min(0).default(30),
+    // Inbox bodies are refused (400) before any JSON-LD processing when they
+    // nest deeper or hold more values than this.
+    maxJsonDepth: z.number().int().min(4).max(1000).default(32),
+    maxJsonMembers: z.number().int().min(100).max(10_000_000).default(10_000),
   }).prefault({}),
   federation: z.strictObject({
     // "allowlist": only hosts on the allow-list (praxis domain allow) may
@@ -97,6 +104,9 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_MAX_BODY_BYTES", ["limits", "maxBodyBytes"], asInt],
   ["PRAXIS_INBOX_RATE_LIMIT", ["limits", "inboxRequestsPerWindow"], asInt],
   ["PRAXIS_INBOX_RATE_WINDOW_SECONDS", ["limits", "inboxWindowSeconds"], asInt],
+  ["PRAXIS_INBOX_NEW_HOSTS_PER_WINDOW", ["limits", "inboxNewHostsPerWindow"], asInt],
+  ["PRAXIS_MAX_JSON_DEPTH", ["limits", "maxJsonDepth"], asInt],
+  ["PRAXIS_MAX_JSON_MEMBERS", ["limits", "maxJsonMembers"], asInt],
   ["PRAXIS_FEDERATION_MODE", ["federation", "mode"], asString],
   ["PRAXIS_QUEUE_CONCURRENCY", ["queue", "concurrency"], asInt],
   ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],

@@ -35,7 +35,7 @@ export function createPraxisFederation(services: AppServices, deps: FederationDe
   registerActors(federation);
   registerCollections(federation);
   registerNetworkCollections(federation);
-  registerInbox(federation);
+  registerInbox(federation, deps.kv);
   registerNodeInfo(federation);
   // A member whose server answers 404/410 is gone: stop delivering to them.
   federation.setOutboxPermanentFailureHandler(async (ctx, failure) => {

@@ -4,11 +4,13 @@
 // and withdrawing a post everywhere it went. Used by the inbox handlers and
 // by the operator's commands alike.
 import type { Context } from "@fedify/fedify";
+import { Object as APObject, Tombstone } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CommunityLinkRow, NetworkPostRow } from "../db/schema.ts";
 import type { Community } from "../domain/community.ts";
 import { decideLink, type LinkDecision, mayFlow } from "../domain/network.ts";
 import type { AppServices } from "../services.ts";
+import { INSTANCE_ACTOR } from "./addressing.ts";
 import {
   acceptLinkRequest, announceLinkChange, followPeer, rejectLinkRequest, sendUnlink, unfollowPeer,
 } from "./links.ts";
@@ -109,16 +111,45 @@ export async function promote(ctx: Ctx, community: Community, post: NetworkPostR
 }
 
 /**
- * A post was deleted or withdrawn upstream: forget it in every local
- * community linked to `fromPeer` and undo their announces of it, which
- * carries the withdrawal on along the chain.
+ * Whether the object's own server says it is gone: 404 or 410, or a
+ * Tombstone under the object's id. Fetched afresh (signed by the instance
+ * actor, never from a cache); a live object, an error or a timeout all mean
+ * "not gone".
+ */
+export async function goneAtOrigin(ctx: Ctx, objectUri: string): Promise<boolean> {
+  try {
+    const load = await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+    const { document, documentUrl } = await load(objectUri);
+    if (new URL(documentUrl).origin !== new URL(objectUri).origin) return false;
+    const object = await APObject.fromJsonLd(document, { documentLoader: load, contextLoader: ctx.contextLoader });
+    return object instanceof Tombstone && object.id?.href === objectUri;
+  } catch (e) {
+    const status = (e as { response?: Response }).response?.status;
+    return status === 404 || status === 410;
+  }
+}
+
+/**
+ * A post was deleted or withdrawn upstream: forget it in the local
+ * communities linked to `fromPeer` and undo their announces of it, which
+ * carries the withdrawal on along the chain. A neighbour may only withdraw
+ * what reached us through it (`network_posts.via_uri`); a post that came
+ * through another link is withdrawn only if its own server says it is gone.
  */
 export async function withdrawFromNetwork(ctx: Ctx, objectUri: string, fromPeer: string): Promise<number> {
   const { repos } = ctx.data;
   const linkedTo = new Set((await repos.links.withPeer(fromPeer)).map((l) => l.community_id));
+  const held = (await repos.networkPosts.byObject(objectUri)).filter((p) => linkedTo.has(p.community_id) && !p.withdrawn_at);
+  let gone: boolean | null = null;
   let n = 0;
-  for (const post of await repos.networkPosts.byObject(objectUri)) {
-    if (!linkedTo.has(post.community_id) || post.withdrawn_at) continue;
+  for (const post of held) {
+    if (post.via_uri !== fromPeer) {
+      gone ??= await goneAtOrigin(ctx, objectUri);
+      if (!gone) {
+        logger.info("{peer} may not withdraw {object}: it came through {via} and its server still serves it", { peer: fromPeer, object: objectUri, via: post.via_uri });
+        continue;
+      }
+    }
     const community = await repos.communities.findById(post.community_id);
     if (!community) continue;
     await repos.networkPosts.markWithdrawn(post.id);

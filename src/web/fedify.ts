@@ -4,7 +4,7 @@ import type { Federation } from "@fedify/fedify";
 import type { MiddlewareHandler } from "hono";
 import { extendGroupJson } from "../federation/group-extensions.ts";
 import type { AppServices } from "../services.ts";
-import { createInboxGuard } from "./inbox-guard.ts";
+import { createInboxGuard, type InboxAdmission } from "./inbox-guard.ts";
 import type { WebEnv } from "./public-origin.ts";
 
 const GROUP_PATH = /^\/c\/([^/]+)$/;
@@ -49,6 +49,7 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
   const inboxGuard = createInboxGuard(services);
   return async (c, next) => {
     let request = c.req.raw;
+    let admission: InboxAdmission | null = null;
     if (request.method === "POST" || request.method === "PUT") {
       let body: Uint8Array<ArrayBuffer> | null;
       try {
@@ -60,12 +61,14 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
         }
         throw e;
       }
-      // Order: body size (above), domain policy, per-host rate limit, then Fedify.
-      const refusal = await inboxGuard(request, body, c.get("clientAddress"));
-      if (refusal) return refusal;
-      request = new Request(request.url, { method: request.method, headers: request.headers, body });
+      // Order: body size (above), the inbox guard (shape, domain policy,
+      // signature present, rate limits), then Fedify within the guard's scope.
+      const verdict = await inboxGuard(request, body, c.get("clientAddress"));
+      if (verdict instanceof Response) return verdict;
+      admission = verdict;
+      request = new Request(request.url, { method: request.method, headers: admission?.headers ?? request.headers, body });
     }
-    const response = await federation.fetch(request, {
+    const handle = () => federation.fetch(request, {
       contextData: services,
       onNotFound: async () => {
         await next();
@@ -80,6 +83,7 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
         return new Response("Not acceptable", { status: 406, headers: { "Content-Type": "text/plain", Vary: "Accept" } });
       },
     });
+    const response = admission ? await admission.run(handle) : await handle();
     return request.method === "GET" ? withGroupExtensions(response, new URL(request.url).pathname, services) : response;
   };
 }

@@ -1,7 +1,8 @@
-// A fixed-window request counter per key (a remote host), in memory: each
-// host has its own budget, so one host's burst never affects another. With
-// several web processes each counts on its own; a load balancer that spreads
-// one host over N processes lets through up to N times the limit.
+// A fixed-window request counter per key (a remote host, or a connecting
+// address), in memory: each key has its own budget, so one host's burst
+// never affects another. With several web processes each counts on its own;
+// a load balancer that spreads one host over N processes lets through up to
+// N times the limit.
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 

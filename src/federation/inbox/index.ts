@@ -2,13 +2,20 @@
 // the communities concerned from the activity itself, never from the inbox
 // it was posted to: with a queue, Fedify deduplicates per origin, so one
 // delivery may stand for several of our inboxes.
-import type { Federation } from "@fedify/fedify";
+//
+// Trust (see src/federation/signer.ts and SECURITY.md, "Inbox"): before an
+// activity is queued, the admission hook binds its signer to its one actor
+// and applies the domain policy to both; before any listener runs in the
+// worker, `admitted` checks that the activity, as parsed there, is the one
+// admitted, and applies the domain policy as it stands then.
+import type { Federation, InboxContext, KvStore } from "@fedify/fedify";
 import {
   Accept, Activity, Add, Announce, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../../services.ts";
 import { INSTANCE_ACTOR } from "../addressing.ts";
+import { admissionProblem, admitInboxActivity } from "../signer.ts";
 import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
@@ -18,33 +25,55 @@ import { onReaction, onUndoReaction } from "./reactions.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
 
-export function registerInbox(federation: Federation<AppServices>): void {
+type Listener<T extends Activity> = (ctx: InboxContext<AppServices>, activity: T) => Promise<void> | void;
+
+/** Fedify's default idempotency key ("per-inbox"), which Praxis keeps. */
+function perInboxKey(ctx: InboxContext<AppServices>, activity: Activity): string {
+  return `${ctx.origin}\n${activity.id!.href}\n${ctx.recipient == null ? "sharedInbox" : `inbox\n${ctx.recipient}`}`;
+}
+
+export function registerInbox(federation: Federation<AppServices>, kv: KvStore): void {
+  /** Runs `listener` only for an activity the inbox admitted, as it parses now. */
+  const admitted = <T extends Activity>(listener: Listener<T>): Listener<T> => async (ctx, activity) => {
+    const problem = await admissionProblem(ctx, activity, kv);
+    if (problem) {
+      logger.info("Dropping {type} {id}: {problem}", { type: activity.constructor.name, id: activity.id?.href, problem });
+      return;
+    }
+    await listener(ctx, activity);
+  };
   federation
     .setInboxListeners("/c/{identifier}/inbox", "/inbox")
     // Fetches made while handling shared-inbox deliveries are signed by the
     // instance actor, for servers that require authorized fetch.
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }))
-    .on(Follow, onFollow)
-    .on(Create, onCreate)
-    .on(Update, async (ctx, update) => {
+    // Called once Fedify has verified and parsed a delivery, before it is
+    // queued: the place where the signer is bound to the actor (throws to refuse).
+    .withIdempotency(async (ctx, activity) => {
+      await admitInboxActivity(ctx, activity, kv);
+      return perInboxKey(ctx, activity);
+    })
+    .on(Follow, admitted(onFollow))
+    .on(Create, admitted(onCreate))
+    .on(Update, admitted(async (ctx, update) => {
       // An actor updating itself: a linked Group may have changed its links.
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
       } else {
         await onUpdate(ctx, update);
       }
-    })
-    .on(Delete, onDelete)
-    .on(Like, onReaction)
-    .on(Dislike, onReaction)
+    }))
+    .on(Delete, admitted(onDelete))
+    .on(Like, admitted(onReaction))
+    .on(Dislike, admitted(onReaction))
     // The fractal network: links between communities and what flows along them.
-    .on(Add, onAdd)
-    .on(Remove, onRemove)
-    .on(Accept, (ctx, accept) => onLinkAnswer(ctx, accept, true))
-    .on(Reject, (ctx, reject) => onLinkAnswer(ctx, reject, false))
-    .on(Announce, onNetworkAnnounce)
-    .on(Flag, onFlag)
-    .on(Undo, async (ctx, undo) => {
+    .on(Add, admitted(onAdd))
+    .on(Remove, admitted(onRemove))
+    .on(Accept, admitted((ctx, accept) => onLinkAnswer(ctx, accept, true)))
+    .on(Reject, admitted((ctx, reject) => onLinkAnswer(ctx, reject, false)))
+    .on(Announce, admitted(onNetworkAnnounce))
+    .on(Flag, admitted(onFlag))
+    .on(Undo, admitted(async (ctx, undo) => {
       if (!undo.actorId) return;
       const inner = await undo.getObject({
         documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true,
@@ -61,11 +90,11 @@ export function registerInbox(federation: Federation<AppServices>): void {
         // membership it created.
         await ctx.data.repos.memberships.removeByFollowId(undo.actorId.href, undo.objectId.href);
       }
-    })
+    }))
     // Activities Praxis does not act on (yet) are acknowledged and logged.
-    .on(Activity, (_ctx, activity) => {
+    .on(Activity, admitted((_ctx, activity) => {
       logger.debug("Ignoring {type} {id}", { type: activity.constructor.name, id: activity.id?.href });
-    })
+    }))
     .onError((_ctx, error) => {
       logger.error("Inbox listener failed: {error}", { error });
     });

@@ -3,7 +3,9 @@
 // up (kept with provenance, shown as "From sub-communities", promoted only
 // by a moderator or a rule), from a parent they cascade down to our own
 // followers. Withdrawals (a Delete, an Undo of an announce) travel the same
-// way, so deleting the original withdraws every announce of it.
+// way, so deleting the original withdraws every announce of it; a neighbour
+// may withdraw only what came through it, unless the post's own server says
+// it is gone (withdrawFromNetwork).
 import type { InboxContext } from "@fedify/fedify";
 import {
   Activity, type Announce, Create, Delete, Hashtag, type Object as APObject, PUBLIC_COLLECTION,
@@ -88,6 +90,13 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
     logger.info("Ignoring announce {id}: {object} could not be fetched as a post", { id: announce.id?.href, object: objectId.href });
     return;
   }
+  // The domain policy applies to the post's server and authors too, not only to the announcing Group.
+  for (const uri of [objectId, ...object.attributionIds]) {
+    if (!(await ctx.data.domainPolicy.allowsUri(uri))) {
+      logger.info("Ignoring announce {id}: {uri} is on a host the domain policy refuses", { id: announce.id?.href, uri: uri.href });
+      return;
+    }
+  }
   const announcer = await neighbourOf(ctx, peerUri);
   if (!announcer) return;
   const tags = await hashtagsOf(object);
@@ -119,7 +128,8 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
       objectUri: objectId.href,
       viaUri: peerUri,
       direction: decision.action === "roll-up" ? "up" : "down",
-      authorUri: object.attributionId?.href ?? null,
+      // Its author as its own server names it: an attribution on another server is a claim it cannot make.
+      authorUri: object.attributionIds.find((u) => u.origin === objectId.origin)?.href ?? null,
       name: object.name?.toString() ?? null,
       content: object.content?.toString() ?? null,
       url: urlOf(object),

@@ -2,9 +2,10 @@
 // home community; Update and Delete from its author are relayed likewise,
 // and a deletion withdraws the community's boost.
 import type { InboxContext } from "@fedify/fedify";
-import type { Create, Delete, Update } from "@fedify/vocab";
+import { type Create, type Delete, Group, Organization, type Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { audienceNamesOtherGroup, homeCommunity, visibilityOf } from "../../domain/addressing.ts";
+import { type AttributionKind, type AuthorshipVerdict, judgeAuthorship, MAX_CO_ATTRIBUTIONS, onActorsOrigin } from "../../domain/authorship.ts";
 import { decideModeratedPost } from "../../domain/moderation.ts";
 import { decidePostRelay, mayChangePost } from "../../domain/relay.ts";
 import type { PostRow } from "../../db/schema.ts";
@@ -13,18 +14,41 @@ import { addressingOf, localTargetResolver } from "../addressing.ts";
 import { dropLink } from "../network.ts";
 import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
-import { isPostObject, urlOf } from "../objects.ts";
+import { isPostObject, type PostObject, urlOf } from "../objects.ts";
 import { isoOf } from "../time.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
 
+/**
+ * Whether the post names only its actor (the signer) as author, resolving
+ * co-attributions on the actor's own server to tell a channel Group
+ * (PeerTube) from another person. Nothing on another server is fetched.
+ */
+async function authorshipOf(ctx: InboxContext<AppServices>, object: PostObject, actor: string): Promise<AuthorshipVerdict> {
+  const ids = [...new Set(object.attributionIds.map((u) => u.href))];
+  const others = ids.filter((id) => id !== actor);
+  const kinds = new Map<string, AttributionKind>();
+  if (others.length > 0 && others.length <= MAX_CO_ATTRIBUTIONS && others.every((id) => onActorsOrigin(actor, id))) {
+    for await (const a of object.getAttributions({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true })) {
+      if (a.id) kinds.set(a.id.href, a instanceof Group || a instanceof Organization ? "group" : "person");
+    }
+  }
+  return judgeAuthorship(actor, ids.map((id) => ({ id, kind: kinds.get(id) ?? "unknown" })));
+}
+
 export async function onCreate(ctx: InboxContext<AppServices>, create: Create): Promise<void> {
-  if (!create.id || !create.actorId) return;
+  if (!create.id || !create.actorId || create.actorIds.length !== 1) return;
   const object = await create.getObject(ctx);
   if (!isPostObject(object) || !object.id) return;
-  // Only an actor's own posts: a Create of someone else's object is forged.
-  if (object.attributionId?.href !== create.actorId.href || object.id.origin !== create.actorId.origin) {
-    logger.info("Ignoring Create {id}: its object is not attributed to its actor", { id: create.id.href });
+  // Only an actor's own posts, from its own server: anything else is forged
+  // or claims an authorship the signer does not have, and is not relayed.
+  if (object.id.origin !== create.actorId.origin) {
+    logger.info("Ignoring Create {id}: its object is not on its actor's server", { id: create.id.href });
+    return;
+  }
+  const authorship = await authorshipOf(ctx, object, create.actorId.href);
+  if (!authorship.ok) {
+    logger.info("Ignoring Create {id}: {reason}", { id: create.id.href, reason: authorship.reason });
     return;
   }
   const { repos } = ctx.data;
@@ -97,12 +121,18 @@ async function threadLocked(ctx: InboxContext<AppServices>, communityId: string,
 }
 
 export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): Promise<void> {
-  if (!update.id || !update.actorId || !update.objectId) return;
+  if (!update.id || !update.actorId || !update.objectId || update.actorIds.length !== 1) return;
   const { repos } = ctx.data;
   const posts = (await repos.posts.findByObject(update.objectId.href)).filter((p) => p.deleted_at === null);
   if (posts.length === 0) return;
   const object = await update.getObject(ctx);
   if (!isPostObject(object) || object.id?.href !== update.objectId.href) return;
+  // An edit may not add authors the signer cannot speak for.
+  const authorship = await authorshipOf(ctx, object, update.actorId.href);
+  if (!authorship.ok) {
+    logger.info("Ignoring Update {id}: {reason}", { id: update.id.href, reason: authorship.reason });
+    return;
+  }
   for (const post of posts) {
     if (!mayChangePost(update.actorId.href, post.author_uri) || post.removed_at !== null) continue;
     const community = await repos.communities.findById(post.community_id);
