@@ -20,6 +20,12 @@
 // claim is one UPDATE statement, which holds the database-wide write lock
 // while it selects and leases; on PostgreSQL a claim transaction first takes
 // an advisory lock per queue.
+//
+// Deliveries are fair between hosts: each message records the host it goes to
+// (Fedify's outbox messages; null for other messages), and a claim never
+// leases a delivery whose host already has `hostConcurrency` leased messages,
+// counted across every listener. A host that accepts connections and never
+// answers holds at most that many slots; the others keep flowing.
 import { randomUUID } from "node:crypto";
 import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
@@ -54,6 +60,43 @@ export interface KyselyMessageQueueOptions {
   drainTimeoutMs?: number;
   /** Delay before redelivering a message whose `attempt`th delivery failed (default 5 s doubling, at most 1 h). */
   backoff?: (attempt: number) => number;
+  /** Messages leased at once for one host, across listeners (default: unlimited). */
+  hostConcurrency?: number;
+}
+
+export interface KindStats {
+  /** Fedify's message type (fanout, outbox, inbox), or "other". */
+  kind: string;
+  ready: number;
+  delayed: number;
+  leased: number;
+  dead: number;
+}
+
+export interface HostQueueStats {
+  host: string;
+  ready: number;
+  delayed: number;
+  leased: number;
+  dead: number;
+  /** When the earliest delayed delivery to this host is due (a retry or a held delivery). */
+  nextAttemptAt: Date | null;
+}
+
+/** What the queue records of a message besides its payload. */
+export function describeMessage(message: unknown): { kind: string | null; host: string | null } {
+  if (typeof message !== "object" || message === null) return { kind: null, host: null };
+  const m = message as { type?: unknown; inbox?: unknown };
+  const kind = typeof m.type === "string" ? m.type : null;
+  let host: string | null = null;
+  if (kind === "outbox" && typeof m.inbox === "string") {
+    try {
+      host = new URL(m.inbox).host;
+    } catch {
+      host = null;
+    }
+  }
+  return { kind, host };
 }
 
 export interface QueueStats {
@@ -111,6 +154,7 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #handlerTimeoutMs: number;
   readonly #drainTimeoutMs: number;
   readonly #backoff: (attempt: number) => number;
+  readonly #hostConcurrency: number | null;
 
   constructor(db: Kysely<Database>, options: KyselyMessageQueueOptions) {
     this.#db = db;
@@ -123,6 +167,7 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#handlerTimeoutMs = positiveInteger("handlerTimeoutMs", options.handlerTimeoutMs ?? 5 * this.#leaseMs);
     this.#drainTimeoutMs = Math.max(0, options.drainTimeoutMs ?? 10_000);
     this.#backoff = options.backoff ?? ((attempt) => Math.min(5_000 * 2 ** (attempt - 1), 3_600_000));
+    this.#hostConcurrency = options.hostConcurrency === undefined ? null : positiveInteger("hostConcurrency", options.hostConcurrency);
   }
 
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -138,12 +183,15 @@ export class KyselyMessageQueue implements MessageQueue {
     const now = Date.now();
     const delayMs = options?.delay === undefined ? 0 : Math.max(0, options.delay.total("millisecond"));
     const payloads = messages.map(serialize);
+    const described = messages.map(describeMessage);
     await this.#inTransaction(async (db) => {
       for (let start = 0; start < payloads.length; start += INSERT_CHUNK_SIZE) {
         const rows = payloads.slice(start, start + INSERT_CHUNK_SIZE).map((payload, i) => ({
           id: randomUUID(),
           queue: this.#queue,
           payload,
+          kind: described[start + i].kind,
+          host: described[start + i].host,
           ordering_key: options?.orderingKey ?? null,
           available_at: now + delayMs,
           created_at: now,
@@ -178,6 +226,9 @@ export class KyselyMessageQueue implements MessageQueue {
         if (free > 0) {
           try {
             const leases = await this.#claim(free);
+            // Fewer than asked although some were claimable (a host reached
+            // its cap within this batch): look again at once.
+            if (leases.length > 0 && leases.length < free) alarm.ring();
             for (const lease of leases) {
               const delivery = this.#deliver(lease, handler);
               deliveries.add(delivery);
@@ -266,7 +317,74 @@ export class KyselyMessageQueue implements MessageQueue {
     return Number(result.numDeletedRows);
   }
 
-  /** Leases up to `limit` claimable messages, oldest first. */
+  /** Depth per message kind (fanout, outbox, inbox), kinds with no message left out. */
+  async statsByKind(): Promise<KindStats[]> {
+    const now = Date.now();
+    const waiting = sql`dead = 0 and (locked_until is null or locked_until <= ${now})`;
+    const { rows } = await sql<Record<"ready" | "delayed" | "leased" | "dead", number | string> & { kind: string | null }>`
+      select kind,
+        count(case when ${waiting} and available_at <= ${now} then 1 end) as ready,
+        count(case when ${waiting} and available_at > ${now} then 1 end) as delayed,
+        count(case when dead = 0 and locked_until > ${now} then 1 end) as leased,
+        count(case when dead = 1 then 1 end) as dead
+      from fedify_message
+      where queue = ${this.#queue}
+      group by kind
+      order by kind`.execute(this.#db);
+    return rows.map((row) => ({
+      kind: row.kind ?? "other",
+      ready: Number(row.ready),
+      delayed: Number(row.delayed),
+      leased: Number(row.leased),
+      dead: Number(row.dead),
+    }));
+  }
+
+  /** Deliveries per host (hosts with a message in the queue), most queued first. */
+  async hostStats(limit = 50): Promise<HostQueueStats[]> {
+    const now = Date.now();
+    const waiting = sql`dead = 0 and (locked_until is null or locked_until <= ${now})`;
+    const { rows } = await sql<Record<"ready" | "delayed" | "leased" | "dead", number | string> & { host: string; next: number | string | null }>`
+      select host,
+        count(case when ${waiting} and available_at <= ${now} then 1 end) as ready,
+        count(case when ${waiting} and available_at > ${now} then 1 end) as delayed,
+        count(case when dead = 0 and locked_until > ${now} then 1 end) as leased,
+        count(case when dead = 1 then 1 end) as dead,
+        min(case when ${waiting} and available_at > ${now} then available_at end) as next
+      from fedify_message
+      where queue = ${this.#queue} and host is not null
+      group by host
+      order by count(*) desc, host
+      limit ${limit}`.execute(this.#db);
+    return rows.map((row) => ({
+      host: row.host,
+      ready: Number(row.ready),
+      delayed: Number(row.delayed),
+      leased: Number(row.leased),
+      dead: Number(row.dead),
+      nextAttemptAt: row.next === null ? null : new Date(Number(row.next)),
+    }));
+  }
+
+  /**
+   * Makes the delayed messages (retries, held deliveries) due now: those for
+   * `host` only, or all of them. Ordering keys still apply. Returns how many.
+   */
+  async retryNow(options: { host?: string } = {}): Promise<number> {
+    const now = Date.now();
+    const result = await this.#db.updateTable("fedify_message")
+      .set({ available_at: now })
+      .where("queue", "=", this.#queue).where("dead", "=", 0).where("available_at", ">", now)
+      .$if(options.host !== undefined, (qb) => qb.where("host", "=", options.host!))
+      .executeTakeFirst();
+    this.#announceWork();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Leases up to `limit` claimable messages, oldest first, leaving out
+   * deliveries to hosts that would go past `hostConcurrency` leased messages.
+   */
   async #claim(limit: number): Promise<Lease[]> {
     const token = randomUUID();
     return this.#inTransaction(async (tx) => {
@@ -274,7 +392,14 @@ export class KyselyMessageQueue implements MessageQueue {
         await sql`select pg_advisory_xact_lock(hashtext('fedify_message'), hashtext(${this.#queue}))`.execute(tx);
       }
       const now = Date.now();
-      const claimable = tx.selectFrom("fedify_message as m").select("m.id")
+      const cap = this.#hostConcurrency;
+      /** Leased messages per host. */
+      const busy = tx.selectFrom("fedify_message as l")
+        .select(["l.host", (eb) => eb.fn.countAll<number>().as("n")])
+        .where("l.queue", "=", this.#queue).where("l.dead", "=", 0)
+        .where("l.locked_until", ">", now).where("l.host", "is not", null)
+        .groupBy("l.host");
+      const candidates = tx.selectFrom("fedify_message as m").select(["m.id", "m.host", "m.available_at", "m.seq"])
         .where("m.queue", "=", this.#queue)
         .where("m.dead", "=", 0)
         .where("m.available_at", "<=", now)
@@ -288,12 +413,32 @@ export class KyselyMessageQueue implements MessageQueue {
             .where((o) => o.or([
               o("o.seq", "<", o.ref("m.seq")),
               o.and([o("o.seq", "=", o.ref("m.seq")), o("o.id", "<", o.ref("m.id"))]),
-
             ])))),
         ]))
+        // Hosts already at their cap are skipped outright, so that the
+        // window below is not filled with deliveries that cannot be taken.
+        .$if(cap !== null, (qb) => qb.where((eb) => eb.or([
+          eb("m.host", "is", null),
+          eb("m.host", "not in", busy.having((h) => h.fn.countAll(), ">=", cap!).clearSelect().select("l.host")),
+        ])))
         .orderBy("m.available_at").orderBy("m.seq")
-        .limit(limit)
+        .limit(cap === null ? limit : Math.max(limit * 4, 64))
         .$if(this.#dialect === "postgres", (qb) => qb.forUpdate().skipLocked());
+      const claimable = cap === null
+        ? tx.selectFrom(candidates.as("c")).select("c.id")
+        : tx.selectFrom(
+          tx.selectFrom(candidates.as("c"))
+            .leftJoin(busy.as("b"), (join) => join.onRef("b.host", "=", "c.host"))
+            .select((eb) => [
+              "c.id", "c.host", "c.available_at", "c.seq",
+              sql<number>`row_number() over (partition by c.host order by c.available_at, c.seq)`.as("rank"),
+              eb.fn.coalesce("b.n", sql<number>`0`).as("busy"),
+            ])
+            .as("r"))
+          .select("r.id")
+          .where((eb) => eb.or([eb("r.host", "is", null), eb(eb("r.rank", "+", eb.ref("r.busy")), "<=", cap!)]))
+          .orderBy("r.available_at").orderBy("r.seq")
+          .limit(limit);
       const rows = await tx.updateTable("fedify_message")
         .set((eb) => ({ lease_token: token, locked_until: now + this.#leaseMs, attempts: eb("attempts", "+", 1) }))
         .where("id", "in", claimable)
