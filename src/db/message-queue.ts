@@ -14,7 +14,11 @@
 // leased. `seq` is MAX(seq) + 1 taken inside the enqueuing transaction, so a
 // message enqueued after another has committed always sorts after it, even
 // across processes; concurrent PostgreSQL enqueues may tie, and ties are
-// broken by id.
+// broken by id. A message its own handler enqueues again with the same key
+// (Fedify's retry of a failed delivery, or a delivery held for its host)
+// takes over the original's `seq`, so it keeps its place ahead of later
+// messages with that key; and no keyed message is claimed while another with
+// its key is leased.
 //
 // Claims are serialised so that ordering holds across processes: on SQLite a
 // claim is one UPDATE statement, which holds the database-wide write lock
@@ -26,6 +30,7 @@
 // leases a delivery whose host already has `hostConcurrency` leased messages,
 // counted across every listener. A host that accepts connections and never
 // answers holds at most that many slots; the others keep flowing.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
@@ -126,7 +131,13 @@ interface Lease {
   payload: string;
   /** Deliveries so far, this one included. */
   attempts: number;
+  queue: string;
+  ordering_key: string | null;
+  seq: number;
 }
+
+/** The message whose handler is running in the current async context. */
+const handling = new AsyncLocalStorage<Lease>();
 
 interface Delivery {
   /** Settles once the message is acknowledged, rescheduled or abandoned; never rejects. */
@@ -184,6 +195,13 @@ export class KyselyMessageQueue implements MessageQueue {
     const delayMs = options?.delay === undefined ? 0 : Math.max(0, options.delay.total("millisecond"));
     const payloads = messages.map(serialize);
     const described = messages.map(describeMessage);
+    // A handler that enqueues a message with its own ordering key (Fedify
+    // retrying or holding a delivery) puts it in its own place in that key's
+    // order, so that later messages with the key (an Update after a Create)
+    // stay behind it.
+    const current = handling.getStore();
+    const inheritedSeq = messages.length === 1 && current !== undefined && current.queue === this.#queue
+      && options?.orderingKey !== undefined && current.ordering_key === options.orderingKey ? current.seq : null;
     await this.#inTransaction(async (db) => {
       for (let start = 0; start < payloads.length; start += INSERT_CHUNK_SIZE) {
         const rows = payloads.slice(start, start + INSERT_CHUNK_SIZE).map((payload, i) => ({
@@ -196,7 +214,7 @@ export class KyselyMessageQueue implements MessageQueue {
           available_at: now + delayMs,
           created_at: now,
           // The statement's own snapshot of MAX(seq): evaluated once, before any row is inserted.
-          seq: sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
+          seq: inheritedSeq ?? sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
         }));
         await db.insertInto("fedify_message").values(rows).execute();
       }
@@ -413,6 +431,8 @@ export class KyselyMessageQueue implements MessageQueue {
             .where((o) => o.or([
               o("o.seq", "<", o.ref("m.seq")),
               o.and([o("o.seq", "=", o.ref("m.seq")), o("o.id", "<", o.ref("m.id"))]),
+              // One message per key at a time, even one re-enqueued in its own place.
+              o("o.locked_until", ">", now),
             ])))),
         ]))
         // Hosts already at their cap are skipped outright, so that the
@@ -442,9 +462,9 @@ export class KyselyMessageQueue implements MessageQueue {
       const rows = await tx.updateTable("fedify_message")
         .set((eb) => ({ lease_token: token, locked_until: now + this.#leaseMs, attempts: eb("attempts", "+", 1) }))
         .where("id", "in", claimable)
-        .returning(["id", "payload", "attempts"])
+        .returning(["id", "payload", "attempts", "ordering_key", "seq"])
         .execute();
-      const leases = rows.map((row) => ({ ...row, token, attempts: Number(row.attempts) }));
+      const leases = rows.map((row) => ({ ...row, token, queue: this.#queue, attempts: Number(row.attempts), seq: Number(row.seq) }));
       // Past maxAttempts only if earlier deliveries never reported back: the
       // handler keeps crashing or hanging its process, so stop delivering it.
       // (Conditional on the token, so this may run apart from the claim.)
@@ -475,7 +495,7 @@ export class KyselyMessageQueue implements MessageQueue {
     const done = (async () => {
       let failure: { error: unknown } | undefined;
       try {
-        await withTimeout((async () => handler(JSON.parse(lease.payload)))(), this.#handlerTimeoutMs);
+        await withTimeout(handling.run(lease, async () => handler(JSON.parse(lease.payload))), this.#handlerTimeoutMs);
       } catch (error) {
         failure = { error };
       }

@@ -311,6 +311,24 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it("keeps a message its handler re-enqueues (a retry) ahead of later messages with its key", async () => {
+      const queue = createQueue({ concurrency: 4 });
+      const handled: string[] = [];
+      let retried = false;
+      listen(queue, async (m: { name: string }) => {
+        handled.push(m.name);
+        // Fedify retries a failed delivery by enqueueing it again, with its ordering key, from inside the handler.
+        if (m.name === "create" && !retried) {
+          retried = true;
+          await queue.enqueue({ name: "create (retry)" }, { orderingKey: "note-1", delay: duration({ milliseconds: 300 }) });
+        }
+      });
+      await queue.enqueue({ name: "create" }, { orderingKey: "note-1" });
+      await queue.enqueue({ name: "update" }, { orderingKey: "note-1" });
+      await waitFor(() => handled.length === 3);
+      expect(handled).toEqual(["create", "create (retry)", "update"]);
+    });
+
     it("makes delayed messages due now, for one host or all", async () => {
       const queue = createQueue();
       await queue.enqueue({ type: "outbox", inbox: "https://down.example/inbox" }, { delay: duration({ hours: 1 }) });
