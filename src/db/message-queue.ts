@@ -36,7 +36,12 @@ import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, Messa
 import { getLogger } from "@logtape/logtape";
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "./database.ts";
+import {
+  type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
+} from "./queue-inspection.ts";
 import type { Database } from "./schema.ts";
+
+export type { DeadLetter, HostQueueStats, KindStats, QueueStats } from "./queue-inspection.ts";
 
 const logger = getLogger(["praxis", "db", "queue"]);
 
@@ -69,25 +74,6 @@ export interface KyselyMessageQueueOptions {
   hostConcurrency?: number;
 }
 
-export interface KindStats {
-  /** Fedify's message type (fanout, outbox, inbox), or "other". */
-  kind: string;
-  ready: number;
-  delayed: number;
-  leased: number;
-  dead: number;
-}
-
-export interface HostQueueStats {
-  host: string;
-  ready: number;
-  delayed: number;
-  leased: number;
-  dead: number;
-  /** When the earliest delayed delivery to this host is due (a retry or a held delivery). */
-  nextAttemptAt: Date | null;
-}
-
 /** What the queue records of a message besides its payload. */
 export function describeMessage(message: unknown): { kind: string | null; host: string | null } {
   if (typeof message !== "object" || message === null) return { kind: null, host: null };
@@ -102,27 +88,6 @@ export function describeMessage(message: unknown): { kind: string | null; host: 
     }
   }
   return { kind, host };
-}
-
-export interface QueueStats {
-  queue: string;
-  /** Due and not leased (including keyed messages waiting behind an earlier one). */
-  ready: number;
-  /** Scheduled for later: an enqueue delay or a retry backoff. */
-  delayed: number;
-  /** Being handled (lease not yet expired). */
-  leased: number;
-  dead: number;
-  oldestReadyAgeMs: number | null;
-}
-
-export interface DeadLetter {
-  id: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: Date;
-  /** The `type` field of the payload (`fanout`, `outbox`, `inbox` for Fedify); the payload itself holds private keys. */
-  payloadType?: string;
 }
 
 interface Lease {
@@ -278,42 +243,22 @@ export class KyselyMessageQueue implements MessageQueue {
   }
 
   async stats(): Promise<QueueStats> {
-    const now = Date.now();
-    const waiting = sql`dead = 0 and (locked_until is null or locked_until <= ${now})`;
-    const { rows } = await sql<Record<"ready" | "delayed" | "leased" | "dead" | "oldest_ready", number | string | null>>`
-      select
-        count(case when ${waiting} and available_at <= ${now} then 1 end) as ready,
-        count(case when ${waiting} and available_at > ${now} then 1 end) as delayed,
-        count(case when dead = 0 and locked_until > ${now} then 1 end) as leased,
-        count(case when dead = 1 then 1 end) as dead,
-        min(case when ${waiting} and available_at <= ${now} then available_at end) as oldest_ready
-      from fedify_message
-      where queue = ${this.#queue}`.execute(this.#db);
-    const row = rows[0];
-    return {
-      queue: this.#queue,
-      ready: Number(row.ready),
-      delayed: Number(row.delayed),
-      leased: Number(row.leased),
-      dead: Number(row.dead),
-      oldestReadyAgeMs: row.oldest_ready === null ? null : Math.max(0, now - Number(row.oldest_ready)),
-    };
+    return queueStats(this.#db, this.#queue);
   }
 
   /** The most recent dead letters, without their payloads. */
-  async deadLetters(limit = 20): Promise<DeadLetter[]> {
-    const rows = await this.#db.selectFrom("fedify_message")
-      .select(["id", "attempts", "last_error", "created_at", "payload"])
-      .where("queue", "=", this.#queue).where("dead", "=", 1)
-      .orderBy("created_at", "desc").orderBy("seq", "desc").limit(limit)
-      .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      attempts: Number(row.attempts),
-      lastError: row.last_error,
-      createdAt: new Date(Number(row.created_at)),
-      payloadType: payloadType(row.payload),
-    }));
+  deadLetters(limit = 20): Promise<DeadLetter[]> {
+    return deadLetters(this.#db, this.#queue, limit);
+  }
+
+  /** Depth per message kind (fanout, outbox, inbox), kinds with no message left out. */
+  statsByKind(): Promise<KindStats[]> {
+    return kindStats(this.#db, this.#queue);
+  }
+
+  /** Deliveries per host (hosts with a message in the queue), most queued first. */
+  hostStats(limit = 50): Promise<HostQueueStats[]> {
+    return hostStats(this.#db, this.#queue, limit);
   }
 
   /** Makes one dead letter (or all of them) deliverable again with fresh attempts; returns how many. */
@@ -333,55 +278,6 @@ export class KyselyMessageQueue implements MessageQueue {
       .where("queue", "=", this.#queue).where("dead", "=", 1)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
-  }
-
-  /** Depth per message kind (fanout, outbox, inbox), kinds with no message left out. */
-  async statsByKind(): Promise<KindStats[]> {
-    const now = Date.now();
-    const waiting = sql`dead = 0 and (locked_until is null or locked_until <= ${now})`;
-    const { rows } = await sql<Record<"ready" | "delayed" | "leased" | "dead", number | string> & { kind: string | null }>`
-      select kind,
-        count(case when ${waiting} and available_at <= ${now} then 1 end) as ready,
-        count(case when ${waiting} and available_at > ${now} then 1 end) as delayed,
-        count(case when dead = 0 and locked_until > ${now} then 1 end) as leased,
-        count(case when dead = 1 then 1 end) as dead
-      from fedify_message
-      where queue = ${this.#queue}
-      group by kind
-      order by kind`.execute(this.#db);
-    return rows.map((row) => ({
-      kind: row.kind ?? "other",
-      ready: Number(row.ready),
-      delayed: Number(row.delayed),
-      leased: Number(row.leased),
-      dead: Number(row.dead),
-    }));
-  }
-
-  /** Deliveries per host (hosts with a message in the queue), most queued first. */
-  async hostStats(limit = 50): Promise<HostQueueStats[]> {
-    const now = Date.now();
-    const waiting = sql`dead = 0 and (locked_until is null or locked_until <= ${now})`;
-    const { rows } = await sql<Record<"ready" | "delayed" | "leased" | "dead", number | string> & { host: string; next: number | string | null }>`
-      select host,
-        count(case when ${waiting} and available_at <= ${now} then 1 end) as ready,
-        count(case when ${waiting} and available_at > ${now} then 1 end) as delayed,
-        count(case when dead = 0 and locked_until > ${now} then 1 end) as leased,
-        count(case when dead = 1 then 1 end) as dead,
-        min(case when ${waiting} and available_at > ${now} then available_at end) as next
-      from fedify_message
-      where queue = ${this.#queue} and host is not null
-      group by host
-      order by count(*) desc, host
-      limit ${limit}`.execute(this.#db);
-    return rows.map((row) => ({
-      host: row.host,
-      ready: Number(row.ready),
-      delayed: Number(row.delayed),
-      leased: Number(row.leased),
-      dead: Number(row.dead),
-      nextAttemptAt: row.next === null ? null : new Date(Number(row.next)),
-    }));
   }
 
   /**
@@ -656,13 +552,6 @@ function positiveInteger(name: string, value: number): number {
 function describeError(error: unknown): string {
   const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
   return text.slice(0, LAST_ERROR_MAX_LENGTH);
-}
-
-function payloadType(payload: string): string | undefined {
-  const value: unknown = JSON.parse(payload);
-  return typeof value === "object" && value !== null && "type" in value && typeof value.type === "string"
-    ? value.type
-    : undefined;
 }
 
 function serialize(message: unknown): string {
