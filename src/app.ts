@@ -8,12 +8,14 @@ import type { Hono } from "hono";
 import type { ResolvedConfig } from "./config.ts";
 import { openDatabase, type PraxisDatabase } from "./db/database.ts";
 import { KyselyKvStore } from "./db/kv-store.ts";
+import { DeliveryHosts } from "./db/delivery-hosts.ts";
 import { KyselyMessageQueue } from "./db/message-queue.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
 import { DeliveryGate } from "./federation/delivery-gate.ts";
 import { DomainPolicy } from "./federation/domain-policy.ts";
 import { createPraxisFederation } from "./federation/index.ts";
+import { installOutboundDispatcher, type OutboundPolicy, outboundPolicyFromConfig, withOutboundPolicy } from "./net/outbound.ts";
 import type { AppServices } from "./services.ts";
 import { createWebApp } from "./web/app.ts";
 import type { WebEnv } from "./web/public-origin.ts";
@@ -25,6 +27,16 @@ export interface Praxis {
   web: Hono<WebEnv>;
   kv: KvStore;
   queue: KyselyMessageQueue;
+  /** Last delivery outcome per remote host. */
+  deliveryHosts: DeliveryHosts;
+  /**
+   * The rules every HTTP request made for this instance follows (addresses,
+   * deadlines, sizes). The web app, the worker and the CLI run inside it;
+   * other code that fetches on the instance's behalf runs its work through
+   * `praxis.run(fn)` (or `withOutboundPolicy(praxis.outbound, fn)`).
+   */
+  outbound: OutboundPolicy;
+  run<T>(fn: () => T): T;
   /** Starts delivering queued activities and processing the inbox. */
   startWorker(): void;
   /** Starts the HTTP server; resolves once it is listening. */
@@ -42,6 +54,8 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
     throw e;
   }
   const repos = createRepositories(database.db);
+  const outbound = outboundPolicyFromConfig(config);
+  installOutboundDispatcher();
   const services: AppServices = {
     config,
     db: database.db,
@@ -56,24 +70,33 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,
+    // At most half the slots for one host, so that one that never answers
+    // cannot hold them all.
+    hostConcurrency: Math.max(1, Math.min(config.queue.hostConcurrency, Math.floor(config.queue.concurrency / 2))),
   });
+  const deliveryHosts = new DeliveryHosts(database.db);
   // Fedify gets the queue behind the delivery gate, which drops deliveries
-  // to hosts the domain policy refuses.
-  const federation = createPraxisFederation(services, { kv, queue: new DeliveryGate(queue, services.domainPolicy) });
+  // to hosts the domain policy refuses, runs handlers in the outbound policy
+  // and records delivery outcomes per host.
+  const gate = new DeliveryGate(queue, services.domainPolicy, { outbound, hosts: deliveryHosts });
+  const federation = createPraxisFederation(services, { kv, queue: gate });
   const web = createWebApp(federation, services);
+  const run = <T>(fn: () => T): T => withOutboundPolicy(outbound, fn);
+  // Inbox requests (key fetches), pages and the admin API fetch within the policy.
+  const fetchInPolicy = (request: Request, env?: unknown) => run(() => web.fetch(request, env));
 
   const workerAbort = new AbortController();
   let worker: Promise<void> | null = null;
   let server: ServerType | null = null;
 
   return {
-    config, services, federation, web, kv, queue,
+    config, services, federation, web, kv, queue, deliveryHosts, outbound, run,
     startWorker() {
-      worker ??= federation.startQueue(services, { signal: workerAbort.signal });
+      worker ??= run(() => federation.startQueue(services, { signal: workerAbort.signal }));
     },
     listen() {
       return new Promise((resolve, reject) => {
-        const s = serve({ fetch: web.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
+        const s = serve({ fetch: fetchInPolicy, hostname: config.host, port: config.port }, (info: AddressInfo) => {
           const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
           resolve({ url: `http://${host}:${info.port}`, port: info.port });
         });

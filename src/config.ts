@@ -45,8 +45,24 @@ export const configSchema = z.strictObject({
     // deliver to or be delivered to, for closed networks.
     mode: z.enum(["open", "allowlist"]).default("open"),
   }).prefault({}),
+  outbound: z.strictObject({
+    // Deadline of a fetch (actor, key, object, WebFinger), connection included.
+    fetchTimeoutSeconds: z.number().min(0.1).max(300).default(5),
+    // Deadline of one delivery (a signed POST to an inbox).
+    deliveryTimeoutSeconds: z.number().min(0.1).max(600).default(15),
+    // Largest response body Praxis reads from another server.
+    maxResponseBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(1_048_576),
+  }).prefault({}),
   queue: z.strictObject({
-    concurrency: z.number().int().min(1).max(64).default(4),
+    concurrency: z.number().int().min(1).max(256).default(16),
+    // Deliveries in flight to one host, across workers; at most half of
+    // `concurrency`, so that one slow host never holds every slot.
+    hostConcurrency: z.number().int().min(1).max(256).default(8),
+    // Failed deliveries (unreachable, timeout or 5xx) within 10 minutes
+    // after which a host's deliveries are held (its circuit opens).
+    hostFailureThreshold: z.number().int().min(1).max(1000).default(5),
+    // How long a host's circuit stays open before one delivery probes it.
+    hostRecoverySeconds: z.number().int().min(1).max(86_400).default(30),
     leaseSeconds: z.number().min(1).max(3600).default(60),
     pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
     maxAttempts: z.number().int().min(1).max(100).default(8),
@@ -110,6 +126,10 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_FEDERATION_MODE", ["federation", "mode"], asString],
   ["PRAXIS_QUEUE_CONCURRENCY", ["queue", "concurrency"], asInt],
   ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],
+  ["PRAXIS_QUEUE_HOST_CONCURRENCY", ["queue", "hostConcurrency"], asInt],
+  ["PRAXIS_FETCH_TIMEOUT_SECONDS", ["outbound", "fetchTimeoutSeconds"], asInt],
+  ["PRAXIS_DELIVERY_TIMEOUT_SECONDS", ["outbound", "deliveryTimeoutSeconds"], asInt],
+  ["PRAXIS_MAX_RESPONSE_BYTES", ["outbound", "maxResponseBytes"], asInt],
   ["PRAXIS_NETWORK_MAX_DEPTH", ["network", "maxDepth"], asInt],
   ["PRAXIS_LOG_LEVEL", ["logLevel"], asString],
 ];

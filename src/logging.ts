@@ -12,6 +12,14 @@ export async function setupLogging(level: LogLevel): Promise<void> {
     loggers: [
       { category: "praxis", lowestLevel: level, sinks: ["console"] },
       { category: "fedify", lowestLevel: level === "debug" || level === "trace" ? level : "warning", sinks: ["console"] },
+      // Praxis logs each failed delivery once itself (praxis.federation.delivery);
+      // Fedify's per-attempt outbox errors are for debugging.
+      {
+        category: ["fedify", "federation", "outbox"],
+        lowestLevel: level === "debug" || level === "trace" ? level : "fatal",
+        sinks: ["console"],
+        parentSinks: "override",
+      },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
     ],
     // Lets Fedify attach request and queue-message ids to every record.

@@ -25,6 +25,7 @@ import {
   setAnnouncementOnly, setLocked, setPinned, unbanMember,
 } from "../operations/moderation.ts";
 import { printTable } from "./format.ts";
+import { registerQueueCommands } from "./queue.ts";
 import { registerSafetyCommands } from "./safety.ts";
 
 class UsageError extends Error {}
@@ -34,7 +35,8 @@ async function withPraxis<T>(fn: (praxis: Praxis) => Promise<T>): Promise<T> {
   await setupLogging("warning");
   const praxis = await createPraxis(config);
   try {
-    return await fn(praxis);
+    // Look-ups the command makes follow the instance's outbound policy.
+    return await praxis.run(() => fn(praxis));
   } finally {
     await praxis.close();
   }
@@ -458,29 +460,8 @@ report.command("forward <id>")
     });
   });
 
-const queue = program.command("queue").description("The delivery and inbox queue.");
-
-queue.command("status")
-  .description("Show queued, delayed, in-flight and dead messages.")
-  .option("--json", "print JSON")
-  .action(async (o) => {
-    await withPraxis(async (praxis) => {
-      const stats = await praxis.queue.stats();
-      const dead = await praxis.queue.deadLetters(20);
-      if (o.json) return json({ ...stats, deadLetters: dead });
-      printTable(out, ["READY", "DELAYED", "IN FLIGHT", "DEAD", "OLDEST READY"], [[
-        String(stats.ready), String(stats.delayed), String(stats.leased), String(stats.dead),
-        stats.oldestReadyAgeMs === null ? "-" : `${Math.round(stats.oldestReadyAgeMs / 1000)} s`,
-      ]]);
-      if (dead.length > 0) {
-        out("\nDead letters (kept for inspection):");
-        printTable(out, ["ID", "TYPE", "ATTEMPTS", "CREATED", "LAST ERROR"],
-          dead.map((d) => [d.id, d.payloadType ?? "-", String(d.attempts), new Date(d.createdAt).toISOString(), (d.lastError ?? "").slice(0, 80)]));
-      }
-    });
-  });
-
 registerSafetyCommands(program, { withPraxis, out, json, queuedNote });
+registerQueueCommands(program, { withPraxis, out, json, queuedNote });
 
 program.command("migrate")
   .description("Apply pending database migrations (the server also does this at start).")

@@ -14,18 +14,34 @@
 // leased. `seq` is MAX(seq) + 1 taken inside the enqueuing transaction, so a
 // message enqueued after another has committed always sorts after it, even
 // across processes; concurrent PostgreSQL enqueues may tie, and ties are
-// broken by id.
+// broken by id. A message its own handler enqueues again with the same key
+// (Fedify's retry of a failed delivery, or a delivery held for its host)
+// takes over the original's `seq`, so it keeps its place ahead of later
+// messages with that key; and no keyed message is claimed while another with
+// its key is leased.
 //
 // Claims are serialised so that ordering holds across processes: on SQLite a
 // claim is one UPDATE statement, which holds the database-wide write lock
 // while it selects and leases; on PostgreSQL a claim transaction first takes
 // an advisory lock per queue.
+//
+// Deliveries are fair between hosts: each message records the host it goes to
+// (Fedify's outbox messages; null for other messages), and a claim never
+// leases a delivery whose host already has `hostConcurrency` leased messages,
+// counted across every listener. A host that accepts connections and never
+// answers holds at most that many slots; the others keep flowing.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "./database.ts";
+import {
+  type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
+} from "./queue-inspection.ts";
 import type { Database } from "./schema.ts";
+
+export type { DeadLetter, HostQueueStats, KindStats, QueueStats } from "./queue-inspection.ts";
 
 const logger = getLogger(["praxis", "db", "queue"]);
 
@@ -54,27 +70,24 @@ export interface KyselyMessageQueueOptions {
   drainTimeoutMs?: number;
   /** Delay before redelivering a message whose `attempt`th delivery failed (default 5 s doubling, at most 1 h). */
   backoff?: (attempt: number) => number;
+  /** Messages leased at once for one host, across listeners (default: unlimited). */
+  hostConcurrency?: number;
 }
 
-export interface QueueStats {
-  queue: string;
-  /** Due and not leased (including keyed messages waiting behind an earlier one). */
-  ready: number;
-  /** Scheduled for later: an enqueue delay or a retry backoff. */
-  delayed: number;
-  /** Being handled (lease not yet expired). */
-  leased: number;
-  dead: number;
-  oldestReadyAgeMs: number | null;
-}
-
-export interface DeadLetter {
-  id: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: Date;
-  /** The `type` field of the payload (`fanout`, `outbox`, `inbox` for Fedify); the payload itself holds private keys. */
-  payloadType?: string;
+/** What the queue records of a message besides its payload. */
+export function describeMessage(message: unknown): { kind: string | null; host: string | null } {
+  if (typeof message !== "object" || message === null) return { kind: null, host: null };
+  const m = message as { type?: unknown; inbox?: unknown };
+  const kind = typeof m.type === "string" ? m.type : null;
+  let host: string | null = null;
+  if (kind === "outbox" && typeof m.inbox === "string") {
+    try {
+      host = new URL(m.inbox).host;
+    } catch {
+      host = null;
+    }
+  }
+  return { kind, host };
 }
 
 interface Lease {
@@ -83,7 +96,13 @@ interface Lease {
   payload: string;
   /** Deliveries so far, this one included. */
   attempts: number;
+  queue: string;
+  ordering_key: string | null;
+  seq: number;
 }
+
+/** The message whose handler is running in the current async context. */
+const handling = new AsyncLocalStorage<Lease>();
 
 interface Delivery {
   /** Settles once the message is acknowledged, rescheduled or abandoned; never rejects. */
@@ -111,6 +130,7 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #handlerTimeoutMs: number;
   readonly #drainTimeoutMs: number;
   readonly #backoff: (attempt: number) => number;
+  readonly #hostConcurrency: number | null;
 
   constructor(db: Kysely<Database>, options: KyselyMessageQueueOptions) {
     this.#db = db;
@@ -123,6 +143,7 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#handlerTimeoutMs = positiveInteger("handlerTimeoutMs", options.handlerTimeoutMs ?? 5 * this.#leaseMs);
     this.#drainTimeoutMs = Math.max(0, options.drainTimeoutMs ?? 10_000);
     this.#backoff = options.backoff ?? ((attempt) => Math.min(5_000 * 2 ** (attempt - 1), 3_600_000));
+    this.#hostConcurrency = options.hostConcurrency === undefined ? null : positiveInteger("hostConcurrency", options.hostConcurrency);
   }
 
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -138,17 +159,27 @@ export class KyselyMessageQueue implements MessageQueue {
     const now = Date.now();
     const delayMs = options?.delay === undefined ? 0 : Math.max(0, options.delay.total("millisecond"));
     const payloads = messages.map(serialize);
+    const described = messages.map(describeMessage);
+    // A handler that enqueues a message with its own ordering key (Fedify
+    // retrying or holding a delivery) puts it in its own place in that key's
+    // order, so that later messages with the key (an Update after a Create)
+    // stay behind it.
+    const current = handling.getStore();
+    const inheritedSeq = messages.length === 1 && current !== undefined && current.queue === this.#queue
+      && options?.orderingKey !== undefined && current.ordering_key === options.orderingKey ? current.seq : null;
     await this.#inTransaction(async (db) => {
       for (let start = 0; start < payloads.length; start += INSERT_CHUNK_SIZE) {
         const rows = payloads.slice(start, start + INSERT_CHUNK_SIZE).map((payload, i) => ({
           id: randomUUID(),
           queue: this.#queue,
           payload,
+          kind: described[start + i].kind,
+          host: described[start + i].host,
           ordering_key: options?.orderingKey ?? null,
           available_at: now + delayMs,
           created_at: now,
           // The statement's own snapshot of MAX(seq): evaluated once, before any row is inserted.
-          seq: sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
+          seq: inheritedSeq ?? sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
         }));
         await db.insertInto("fedify_message").values(rows).execute();
       }
@@ -178,6 +209,9 @@ export class KyselyMessageQueue implements MessageQueue {
         if (free > 0) {
           try {
             const leases = await this.#claim(free);
+            // Fewer than asked although some were claimable (a host reached
+            // its cap within this batch): look again at once.
+            if (leases.length > 0 && leases.length < free) alarm.ring();
             for (const lease of leases) {
               const delivery = this.#deliver(lease, handler);
               deliveries.add(delivery);
@@ -209,42 +243,22 @@ export class KyselyMessageQueue implements MessageQueue {
   }
 
   async stats(): Promise<QueueStats> {
-    const now = Date.now();
-    const waiting = sql`dead = 0 and (locked_until is null or locked_until <= ${now})`;
-    const { rows } = await sql<Record<"ready" | "delayed" | "leased" | "dead" | "oldest_ready", number | string | null>>`
-      select
-        count(case when ${waiting} and available_at <= ${now} then 1 end) as ready,
-        count(case when ${waiting} and available_at > ${now} then 1 end) as delayed,
-        count(case when dead = 0 and locked_until > ${now} then 1 end) as leased,
-        count(case when dead = 1 then 1 end) as dead,
-        min(case when ${waiting} and available_at <= ${now} then available_at end) as oldest_ready
-      from fedify_message
-      where queue = ${this.#queue}`.execute(this.#db);
-    const row = rows[0];
-    return {
-      queue: this.#queue,
-      ready: Number(row.ready),
-      delayed: Number(row.delayed),
-      leased: Number(row.leased),
-      dead: Number(row.dead),
-      oldestReadyAgeMs: row.oldest_ready === null ? null : Math.max(0, now - Number(row.oldest_ready)),
-    };
+    return queueStats(this.#db, this.#queue);
   }
 
   /** The most recent dead letters, without their payloads. */
-  async deadLetters(limit = 20): Promise<DeadLetter[]> {
-    const rows = await this.#db.selectFrom("fedify_message")
-      .select(["id", "attempts", "last_error", "created_at", "payload"])
-      .where("queue", "=", this.#queue).where("dead", "=", 1)
-      .orderBy("created_at", "desc").orderBy("seq", "desc").limit(limit)
-      .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      attempts: Number(row.attempts),
-      lastError: row.last_error,
-      createdAt: new Date(Number(row.created_at)),
-      payloadType: payloadType(row.payload),
-    }));
+  deadLetters(limit = 20): Promise<DeadLetter[]> {
+    return deadLetters(this.#db, this.#queue, limit);
+  }
+
+  /** Depth per message kind (fanout, outbox, inbox), kinds with no message left out. */
+  statsByKind(): Promise<KindStats[]> {
+    return kindStats(this.#db, this.#queue);
+  }
+
+  /** Deliveries per host (hosts with a message in the queue), most queued first. */
+  hostStats(limit = 50): Promise<HostQueueStats[]> {
+    return hostStats(this.#db, this.#queue, limit);
   }
 
   /** Makes one dead letter (or all of them) deliverable again with fresh attempts; returns how many. */
@@ -266,7 +280,25 @@ export class KyselyMessageQueue implements MessageQueue {
     return Number(result.numDeletedRows);
   }
 
-  /** Leases up to `limit` claimable messages, oldest first. */
+  /**
+   * Makes the delayed messages (retries, held deliveries) due now: those for
+   * `host` only, or all of them. Ordering keys still apply. Returns how many.
+   */
+  async retryNow(options: { host?: string } = {}): Promise<number> {
+    const now = Date.now();
+    const result = await this.#db.updateTable("fedify_message")
+      .set({ available_at: now })
+      .where("queue", "=", this.#queue).where("dead", "=", 0).where("available_at", ">", now)
+      .$if(options.host !== undefined, (qb) => qb.where("host", "=", options.host!))
+      .executeTakeFirst();
+    this.#announceWork();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Leases up to `limit` claimable messages, oldest first, leaving out
+   * deliveries to hosts that would go past `hostConcurrency` leased messages.
+   */
   async #claim(limit: number): Promise<Lease[]> {
     const token = randomUUID();
     return this.#inTransaction(async (tx) => {
@@ -274,7 +306,14 @@ export class KyselyMessageQueue implements MessageQueue {
         await sql`select pg_advisory_xact_lock(hashtext('fedify_message'), hashtext(${this.#queue}))`.execute(tx);
       }
       const now = Date.now();
-      const claimable = tx.selectFrom("fedify_message as m").select("m.id")
+      const cap = this.#hostConcurrency;
+      /** Leased messages per host. */
+      const busy = tx.selectFrom("fedify_message as l")
+        .select(["l.host", (eb) => eb.fn.countAll<number>().as("n")])
+        .where("l.queue", "=", this.#queue).where("l.dead", "=", 0)
+        .where("l.locked_until", ">", now).where("l.host", "is not", null)
+        .groupBy("l.host");
+      const candidates = tx.selectFrom("fedify_message as m").select(["m.id", "m.host", "m.available_at", "m.seq"])
         .where("m.queue", "=", this.#queue)
         .where("m.dead", "=", 0)
         .where("m.available_at", "<=", now)
@@ -288,18 +327,40 @@ export class KyselyMessageQueue implements MessageQueue {
             .where((o) => o.or([
               o("o.seq", "<", o.ref("m.seq")),
               o.and([o("o.seq", "=", o.ref("m.seq")), o("o.id", "<", o.ref("m.id"))]),
-
+              // One message per key at a time, even one re-enqueued in its own place.
+              o("o.locked_until", ">", now),
             ])))),
         ]))
+        // Hosts already at their cap are skipped outright, so that the
+        // window below is not filled with deliveries that cannot be taken.
+        .$if(cap !== null, (qb) => qb.where((eb) => eb.or([
+          eb("m.host", "is", null),
+          eb("m.host", "not in", busy.having((h) => h.fn.countAll(), ">=", cap!).clearSelect().select("l.host")),
+        ])))
         .orderBy("m.available_at").orderBy("m.seq")
-        .limit(limit)
+        .limit(cap === null ? limit : Math.max(limit * 4, 64))
         .$if(this.#dialect === "postgres", (qb) => qb.forUpdate().skipLocked());
+      const claimable = cap === null
+        ? tx.selectFrom(candidates.as("c")).select("c.id")
+        : tx.selectFrom(
+          tx.selectFrom(candidates.as("c"))
+            .leftJoin(busy.as("b"), (join) => join.onRef("b.host", "=", "c.host"))
+            .select((eb) => [
+              "c.id", "c.host", "c.available_at", "c.seq",
+              sql<number>`row_number() over (partition by c.host order by c.available_at, c.seq)`.as("rank"),
+              eb.fn.coalesce("b.n", sql<number>`0`).as("busy"),
+            ])
+            .as("r"))
+          .select("r.id")
+          .where((eb) => eb.or([eb("r.host", "is", null), eb(eb("r.rank", "+", eb.ref("r.busy")), "<=", cap!)]))
+          .orderBy("r.available_at").orderBy("r.seq")
+          .limit(limit);
       const rows = await tx.updateTable("fedify_message")
         .set((eb) => ({ lease_token: token, locked_until: now + this.#leaseMs, attempts: eb("attempts", "+", 1) }))
         .where("id", "in", claimable)
-        .returning(["id", "payload", "attempts"])
+        .returning(["id", "payload", "attempts", "ordering_key", "seq"])
         .execute();
-      const leases = rows.map((row) => ({ ...row, token, attempts: Number(row.attempts) }));
+      const leases = rows.map((row) => ({ ...row, token, queue: this.#queue, attempts: Number(row.attempts), seq: Number(row.seq) }));
       // Past maxAttempts only if earlier deliveries never reported back: the
       // handler keeps crashing or hanging its process, so stop delivering it.
       // (Conditional on the token, so this may run apart from the claim.)
@@ -330,7 +391,7 @@ export class KyselyMessageQueue implements MessageQueue {
     const done = (async () => {
       let failure: { error: unknown } | undefined;
       try {
-        await withTimeout((async () => handler(JSON.parse(lease.payload)))(), this.#handlerTimeoutMs);
+        await withTimeout(handling.run(lease, async () => handler(JSON.parse(lease.payload))), this.#handlerTimeoutMs);
       } catch (error) {
         failure = { error };
       }
@@ -491,13 +552,6 @@ function positiveInteger(name: string, value: number): number {
 function describeError(error: unknown): string {
   const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
   return text.slice(0, LAST_ERROR_MAX_LENGTH);
-}
-
-function payloadType(payload: string): string | undefined {
-  const value: unknown = JSON.parse(payload);
-  return typeof value === "object" && value !== null && "type" in value && typeof value.type === "string"
-    ? value.type
-    : undefined;
 }
 
 function serialize(message: unknown): string {

@@ -101,6 +101,19 @@ export interface FedifyMessageTable {
   lease_token: string | null;
   last_error: string | null;
   dead: Generated<number>;
+  /** Fedify's message type: fanout, outbox (one delivery) or inbox. */
+  kind: string | null;
+  /** For a delivery, the host (with port) of the inbox it goes to. */
+  host: string | null;
+}
+
+export interface DeliveryHostsTable {
+  host: string;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  failures: Generated<number>;
 }
 
 export interface AccountsTable {
@@ -241,6 +254,7 @@ export interface Database {
   community_activities: CommunityActivitiesTable;
   fedify_kv: FedifyKvTable;
   fedify_message: FedifyMessageTable;
+  delivery_hosts: DeliveryHostsTable;
   accounts: AccountsTable;
   community_moderators: CommunityModeratorsTable;
   audit_log: AuditLogTable;

@@ -275,6 +275,76 @@ for (const dialect of DIALECTS) {
       expect(await queues[0].getDepth()).toEqual({ queued: 0, ready: 0, delayed: 0 });
     });
 
+    it("never leases more than hostConcurrency deliveries to one host, across listeners; other hosts keep flowing", async () => {
+      const delivery = (host: string, n: number) => ({ type: "outbox", inbox: `https://${host}/users/u${n}/inbox`, n });
+      const queues = [createQueue({ concurrency: 6, hostConcurrency: 2 }), createQueue({ concurrency: 6, hostConcurrency: 2 })];
+      const stuck: Array<() => void> = [];
+      let tarpitInFlight = 0;
+      let tarpitPeak = 0;
+      const healthy = new Set<string>();
+      for (const queue of queues) {
+        listen(queue, (m: { inbox: string }) => {
+          if (!m.inbox.includes("tarpit.example")) {
+            healthy.add(m.inbox);
+            return;
+          }
+          tarpitInFlight++;
+          tarpitPeak = Math.max(tarpitPeak, tarpitInFlight);
+          return new Promise<void>((resolve) => stuck.push(() => { tarpitInFlight--; resolve(); }));
+        });
+      }
+      // The tarpit's deliveries come first, and outnumber every slot there is.
+      await queues[0].enqueueMany(Array.from({ length: 20 }, (_, n) => delivery("tarpit.example", n)));
+      await queues[0].enqueueMany(Array.from({ length: 10 }, (_, n) => delivery(`healthy${n}.example`, n)));
+      await waitFor(() => healthy.size === 10);
+      expect(tarpitPeak).toBeLessThanOrEqual(2);
+      await waitFor(async () => (await queues[0].stats()).leased === 2);
+      const hosts = await queues[0].hostStats();
+      expect(hosts.find((h) => h.host === "tarpit.example")).toMatchObject({ leased: 2, ready: 18 });
+      for (const release of stuck.splice(0)) release();
+      // Released slots go on to the tarpit's next deliveries, still two at a time.
+      await waitFor(() => stuck.length === 2);
+      expect(tarpitPeak).toBeLessThanOrEqual(2);
+      while (stuck.length > 0) {
+        for (const release of stuck.splice(0)) release();
+        await sleep(30);
+      }
+    });
+
+    it("keeps a message its handler re-enqueues (a retry) ahead of later messages with its key", async () => {
+      const queue = createQueue({ concurrency: 4 });
+      const handled: string[] = [];
+      let retried = false;
+      listen(queue, async (m: { name: string }) => {
+        handled.push(m.name);
+        // Fedify retries a failed delivery by enqueueing it again, with its ordering key, from inside the handler.
+        if (m.name === "create" && !retried) {
+          retried = true;
+          await queue.enqueue({ name: "create (retry)" }, { orderingKey: "note-1", delay: duration({ milliseconds: 300 }) });
+        }
+      });
+      await queue.enqueue({ name: "create" }, { orderingKey: "note-1" });
+      await queue.enqueue({ name: "update" }, { orderingKey: "note-1" });
+      await waitFor(() => handled.length === 3);
+      expect(handled).toEqual(["create", "create (retry)", "update"]);
+    });
+
+    it("makes delayed messages due now, for one host or all", async () => {
+      const queue = createQueue();
+      await queue.enqueue({ type: "outbox", inbox: "https://down.example/inbox" }, { delay: duration({ hours: 1 }) });
+      await queue.enqueue({ type: "outbox", inbox: "https://other.example/inbox" }, { delay: duration({ hours: 1 }) });
+      expect((await queue.hostStats()).map((h) => [h.host, h.delayed, h.nextAttemptAt !== null])).toEqual(
+        [["down.example", 1, true], ["other.example", 1, true]]);
+      expect(await queue.retryNow({ host: "down.example" })).toBe(1);
+      const received: unknown[] = [];
+      listen(queue, (m) => { received.push(m); });
+      await waitFor(() => received.length === 1);
+      expect(received).toEqual([{ type: "outbox", inbox: "https://down.example/inbox" }]);
+      expect(await queue.retryNow()).toBe(1);
+      await waitFor(() => received.length === 2);
+      expect(await queue.statsByKind()).toEqual([]);
+    });
+
     it("keeps queues sharing the table apart", async () => {
       const inbox = createQueue({ queue: "inbox" });
       const outbox = createQueue({ queue: "outbox" });
