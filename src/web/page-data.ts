@@ -6,6 +6,7 @@ import type { Federation } from "@fedify/fedify";
 import { DEFAULT_DESCRIPTION } from "../config.ts";
 import { type Community, rulesOf } from "../domain/community.ts";
 import { parseAttachments } from "../domain/media.ts";
+import { postPath } from "../domain/paths.ts";
 import type { NetworkPostRow, PostRow } from "../db/schema.ts";
 import type { AppServices } from "../services.ts";
 import type { KnownGroup } from "./network-graph.ts";
@@ -19,10 +20,7 @@ const DEFAULT_DESCRIPTIONS: Readonly<Record<Lang, string>> = {
   fr: "Un serveur Praxis pour les communautés de pratique.",
 };
 
-/** A post's page on Praxis. */
-export function postPath(slug: string, id: string): string {
-  return `/c/${slug}/posts/${id}`;
-}
+export { postPath };
 
 export class PageData {
   readonly services: AppServices;
