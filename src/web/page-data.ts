@@ -139,8 +139,9 @@ export class PageData {
       list.push(node);
       byParent.set(row.in_reply_to!, list);
     });
+    // Nested under its parent, a reply needs no "Reply to…" link.
     const attach = (uri: string): ThreadNode[] => (byParent.get(uri) ?? [])
-      .map((node) => ({ ...node, replies: attach(node.post.objectUri) }))
+      .map((node) => ({ post: { ...node.post, inReplyTo: null }, replies: attach(node.post.objectUri) }))
       .filter((node) => !node.post.gone || node.replies.length > 0);
     return attach(root.object_uri);
   }

@@ -84,6 +84,9 @@ export async function checkPage(page: Page, name: string): Promise<{ violations:
       overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+      // The first screens, legible when the whole page is too long to view at once.
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      if (height > 1600) await page.screenshot({ path: path.join(ARTIFACTS, `${name}-top.png`), clip: { x: 0, y: 0, width: 360, height: 1600 }, fullPage: true });
     }
   }
   return { violations, overflow };

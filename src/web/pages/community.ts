@@ -30,6 +30,7 @@ ${community.languages.length > 0 && html`<dt>${t(lang, "community.languages")}</
     : community.postingPolicy === "members" ? "community.postingMembers" : "community.postingAnyone")}</dd>
 ${created !== null && html`<dt>${t(lang, "community.created")}</dt><dd><time datetime="${community.createdAt}">${created}</time></dd>`}
 </dl>
+${renderFollowBox({ action: `/c/${community.slug}/follow`, handle: community.handle, mode: "follow" }, lang)}
 <section>
 <h2>${t(lang, "follow.heading")}</h2>
 <ol>
@@ -39,10 +40,9 @@ ${created !== null && html`<dt>${t(lang, "community.created")}</dt><dd><time dat
 </ol>
 <p>${tHtml(lang, community.postingPolicy === "members" ? "follow.postMembers" : "follow.postAnyone", { handle })}</p>
 </section>
-${renderFollowBox({ action: `/c/${community.slug}/follow`, handle: community.handle, mode: "follow" }, lang)}
 ${renderRulesAndModerators(view, lang)}
-${network !== undefined && renderNetworkSection(network, lang, community.name, `/c/${community.slug}/network`)}
 ${renderCommunityPosts(view, lang)}
+${network !== undefined && renderNetworkSection(network, lang, community.name, `/c/${community.slug}/network`)}
 ${showFromSub && view.contentVisible !== false && renderFromSubcommunities(fromSubcommunities, lang)}
 ${view.contentVisible !== false && renderFromParents(view.fromParents, lang)}
 ${renderFeedLinks(view, lang)}

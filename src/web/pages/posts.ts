@@ -94,7 +94,8 @@ ${content}${media}
     post.replyCount !== undefined && (post.permalink && options.asListItem
       ? html`<li><a href="${post.permalink}">${t(lang, "posts.replies", { count: post.replyCount })}</a></li>`
       : html`<li>${t(lang, "posts.replies", { count: post.replyCount })}</li>`),
-    post.likeCount !== undefined && html`<li>${t(lang, "posts.likes", { count: post.likeCount })}</li>`,
+    // Zero likes is noise; zero replies tells that the thread is open.
+    post.likeCount !== undefined && post.likeCount > 0 && html`<li>${t(lang, "posts.likes", { count: post.likeCount })}</li>`,
     httpUrl(post.url) !== null && html`<li>${remoteLink(post.url, t(lang, "posts.viewOriginal"))}</li>`,
   ];
   return html`<article class="card">

@@ -21,6 +21,7 @@ export const WEB_STYLES = `
 .pager a{display:inline-block;padding:.5rem 0;min-height:44px}
 .follow-box{background:var(--surface);border-radius:8px;padding:1rem;margin:1.5rem 0}
 .follow-box h2{margin-top:0}
+.follow-box form{margin-bottom:1.25rem}
 .copy-row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .copy-row input{flex:1 1 12rem}
 form.inline{display:inline}
