@@ -99,7 +99,7 @@ export function form(fc: FormContext, o: { id: string; action: string; content: 
   const formError = errorOf(fc, o.id, "_form");
   const hasFieldErrors = fc.state?.form === o.id && Object.keys(fc.state.errors).some((k) => k !== "_form");
   return html`<form method="post" action="${o.action}"${o.className && html` class="${o.className}"`}${o.confirm && html` data-confirm="${o.confirm}"`} id="${idOf("form", o.id)}">
-${csrfField(fc.session)}
+${csrfField(fc.session)}<input type="hidden" name="_form" value="${o.id}">
 ${formError && html`<p class="notice error" role="alert">${formError}</p>`}
 ${hasFieldErrors && !formError && html`<p class="notice error" role="alert">${t(fc.lang, "console.formErrors")}</p>`}
 ${o.content}

@@ -130,7 +130,9 @@ export class Console {
       for (const [k, v] of Object.entries(body)) if (typeof v === "string") form[k] = v;
       if (!csrfMatches(c.get("session"), form._csrf)) return this.refuse(c, "console.csrf");
       delete form._csrf;
-      const formId = options.formId(form);
+      // Which form on the page this was (the form says), for showing its errors.
+      const formId = typeof form._form === "string" && /^[\w:.-]{1,300}$/.test(form._form) ? form._form : options.formId(form);
+      delete form._form;
       try {
         const result = await options.run(c, form, this.pageContext(c));
         if (result.secret) return options.render(c, { ...this.pageContext(c, null, result.secret), flash: result.flash });

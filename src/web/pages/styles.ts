@@ -47,6 +47,7 @@ button.danger{background:var(--error);border-color:var(--error);color:var(--bg)}
 .replies{list-style:none;margin:0;padding:0}
 .replies .replies{margin-left:.75rem;padding-left:.75rem;border-left:2px solid var(--border)}
 .replies>li>.card{margin:.75rem 0}
+.card pre{white-space:pre-wrap;overflow-wrap:anywhere}
 .placeholder{color:var(--muted);font-style:italic}
 .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(8rem,1fr));gap:.5rem;margin:1rem 0;padding:0;list-style:none}
 .stats li{background:var(--surface);border-radius:6px;padding:.5rem .75rem}
