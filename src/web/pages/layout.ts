@@ -159,7 +159,7 @@ ${nav}
 <main id="main">
 ${body}
 </main>
-<footer class="site-footer"><p>${t(lang, "layout.poweredBy")}<span aria-hidden="true"> · </span><a href="/login">${t(lang, "layout.signIn")}</a></p></footer>
+<footer class="site-footer"><p>${t(lang, "layout.poweredBy")}${!nav && html`<span aria-hidden="true"> · </span><a href="/login">${t(lang, "layout.signIn")}</a>`}</p></footer>
 </div>
 <script>${new SafeHtml(PAGE_SCRIPT)}</script>
 </body>

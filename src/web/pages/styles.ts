@@ -33,7 +33,9 @@ input[type=text],input[type=password],input[type=search],input[type=url],textare
 textarea{min-height:6rem}
 input[aria-invalid=true],textarea[aria-invalid=true]{border:2px solid var(--error)}
 .check{display:flex;gap:.5rem;align-items:flex-start;margin:.5rem 0}
-.check input{margin-top:.35rem;width:1.1rem;height:1.1rem}
+.check label{font-weight:400;margin:0}
+fieldset.field{border:1px solid var(--border);border-radius:6px;padding:.5rem .75rem}
+.check input{margin-top:.3rem;width:1.25rem;height:1.25rem;flex:none}
 button,.button{display:inline-block;font:inherit;font-weight:600;min-height:44px;padding:.5rem 1rem;border-radius:6px;border:1px solid var(--link);background:var(--link);color:var(--bg);cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:var(--bg);color:var(--link)}
 button.danger{background:var(--error);border-color:var(--error);color:var(--bg)}
