@@ -28,7 +28,8 @@ export function rememberLanguage(origin: string): MiddlewareHandler {
     if (c.req.method !== "GET" || !isLang(asked) || getCookie(c, LANG_COOKIE) === asked) return;
     if (!c.res.headers.get("content-type")?.startsWith("text/html")) return;
     setCookie(c, LANG_COOKIE, asked, { path: "/", maxAge: ONE_YEAR, sameSite: "Lax", secure, httpOnly: true });
-    c.header("Cache-Control", "private, no-cache");
+    // A response that sets a cookie is for this reader only.
+    if (c.res.headers.get("cache-control") !== "no-store") c.header("Cache-Control", "private, no-cache");
   };
 }
 

@@ -16,6 +16,7 @@ export const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts
 export const browserUnavailable: string | undefined = existsSync(CHROMIUM)
   ? undefined
   : `${CHROMIUM} is missing (apt-get install -y chromium, or set PRAXIS_TEST_CHROMIUM)`;
+if (browserUnavailable) console.warn(`Skipping browser tests: ${browserUnavailable}.`);
 
 export interface TestBrowser {
   context: BrowserContext;
