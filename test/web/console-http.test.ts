@@ -1,7 +1,7 @@
 // The console over HTTP: the session cookie's attributes on an https
 // origin, sign-out and password resets ending sessions, scope (a moderator
 // reaches only their communities), no caching, and the queue page retrying
-// a dead letter through the shared operation, audited as account:<name>.
+// dead letters through the shared operation, audited as account:<name>.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, resetPassword } from "../../src/operations/accounts.ts";
 import { listAudit } from "../../src/operations/audit.ts";
@@ -126,10 +126,10 @@ describe("the operators' queue page", () => {
     const page = await (await get("/console/queue", cookie)).text();
     expect(page).toContain("HTTP 500 from the peer");
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
-    const res = await post("/console/queue/retry", cookie, { _csrf: csrf });
+    const res = await post("/console/queue/retry", cookie, { _csrf: csrf, _form: "retry-dead", dead: "on" });
     expect(res.status).toBe(303);
     expect((await praxis.queue.stats()).dead).toBe(0);
-    expect((await listAudit(praxis, {})).find((e) => e.action === "queue.retry")).toMatchObject({ actor: "account:olga", details: { messages: 1 } });
+    expect((await listAudit(praxis, {})).find((e) => e.action === "queue.retry")).toMatchObject({ actor: "account:olga", details: { dead: true, deadRetried: 1 } });
     // A moderator does not see it.
     const maya = await signIn("maya");
     expect((await get("/console/queue", maya.cookie)).status).toBe(403);
