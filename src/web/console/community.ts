@@ -210,7 +210,6 @@ ${renderReports(pc, reports, `/console/c/${community.slug}/reports`, await repor
 
   // ------------------------------------------------------------ posts
 
-  const acts = new Map<string, ReturnType<typeof postActions>>();
   page("posts", async (c, pc, community) => {
     const offset = Math.max(0, Math.min(100_000, Number.parseInt(c.req.query("offset") ?? "0", 10) || 0));
     const rows = await repos.posts.forModeration(community.id, { limit: POSTS_PER_PAGE + 1, offset });
@@ -225,11 +224,8 @@ ${renderReports(pc, reports, `/console/c/${community.slug}/reports`, await repor
     });
   }, Object.fromEntries(["remove", "restore", "pin", "unpin", "lock", "unlock", "promote"].map((name) => [name, {
     key: "object", fields: { object: "_form", "object-uri": "_form" },
-    run: async (c: ConsoleContext, f: Record<string, string>, pc: PageContext, community: Community) => {
-      let a = acts.get(community.id);
-      if (!a) acts.set(community.id, a = postActions(con, async () => community));
-      return a[name].run(c, f, pc);
-    },
+    run: (c: ConsoleContext, f: Record<string, string>, pc: PageContext, community: Community) =>
+      postActions(con, async () => community)[name].run(c, f, pc),
   }])));
 
   // ------------------------------------------------------------ settings
