@@ -80,7 +80,7 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
   // and records delivery outcomes per host.
   const gate = new DeliveryGate(queue, services.domainPolicy, { outbound, hosts: deliveryHosts });
   const federation = createPraxisFederation(services, { kv, queue: gate });
-  const web = createWebApp(federation, services);
+  const web = createWebApp(federation, services, { queue: { queue, kv, deliveryHosts } });
   const run = <T>(fn: () => T): T => withOutboundPolicy(outbound, fn);
   // Inbox requests (key fetches), pages and the admin API fetch within the policy.
   const fetchInPolicy = (request: Request, env?: unknown) => run(() => web.fetch(request, env));

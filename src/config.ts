@@ -7,6 +7,9 @@ import { z } from "zod";
 
 const portSchema = z.number().int().min(0).max(65535);
 
+/** The instance description when the operator wrote none. */
+export const DEFAULT_DESCRIPTION = "A Praxis server for communities of practice.";
+
 export const configSchema = z.strictObject({
   origin: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as https://cop.example" })
     .refine((v) => new URL(v).pathname === "/" && !new URL(v).search, "expected an origin without path, e.g. https://cop.example")
@@ -16,7 +19,9 @@ export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default("./data"),
   role: z.enum(["all", "web", "worker"]).default("all"),
   instanceName: z.string().min(1).max(100).default("Praxis"),
-  instanceDescription: z.string().max(2000).default("A Praxis server for communities of practice."),
+  instanceDescription: z.string().max(2000).default(DEFAULT_DESCRIPTION),
+  // The description in other languages, shown on pages in that language.
+  instanceDescriptions: z.partialRecord(z.enum(["en", "fr"]), z.string().max(2000)).default({}),
   defaultLanguage: z.enum(["en", "fr"]).default("en"),
   allowPrivateAddress: z.boolean().default(false),
   // Behind a reverse proxy: take the client's address from the last
@@ -75,6 +80,13 @@ export const configSchema = z.strictObject({
     /** Seconds a fetched remote Group stays fresh in the network view. */
     cacheSeconds: z.number().int().min(0).max(86_400 * 7).default(3600),
   }).prefault({}),
+  console: z.strictObject({
+    /** Hours a console sign-in lasts without use (it is renewed on use). */
+    sessionHours: z.number().min(0.1).max(24 * 90).default(12),
+    /** Failed sign-ins allowed per client address, and per username, in a window; 0 turns the limit off. */
+    loginAttemptsPerWindow: z.number().int().min(0).max(10_000).default(10),
+    loginWindowSeconds: z.number().int().min(1).max(86_400).default(900),
+  }).prefault({}),
   logLevel: z.enum(["trace", "debug", "info", "warning", "error", "fatal"]).default("info"),
 });
 
@@ -131,6 +143,9 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_DELIVERY_TIMEOUT_SECONDS", ["outbound", "deliveryTimeoutSeconds"], asInt],
   ["PRAXIS_MAX_RESPONSE_BYTES", ["outbound", "maxResponseBytes"], asInt],
   ["PRAXIS_NETWORK_MAX_DEPTH", ["network", "maxDepth"], asInt],
+  ["PRAXIS_CONSOLE_SESSION_HOURS", ["console", "sessionHours"], asInt],
+  ["PRAXIS_LOGIN_ATTEMPTS", ["console", "loginAttemptsPerWindow"], asInt],
+  ["PRAXIS_INSTANCE_DESCRIPTION", ["instanceDescription"], asString],
   ["PRAXIS_LOG_LEVEL", ["logLevel"], asString],
 ];
 

@@ -111,6 +111,7 @@ community.command("show <slug>")
         ["name", d.name], ["handle", d.handle], ["url", d.url], ["summary", d.summary || "-"], ["scale", d.scale],
         ["stream", d.stream ?? "-"], ["languages", d.languages.join(", ") || "-"],
         ["membership", d.closed ? "closed (approval)" : "open"], ["posting", d.postingPolicy], ["announcement-only", d.announcementOnly ? "yes" : "no"],
+        ["rules", d.rules || "-"],
         ["members", String(d.members)], ["pending", String(d.pending)], ["created", d.createdAt],
       ]);
     });
@@ -127,6 +128,7 @@ community.command("update <slug>")
   .option("--closed", "require approval to join")
   .option("--open", "let anyone join")
   .addOption(postingOption())
+  .option("--rules <text>", "the community's rules, one per line (plain text; \"\" clears them)")
   .option("--announcement-only", "only the moderators' linked actors may start threads (postingRestrictedToMods)")
   .option("--no-announcement-only", "members may post again")
   .action(async (slug: string, o) => {
@@ -135,7 +137,7 @@ community.command("update <slug>")
       const input = {
         name: o.name, summary: o.summary, scale: o.scale,
         stream: o.stream === false ? null : o.stream, languages: o.language,
-        closed: o.closed ? true : o.open ? false : undefined, posting: o.posting,
+        closed: o.closed ? true : o.open ? false : undefined, posting: o.posting, rules: o.rules,
       };
       const hasOther = Object.values(input).some((v) => v !== undefined);
       // Announcement-only is a moderation decision: audited with who made it.

@@ -1,7 +1,8 @@
 // `praxis queue status` and `praxis queue retry`: what the delivery queue is
 // doing, per kind of message and per remote host, and retrying a host now.
 import type { Command } from "commander";
-import { type HostStatus, queueStatus, retryDeliveries } from "../operations/queue.ts";
+import { cliActor } from "../operations/audit.ts";
+import { type HostStatus, queueStatus, retryDeliveriesAs } from "../operations/queue.ts";
 import type { CliHelpers } from "./safety.ts";
 import { printTable } from "./format.ts";
 
@@ -62,7 +63,7 @@ export function registerQueueCommands(program: Command, { withPraxis, out, json 
     .option("--json", "print JSON")
     .action(async (o) => {
       await withPraxis(async (praxis) => {
-        const result = await retryDeliveries(praxis, { host: o.host, dead: !!o.dead });
+        const result = await retryDeliveriesAs(praxis, praxis, { host: o.host, dead: !!o.dead }, cliActor());
         if (o.json) return json(result);
         const closed = result.circuitsClosed.length > 0 ? ` Closed the circuit of ${result.circuitsClosed.join(", ")}.` : "";
         const dead = o.dead ? ` ${result.deadRetried} dead letter(s) queued again.` : "";

@@ -14,6 +14,8 @@ export interface CommunitiesTable {
   closed: Generated<number>;
   posting_policy: Generated<string>;
   announcement_only: Generated<number>;
+  /** Plain text, one rule per line. */
+  rules: Generated<string>;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
@@ -70,6 +72,14 @@ export interface PostsTable {
   removal_reason: Generated<string | null>;
   pinned_at: Generated<string | null>;
   locked_at: Generated<string | null>;
+  /** JSON array of attachments (see src/federation/attachments.ts). */
+  attachments: Generated<string>;
+  /** BCP 47 tag of the content, when the post says. */
+  language: Generated<string | null>;
+  /** The thread's first post, for a reply whose parent is stored in the same community. */
+  thread_uri: Generated<string | null>;
+  /** The newest reply in the thread, or the post's own arrival. */
+  last_activity_at: Generated<string | null>;
 }
 
 export interface CommunityActivitiesTable {
@@ -180,6 +190,8 @@ export interface NetworkPostsTable {
   received_at: string;
   promoted_at: string | null;
   withdrawn_at: string | null;
+  attachments: Generated<string>;
+  language: Generated<string | null>;
 }
 
 export interface NetworkNodesTable {
@@ -245,6 +257,26 @@ export interface DomainAllowsTable {
   created_at: string;
 }
 
+export interface ConsoleSessionsTable {
+  /** SHA-256 of the session cookie's token. */
+  id: string;
+  account_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  client_address: string | null;
+}
+
+export interface PostReactionsTable {
+  community_id: string;
+  object_uri: string;
+  actor_uri: string;
+  kind: "like" | "dislike";
+  activity_uri: string;
+  created_at: string;
+}
+
 export interface Database {
   communities: CommunitiesTable;
   actor_keys: ActorKeysTable;
@@ -267,6 +299,8 @@ export interface Database {
   api_tokens: ApiTokensTable;
   domain_blocks: DomainBlocksTable;
   domain_allows: DomainAllowsTable;
+  console_sessions: ConsoleSessionsTable;
+  post_reactions: PostReactionsTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;
@@ -285,3 +319,4 @@ export type ReportRow = Selectable<ReportsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type DomainBlockRow = Selectable<DomainBlocksTable>;
 export type DomainAllowRow = Selectable<DomainAllowsTable>;
+export type ConsoleSessionRow = Selectable<ConsoleSessionsTable>;

@@ -25,6 +25,8 @@ export interface Community {
   postingPolicy: PostingPolicy;
   /** Only the moderators' linked actors may post (Lemmy's postingRestrictedToMods). */
   announcementOnly: boolean;
+  /** Plain text, one rule per line (shown on the community page). */
+  rules: string;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
@@ -63,6 +65,21 @@ export function validateName(name: string): string {
 export function validateSummary(summary: string): string {
   if (summary.length > 5000) throw new ValidationError("summary", "must be at most 5000 characters");
   return summary.trim();
+}
+
+const MAX_RULES = 4000;
+
+/** A community's rules: plain text, one rule per line, blank lines dropped. */
+export function validateRules(rules: string): string {
+  const lines = rules.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const text = lines.join("\n");
+  if (text.length > MAX_RULES) throw new ValidationError("rules", `must be at most ${MAX_RULES} characters`);
+  return text;
+}
+
+/** The rules as a list, one per line. */
+export function rulesOf(community: Pick<Community, "rules">): string[] {
+  return community.rules.split("\n").filter((l) => l.length > 0);
 }
 
 export function parseScale(value: string): Scale {

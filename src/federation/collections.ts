@@ -4,6 +4,8 @@ import type { Federation, RequestContext } from "@fedify/fedify";
 import { Activity, Article, type Object as APObject, Note, Page, Person, PUBLIC_COLLECTION, Question, type Recipient } from "@fedify/vocab";
 import type { PostRow } from "../db/schema.ts";
 import { instant } from "./time.ts";
+import { postPath } from "../domain/paths.ts";
+import { publicOrigin } from "./origin.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { MODERATION_ACTOR, moderationActorUri } from "./moderation.ts";
@@ -92,7 +94,8 @@ export function registerCollections(federation: Federation<AppServices>): void {
       const community = await liveCommunity(ctx, identifier);
       if (!community) return null;
       const group = ctx.getActorUri(community.slug);
-      const items = (await ctx.data.repos.posts.pinned(community.id)).map((p) => pinnedObject(p, group));
+      const items = (await ctx.data.repos.posts.pinned(community.id))
+        .map((p) => pinnedObject(p, group, new URL(postPath(community.slug, p.id), publicOrigin(ctx))));
       return { items };
     });
 
@@ -120,7 +123,7 @@ export function registerCollections(federation: Federation<AppServices>): void {
 const POST_CLASSES = { Note, Article, Page, Question } as const;
 
 /** A stored post as the object the featured collection embeds. */
-function pinnedObject(post: PostRow, group: URL): APObject {
+function pinnedObject(post: PostRow, group: URL, page: URL): APObject {
   const Cls = POST_CLASSES[post.type as keyof typeof POST_CLASSES] ?? Note;
   return new Cls({
     id: new URL(post.object_uri),
@@ -128,7 +131,8 @@ function pinnedObject(post: PostRow, group: URL): APObject {
     name: post.name,
     summary: post.summary,
     content: post.content,
-    url: post.url ? new URL(post.url) : null,
+    // Its page on Praxis, with its replies (the id leads to the original).
+    url: page,
     published: instant(post.published),
     replyTarget: post.in_reply_to ? new URL(post.in_reply_to) : null,
     to: PUBLIC_COLLECTION,

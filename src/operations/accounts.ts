@@ -86,11 +86,13 @@ export async function listAccounts(ops: Operations): Promise<AccountView[]> {
   return Promise.all((await ops.services.repos.accounts.list()).map((r) => accountView(ops, r)));
 }
 
-/** Sets a new password (generated when none is given); returns the generated one. */
+/** Sets a new password (generated when none is given) and ends the account's console sessions; returns the generated one. */
 export async function resetPassword(ops: Operations, username: string, password: string | null, by: string): Promise<string | null> {
   const row = await getAccount(ops, username);
   const generated = password ? null : generatePassword();
   await ops.services.repos.accounts.setPasswordHash(row.id, await hashPassword(password ? validatePassword(password) : generated!));
+  // Whoever signed in with the old password is signed out.
+  await ops.services.repos.sessions.deleteForAccount(row.id);
   await recordAudit(ops, { actor: by, action: "account.reset-password", target: username });
   return generated;
 }

@@ -3,7 +3,7 @@
 import type { Federation } from "@fedify/fedify";
 import {
   type Community, parseLanguages, parsePostingPolicy, parseScale, parseStream, ValidationError, validateName,
-  validateSlug, validateSummary,
+  validateRules, validateSlug, validateSummary,
 } from "../domain/community.ts";
 import type { CommunityChanges } from "../db/repositories/communities.ts";
 import { loadKeyPairs } from "../federation/keys.ts";
@@ -34,6 +34,8 @@ export interface CommunityInput {
   posting?: string;
   /** Only the moderators' linked actors may post. */
   announcementOnly?: boolean;
+  /** Plain text, one rule per line. */
+  rules?: string;
 }
 
 function parseChanges(input: CommunityInput): CommunityChanges {
@@ -46,6 +48,7 @@ function parseChanges(input: CommunityInput): CommunityChanges {
   if (input.closed !== undefined) changes.closed = input.closed;
   if (input.posting !== undefined) changes.postingPolicy = parsePostingPolicy(input.posting);
   if (input.announcementOnly !== undefined) changes.announcementOnly = input.announcementOnly;
+  if (input.rules !== undefined) changes.rules = validateRules(input.rules);
   return changes;
 }
 

@@ -225,7 +225,7 @@ export async function setLocked(ops: Operations, slug: string, objectUri: string
 /** Makes a community announcement-only (only moderators' linked actors may post) or not. */
 export async function setAnnouncementOnly(ops: Operations, slug: string, announcementOnly: boolean, by: Actor): Promise<Community> {
   validateActor(by);
-  const community = await updateCommunity(ops, slug, { announcementOnly });
+  const community = await updateCommunity(ops, slug, { announcementOnly }, by);
   await ops.services.repos.audit.record({
     actor: by, action: "community.announcement-only", communityId: community.id, target: slug, details: { announcementOnly },
   });

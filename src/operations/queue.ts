@@ -7,6 +7,8 @@
 import { type KvKey, type KvStore, parseCircuitBreakerKvState } from "@fedify/fedify";
 import type { DeliveryHosts } from "../db/delivery-hosts.ts";
 import type { DeadLetter, KindStats, KyselyMessageQueue, QueueStats } from "../db/message-queue.ts";
+import { recordAudit } from "./audit.ts";
+import type { Operations } from "./communities.ts";
 
 /** Where Fedify keeps its circuit breaker state (its default KV prefix). */
 const CIRCUIT_PREFIX: KvKey = ["_fedify", "circuit"];
@@ -123,4 +125,14 @@ export async function retryDeliveries(handles: QueueHandles, options: { host?: s
   const rescheduled = await queue.retryNow(host === undefined ? {} : { host });
   const deadRetried = options.dead ? await queue.retryDead() : 0;
   return { rescheduled, circuitsClosed, deadRetried };
+}
+
+/** `retryDeliveries` on someone's behalf ("cli:<user>", "account:<name>"), recorded in the audit log. */
+export async function retryDeliveriesAs(ops: Operations, handles: QueueHandles, options: { host?: string; dead?: boolean }, by: string): Promise<RetryResult> {
+  const result = await retryDeliveries(handles, options);
+  await recordAudit(ops, {
+    actor: by, action: "queue.retry", target: options.host?.trim() || null,
+    details: { dead: !!options.dead, rescheduled: result.rescheduled, circuitsClosed: result.circuitsClosed, deadRetried: result.deadRetried },
+  });
+  return result;
 }

@@ -4,6 +4,8 @@
 
 import type { Lang } from "./views.ts";
 import { html, SafeHtml, type HtmlValue } from "./sanitize.ts";
+import { consoleEn, consoleFr } from "./messages/console.ts";
+import { visitorEn, visitorFr } from "./messages/visitor.ts";
 
 export const LANGUAGES: readonly Lang[] = ["en", "fr"];
 
@@ -14,6 +16,8 @@ interface Plural {
 }
 
 const en = {
+  ...visitorEn,
+  ...consoleEn,
   "layout.skipToContent": "Skip to main content",
   "layout.languages": "Language",
   "layout.poweredBy": "Powered by Praxis",
@@ -113,6 +117,8 @@ export type TextKey = Exclude<MessageKey, PluralKey>;
 type Catalogue = { readonly [K in MessageKey]: English[K] extends string ? string : Plural };
 
 const fr: Catalogue = {
+  ...visitorFr,
+  ...consoleFr,
   "layout.skipToContent": "Aller au contenu principal",
   "layout.languages": "Langue",
   "layout.poweredBy": "Propulsé par Praxis",

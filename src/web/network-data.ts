@@ -13,6 +13,9 @@ import { buildNetworkGraph, collectGroups, type KnownGroup, type NetworkGraph } 
 
 const logger = getLogger(["praxis", "web", "network"]);
 
+/** How long before asking again for the member count of a Group that gave none. */
+const UNCOUNTED_RETRY_MS = 60_000;
+
 /** Most remote Groups one page view asks to refresh. */
 const MAX_REFRESHES_PER_VIEW = 20;
 
@@ -44,6 +47,8 @@ export function groupFromCache(row: NetworkNodeRow): KnownGroup {
 export class NetworkData {
   private readonly federation: Federation<AppServices>;
   private readonly services: AppServices;
+  /** When a member count was last asked of a Group that had none. */
+  private readonly countTried = new Map<string, number>();
   /** Remote Groups being refreshed now, so concurrent views ask once. */
   private readonly refreshing = new Set<string>();
 
@@ -101,7 +106,14 @@ export class NetworkData {
     const graph = buildNetworkGraph({
       center, groups, maxDepth: config.network.maxDepth, now: new Date(), cacheSeconds: config.network.cacheSeconds,
     });
-    this.refreshLater(graph.stale);
+    // Member counts are shown for every community: fetch those not known yet
+    // (at most once a minute each, for Groups that do not publish one).
+    const now = Date.now();
+    const uncounted = graph.nodes.flatMap((n) => (n.group && !n.group.local && n.group.members === null
+      && now - (this.countTried.get(n.uri) ?? 0) > UNCOUNTED_RETRY_MS ? [n.uri] : []));
+    if (this.countTried.size > 10_000) this.countTried.clear();
+    for (const uri of uncounted) this.countTried.set(uri, now);
+    this.refreshLater([...new Set([...graph.stale, ...uncounted])]);
     return { graph, groups };
   }
 

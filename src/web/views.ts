@@ -1,12 +1,16 @@
 // Plain data the pages render. Routes build these from the repositories;
 // pages never touch the database.
+import type { Attachment } from "../domain/media.ts";
 import type { NetworkGraph } from "./network-graph.ts";
 
 export type Lang = "en" | "fr";
 
 export interface InstanceView {
   name: string;
+  /** In the page's language when the operator wrote one, else the default. */
   description: string;
+  /** The description's language, when it is not the page's. */
+  descriptionLang?: string;
   /** e.g. https://cop.example */
   origin: string;
   /** e.g. cop.example (the part after the @ in handles) */
@@ -30,6 +34,10 @@ export interface CommunitySummaryView {
 }
 
 export interface PostView {
+  /** Praxis's id of the post (its thread page is /c/<slug>/posts/<id>). */
+  id?: string;
+  /** The post's page on Praxis. */
+  permalink?: string;
   objectUri: string;
   /** Link to the original post on its server (object url, else id). */
   url: string;
@@ -48,17 +56,56 @@ export interface PostView {
   pinned: boolean;
   /** Locked: no new replies. */
   locked: boolean;
+  /** Where "Reply to…" leads: the parent's page here, else the original. */
+  inReplyToLink?: string | null;
+  /** BCP 47 tag of the content, when known. */
+  language?: string | null;
+  attachments?: Attachment[];
+  replyCount?: number;
+  likeCount?: number;
+  /** In a thread: removed by a moderator, or deleted by its author (shown as a placeholder). */
+  gone?: "removed" | "deleted" | null;
+}
+
+/** A post in a thread, with the replies under it. */
+export interface ThreadNode {
+  post: PostView;
+  replies: ThreadNode[];
+}
+
+/** Older/newer links and the sort of a community's list of posts. */
+export interface Paging {
+  sort: "new" | "active";
+  /** Addresses of the neighbouring pages, null at either end. */
+  older: string | null;
+  newer: string | null;
+  /** Addresses of the first page in each sort. */
+  sortLinks: Record<"new" | "active", string>;
 }
 
 export interface HomeView {
   instance: InstanceView;
   communities: CommunitySummaryView[];
+  url?: URL;
 }
 
 export interface CommunityView {
   instance: InstanceView;
-  community: CommunitySummaryView & { postingPolicy: "members" | "anyone"; announcementOnly: boolean; createdAt: string };
+  community: CommunitySummaryView & {
+    postingPolicy: "members" | "anyone"; announcementOnly: boolean; createdAt: string;
+    rules?: string[];
+    moderators?: { name: string; url: string | null }[];
+  };
   posts: PostView[];
+  /** Pinned threads, shown above the others on the first page. */
+  pinned?: PostView[];
+  paging?: Paging;
+  /** False when the visitor may not read the posts (see visibility.ts). */
+  contentVisible?: boolean;
+  /** The page's address, for language links and the follow form. */
+  url?: URL;
+  /** What its parent communities shared that it cascaded. */
+  fromParents?: NetworkPostView[];
   /** The community's place in the fractal network (verified links only). */
   network?: NetworkGraph;
   /** Posts rolled up from its sub-communities, newest first. */
@@ -82,6 +129,8 @@ export interface NetworkPostView {
   published: string;
   /** A moderator promoted it to the community's followers. */
   promoted: boolean;
+  language?: string | null;
+  attachments?: Attachment[];
 }
 
 export interface ErrorView {

@@ -38,10 +38,11 @@ export class AccountRepository {
     await this.db.updateTable("accounts").set({ password_hash: passwordHash }).where("id", "=", id).execute();
   }
 
-  /** Deletes the account with its moderator seats and tokens. */
+  /** Deletes the account with its moderator seats, tokens and console sessions. */
   async delete(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom("api_tokens").where("account_id", "=", id).execute();
+      await trx.deleteFrom("console_sessions").where("account_id", "=", id).execute();
       await trx.deleteFrom("community_moderators").where("account_id", "=", id).execute();
       await trx.deleteFrom("accounts").where("id", "=", id).execute();
     });

@@ -12,6 +12,7 @@ export interface NewCommunity {
   closed?: boolean;
   postingPolicy?: PostingPolicy;
   announcementOnly?: boolean;
+  rules?: string;
 }
 
 export type CommunityChanges = Partial<Omit<NewCommunity, "slug">>;
@@ -28,6 +29,7 @@ export function toCommunity(row: CommunityRow): Community {
     closed: row.closed === 1,
     postingPolicy: row.posting_policy as PostingPolicy,
     announcementOnly: row.announcement_only === 1,
+    rules: row.rules,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
@@ -53,6 +55,7 @@ export class CommunityRepository {
       closed: input.closed ? 1 : 0,
       posting_policy: input.postingPolicy ?? "members",
       announcement_only: input.announcementOnly ? 1 : 0,
+      rules: input.rules ?? "",
       created_at: now,
       updated_at: now,
       deleted_at: null,
@@ -94,6 +97,7 @@ export class CommunityRepository {
     if (changes.closed !== undefined) values.closed = changes.closed ? 1 : 0;
     if (changes.postingPolicy !== undefined) values.posting_policy = changes.postingPolicy;
     if (changes.announcementOnly !== undefined) values.announcement_only = changes.announcementOnly ? 1 : 0;
+    if (changes.rules !== undefined) values.rules = changes.rules;
     const row = await this.db.updateTable("communities").set(values)
       .where("slug", "=", slug).where("deleted_at", "is", null).returningAll().executeTakeFirst();
     return row ? toCommunity(row) : null;

@@ -11,8 +11,10 @@ import { LinkRepository, NetworkNodeRepository, NetworkPostRepository } from "./
 import { MembershipRepository } from "./memberships.ts";
 import { ModeratorRepository } from "./moderators.ts";
 import { PostRepository } from "./posts.ts";
+import { ReactionRepository } from "./reactions.ts";
 import { RemoteActorRepository } from "./remote-actors.ts";
 import { ReportRepository } from "./reports.ts";
+import { SessionRepository } from "./sessions.ts";
 
 export interface Repositories {
   communities: CommunityRepository;
@@ -31,6 +33,8 @@ export interface Repositories {
   accounts: AccountRepository;
   tokens: ApiTokenRepository;
   domains: DomainRepository;
+  reactions: ReactionRepository;
+  sessions: SessionRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -51,5 +55,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     accounts: new AccountRepository(db),
     tokens: new ApiTokenRepository(db),
     domains: new DomainRepository(db),
+    reactions: new ReactionRepository(db),
+    sessions: new SessionRepository(db),
   };
 }

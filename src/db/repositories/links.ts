@@ -1,3 +1,4 @@
+import type { Attachment } from "../../domain/media.ts";
 import type { Kysely } from "kysely";
 import type {
   CommunityLinkRow, Database, LinkRelation, LinkStatus, NetworkNodeRow, NetworkPostRow,
@@ -112,6 +113,8 @@ export interface NetworkPostInput {
   url: string | null;
   tags: string[];
   published: string | null;
+  attachments?: Attachment[];
+  language?: string | null;
 }
 
 /** Posts that reached a community along its links, with provenance. */
@@ -138,6 +141,8 @@ export class NetworkPostRepository {
       received_at: new Date().toISOString(),
       promoted_at: null,
       withdrawn_at: null,
+      attachments: JSON.stringify(p.attachments ?? []),
+      language: p.language ?? null,
     }).onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
   }

@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import type { Attachment } from "../../domain/media.ts";
 import type { Database, PostRow } from "../schema.ts";
 
 export interface NewPost {
@@ -14,6 +15,9 @@ export interface NewPost {
   content: string | null;
   url: string | null;
   published: string;
+  attachments?: Attachment[];
+  /** BCP 47 tag of the content, when the post says. */
+  language?: string | null;
 }
 
 export interface PostEdit {
@@ -22,7 +26,28 @@ export interface PostEdit {
   content: string | null;
   url: string | null;
   updated: string;
+  attachments?: Attachment[];
+  language?: string | null;
 }
+
+export type ThreadSort = "new" | "active";
+
+/** A position in a community's list of threads: the sort key and the row id. */
+export interface ListingCursor {
+  at: string;
+  id: string;
+}
+
+export interface ThreadListing {
+  rows: PostRow[];
+  /** Cursors for the neighbouring pages, null at either end. */
+  older: ListingCursor | null;
+  newer: ListingCursor | null;
+}
+
+/** Most replies a thread page shows, and how deep it follows them. */
+export const THREAD_MAX_REPLIES = 500;
+export const THREAD_MAX_DEPTH = 30;
 
 export class PostRepository {
   private readonly db: Kysely<Database>;
@@ -30,9 +55,13 @@ export class PostRepository {
     this.db = db;
   }
 
-  /** Stores a post once per community; returns whether it was new. */
+  /** Stores a post once per community; returns whether it was new. A reply
+   *  whose parent is held in the same community joins the parent's thread
+   *  and makes it the most recently active. */
   async insertIfAbsent(p: NewPost): Promise<{ inserted: boolean; post: PostRow }> {
     const now = new Date().toISOString();
+    const parent = p.inReplyTo === null ? null : await this.find(p.communityId, p.inReplyTo);
+    const threadUri = parent === null ? null : parent.thread_uri ?? parent.object_uri;
     const r = await this.db.insertInto("posts").values({
       id: crypto.randomUUID(),
       community_id: p.communityId,
@@ -49,10 +78,19 @@ export class PostRepository {
       updated: null,
       deleted_at: null,
       received_at: now,
+      attachments: JSON.stringify(p.attachments ?? []),
+      language: p.language ?? null,
+      thread_uri: threadUri,
+      last_activity_at: now,
     }).onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).executeTakeFirst();
+    const inserted = Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    if (inserted && threadUri !== null) {
+      await this.db.updateTable("posts").set({ last_activity_at: now })
+        .where("community_id", "=", p.communityId).where("object_uri", "=", threadUri).execute();
+    }
     const post = await this.db.selectFrom("posts").selectAll()
       .where("community_id", "=", p.communityId).where("object_uri", "=", p.objectUri).executeTakeFirstOrThrow();
-    return { inserted: Number(r.numInsertedOrUpdatedRows ?? 0n) > 0, post };
+    return { inserted, post };
   }
 
   /** Every community's copy of an object (an object has one home, but may be rolled up elsewhere later). */
@@ -61,11 +99,16 @@ export class PostRepository {
   }
 
   async applyEdit(id: string, edit: PostEdit): Promise<void> {
-    await this.db.updateTable("posts").set(edit).where("id", "=", id).execute();
+    const { attachments, language, ...rest } = edit;
+    await this.db.updateTable("posts").set({
+      ...rest,
+      ...(attachments !== undefined ? { attachments: JSON.stringify(attachments) } : {}),
+      ...(language !== undefined ? { language } : {}),
+    }).where("id", "=", id).execute();
   }
 
   async markDeleted(id: string): Promise<void> {
-    await this.db.updateTable("posts").set({ deleted_at: new Date().toISOString(), content: null, name: null, summary: null })
+    await this.db.updateTable("posts").set({ deleted_at: new Date().toISOString(), content: null, name: null, summary: null, attachments: "[]" })
       .where("id", "=", id).execute();
   }
 
@@ -111,5 +154,98 @@ export class PostRepository {
     if (options.replies === true) q = q.where("in_reply_to", "is not", null);
     if (options.replies === false) q = q.where("in_reply_to", "is", null);
     return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
+  async byId(id: string): Promise<PostRow | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await this.db.selectFrom("posts").selectAll().where("id", "=", id).executeTakeFirst()) ?? null;
+  }
+
+  /**
+   * A page of a community's threads (first posts, and replies whose parent
+   * is not here), pinned ones left out: "new" by arrival, "active" by the
+   * newest reply. Keyset-paged, so new posts never shift a page: `before`
+   * gives the page after a cursor (older), `after` the page before it.
+   */
+  async threads(communityId: string, options: { sort: ThreadSort; limit: number; before?: ListingCursor; after?: ListingCursor }): Promise<ThreadListing> {
+    const key = options.sort === "new" ? sql<string>`received_at` : sql<string>`coalesce(last_activity_at, received_at)`;
+    const base = () => this.db.selectFrom("posts").selectAll()
+      .where("community_id", "=", communityId).where("thread_uri", "is", null).where("pinned_at", "is", null)
+      .where("deleted_at", "is", null).where("removed_at", "is", null);
+    const cursorOf = (row: PostRow): ListingCursor => ({
+      at: options.sort === "new" ? row.received_at : row.last_activity_at ?? row.received_at, id: row.id,
+    });
+    const older = (c: ListingCursor) => sql<boolean>`(${key} < ${c.at} or (${key} = ${c.at} and id < ${c.id}))`;
+    const newer = (c: ListingCursor) => sql<boolean>`(${key} > ${c.at} or (${key} = ${c.at} and id > ${c.id}))`;
+    const limit = options.limit;
+    let rows: PostRow[];
+    let moreOlder: boolean;
+    let moreNewer: boolean;
+    if (options.after) {
+      const found = await base().where(newer(options.after)).orderBy(key, "asc").orderBy("id", "asc").limit(limit + 1).execute();
+      moreNewer = found.length > limit;
+      rows = found.slice(0, limit).reverse();
+      moreOlder = true;
+    } else {
+      let q = base();
+      if (options.before) q = q.where(older(options.before));
+      const found = await q.orderBy(key, "desc").orderBy("id", "desc").limit(limit + 1).execute();
+      moreOlder = found.length > limit;
+      rows = found.slice(0, limit);
+      moreNewer = options.before !== undefined;
+    }
+    // Paging "newer" back to the top: the first page has nothing newer.
+    if (rows.length > 0 && moreNewer) {
+      const top = await base().where(newer(cursorOf(rows[0]))).select("id").limit(1).execute();
+      moreNewer = top.length > 0;
+    }
+    return {
+      rows,
+      older: moreOlder && rows.length > 0 ? cursorOf(rows[rows.length - 1]) : null,
+      newer: moreNewer && rows.length > 0 ? cursorOf(rows[0]) : null,
+    };
+  }
+
+  /** Replies under a post in its community, breadth first, bounded. */
+  async replies(communityId: string, objectUri: string): Promise<PostRow[]> {
+    const out: PostRow[] = [];
+    const seen = new Set<string>([objectUri]);
+    let frontier = [objectUri];
+    for (let depth = 0; frontier.length > 0 && depth < THREAD_MAX_DEPTH && out.length < THREAD_MAX_REPLIES; depth++) {
+      const rows = await this.db.selectFrom("posts").selectAll()
+        .where("community_id", "=", communityId).where("in_reply_to", "in", frontier)
+        .orderBy("received_at").orderBy("id").limit(THREAD_MAX_REPLIES - out.length).execute();
+      frontier = [];
+      for (const row of rows) {
+        if (seen.has(row.object_uri)) continue;
+        seen.add(row.object_uri);
+        out.push(row);
+        frontier.push(row.object_uri);
+      }
+    }
+    return out;
+  }
+
+  /** Visible replies in the threads of these first posts, per thread. */
+  async replyCounts(communityId: string, objectUris: string[]): Promise<Map<string, number>> {
+    if (objectUris.length === 0) return new Map();
+    const rows = await this.db.selectFrom("posts").select(["thread_uri", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("community_id", "=", communityId).where("thread_uri", "in", objectUris)
+      .where("deleted_at", "is", null).where("removed_at", "is", null).groupBy("thread_uri").execute();
+    return new Map(rows.map((r) => [r.thread_uri!, Number(r.n)]));
+  }
+
+  /** The newest visible posts, for feeds. */
+  async newest(communityId: string, limit: number): Promise<PostRow[]> {
+    return this.db.selectFrom("posts").selectAll()
+      .where("community_id", "=", communityId).where("deleted_at", "is", null).where("removed_at", "is", null)
+      .orderBy("received_at", "desc").orderBy("id", "desc").limit(limit).execute();
+  }
+
+  /** Every post of a community for the console, newest first, removed ones included. */
+  async forModeration(communityId: string, options: { limit: number; offset: number; removedOnly?: boolean }): Promise<PostRow[]> {
+    let q = this.db.selectFrom("posts").selectAll().where("community_id", "=", communityId).where("deleted_at", "is", null);
+    if (options.removedOnly) q = q.where("removed_at", "is not", null);
+    return q.orderBy("received_at", "desc").orderBy("id", "desc").limit(options.limit).offset(options.offset).execute();
   }
 }

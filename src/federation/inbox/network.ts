@@ -19,6 +19,7 @@ import { NetworkReader } from "../network-reader.ts";
 import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
 import { isPostObject, urlOf } from "../objects.ts";
+import { mediaOf } from "../attachments.ts";
 import { isoOf } from "../time.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "network"]);
@@ -135,6 +136,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
       url: urlOf(object),
       tags,
       published: isoOf(object.published),
+      ...(await mediaOf(object)),
     });
     // A concurrent delivery of the same post (the announce of the activity
     // and of the object arrive together) already handled the roll-up.

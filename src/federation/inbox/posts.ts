@@ -15,6 +15,7 @@ import { dropLink } from "../network.ts";
 import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
 import { isPostObject, type PostObject, urlOf } from "../objects.ts";
+import { mediaOf } from "../attachments.ts";
 import { isoOf } from "../time.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
@@ -100,6 +101,7 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
     content: object.content?.toString() ?? null,
     url: urlOf(object),
     published: isoOf(object.published) ?? new Date().toISOString(),
+    ...(await mediaOf(object)),
   });
   // Ordered per object so that a later Update or Delete never overtakes it.
   await announceActivity(ctx, community, create, object.id.href);
@@ -144,6 +146,7 @@ export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): 
       content: object.content?.toString() ?? null,
       url: urlOf(object),
       updated: isoOf(object.updated) ?? new Date().toISOString(),
+      ...(await mediaOf(object)),
     });
     await announceActivity(ctx, community, update, post.object_uri);
   }

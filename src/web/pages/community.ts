@@ -1,51 +1,18 @@
-import { formatDate, formatDateTime, formatLanguageList, t, tHtml } from "../i18n.ts";
+import { formatDate, formatLanguageList, t, tHtml } from "../i18n.ts";
+import { html, textToParagraphs } from "../sanitize.ts";
+import type { CommunityView, Lang } from "../views.ts";
 import {
-  html, httpUrl, REMOTE_LINK_REL, sanitizeRemoteHtml, SafeHtml, textToParagraphs, type HtmlValue,
-} from "../sanitize.ts";
-import type { CommunityView, Lang, PostView } from "../views.ts";
-import { renderLayout } from "./layout.ts";
+  renderCommunityPosts, renderFeedLinks, renderFromParents, renderRulesAndModerators,
+} from "./community-sections.ts";
+import { renderFollowBox } from "./follow.ts";
+import { communityAlternates, renderLayout } from "./layout.ts";
 import { renderFromSubcommunities, renderNetworkSection } from "./network.ts";
-
-/** A link to a remote URL, or just the text when the URL is not http(s). */
-function remoteLink(url: string | null, text: HtmlValue): SafeHtml {
-  const href = httpUrl(url);
-  return href === null ? html`${text}` : html`<a href="${href}" rel="${REMOTE_LINK_REL}">${text}</a>`;
-}
-
-function renderPost(post: PostView, lang: Lang): SafeHtml {
-  const authorName = post.authorName?.trim() || null;
-  const author = authorName ?? post.authorHandle ?? post.authorUri;
-  // Under a display name, the handle tells readers who actually wrote it.
-  const handle = authorName !== null && post.authorHandle !== null && html` ${post.authorHandle}`;
-  const published = formatDateTime(lang, post.published);
-  // Remote HTML enters the page here and nowhere else.
-  const content = post.contentHtml !== null && html`<div class="content">${new SafeHtml(sanitizeRemoteHtml(post.contentHtml))}</div>`;
-  const body = post.summary === null
-    ? content
-    : html`<details>
-<summary>${t(lang, "posts.contentWarning")} ${post.summary}</summary>
-${content}
-</details>`;
-  return html`<article class="card">
-<header>
-${post.name !== null && html`<h3>${post.name}</h3>`}
-<p class="byline">${remoteLink(post.authorUri, author)}${handle}${
-    published !== null && html` · <time datetime="${post.published}">${published}</time>`}${
-    post.pinned && html` <span class="badge">${t(lang, "posts.pinned")}</span>`}${
-    post.locked && html` <span class="badge">${t(lang, "posts.locked")}</span>`}</p>
-${post.inReplyTo !== null && html`<p class="byline">${remoteLink(post.inReplyTo, t(lang, "posts.inReplyTo"))}</p>`}
-</header>
-${body}
-${httpUrl(post.url) !== null && html`<footer><p>${remoteLink(post.url, t(lang, "posts.viewOriginal"))}</p></footer>`}
-</article>
-`;
-}
 
 /** A community's public page: what it is, how to join it from Mastodon,
  *  its recent posts, what its sub-communities posted, and its place in the
  *  network of communities. */
 export function renderCommunityPage(view: CommunityView, lang: Lang): string {
-  const { instance, community, posts, network, fromSubcommunities } = view;
+  const { instance, community, network, fromSubcommunities } = view;
   // Rolled-up posts matter once the community has sub-communities (or had).
   const showFromSub = fromSubcommunities !== undefined &&
     (fromSubcommunities.length > 0 || (network?.descendants.length ?? 0) > 0);
@@ -63,6 +30,7 @@ ${community.languages.length > 0 && html`<dt>${t(lang, "community.languages")}</
     : community.postingPolicy === "members" ? "community.postingMembers" : "community.postingAnyone")}</dd>
 ${created !== null && html`<dt>${t(lang, "community.created")}</dt><dd><time datetime="${community.createdAt}">${created}</time></dd>`}
 </dl>
+${renderFollowBox({ action: `/c/${community.slug}/follow`, handle: community.handle, mode: "follow" }, lang)}
 <section>
 <h2>${t(lang, "follow.heading")}</h2>
 <ol>
@@ -72,12 +40,15 @@ ${created !== null && html`<dt>${t(lang, "community.created")}</dt><dd><time dat
 </ol>
 <p>${tHtml(lang, community.postingPolicy === "members" ? "follow.postMembers" : "follow.postAnyone", { handle })}</p>
 </section>
-${network !== undefined && renderNetworkSection(network, lang, community.name)}
-<section>
-<h2>${t(lang, "posts.heading")}</h2>
-${posts.length > 0 ? posts.map((post) => renderPost(post, lang)) : html`<p>${t(lang, "posts.none")}</p>`}
-</section>
-${showFromSub && renderFromSubcommunities(fromSubcommunities, lang)}
+${renderRulesAndModerators(view, lang)}
+${renderCommunityPosts(view, lang)}
+${network !== undefined && renderNetworkSection(network, lang, community.name, `/c/${community.slug}/network`)}
+${showFromSub && view.contentVisible !== false && renderFromSubcommunities(fromSubcommunities, lang)}
+${view.contentVisible !== false && renderFromParents(view.fromParents, lang)}
+${renderFeedLinks(view, lang)}
 `;
-  return renderLayout({ lang, title: community.name, instance, body, description: community.summary });
+  return renderLayout({
+    lang, title: community.name, instance, body, description: community.summary, url: view.url, canonical: community.url,
+    alternates: communityAlternates(community, lang, view.contentVisible !== false),
+  });
 }

@@ -20,5 +20,5 @@ export function renderErrorPage(view: ErrorView, lang: Lang): string {
 <p>${t(lang, `error.${kind}.explain`)}</p>
 ${view.detail && textToParagraphs(view.detail)}
 <p><a href="/">${t(lang, "error.backHome")}</a></p>`;
-  return renderLayout({ lang, title, instance: view.instance, body });
+  return renderLayout({ lang, title, instance: view.instance, body, noindex: true });
 }

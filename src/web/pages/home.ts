@@ -32,9 +32,12 @@ ${communities.map((community) => renderCommunity(community, lang))}</ul>`
     : html`<p>${t(lang, "home.noCommunities")}</p>
 <p>${t(lang, "home.howToCreate")}</p>
 <pre><code>${CREATE_COMMAND}</code></pre>`;
+  const description = instance.descriptionLang
+    ? html`<div lang="${instance.descriptionLang}">${textToParagraphs(instance.description)}</div>`
+    : textToParagraphs(instance.description);
   const body = html`<h1>${instance.name}</h1>
-${textToParagraphs(instance.description)}
+${description}
 <h2>${t(lang, "home.communities")}</h2>
 ${list}`;
-  return renderLayout({ lang, title: instance.name, instance, body, description: instance.description });
+  return renderLayout({ lang, title: instance.name, instance, body, description: instance.description, url: view.url, canonical: `${instance.origin}/` });
 }

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import { t, LANGUAGES } from "../i18n.ts";
+import { withLanguage } from "../lang.ts";
 import { html, SafeHtml } from "../sanitize.ts";
 import type { InstanceView, Lang } from "../views.ts";
+import { PAGE_SCRIPT, WEB_STYLES } from "./styles.ts";
 
 // One column that reads well on a phone; colours meet WCAG AA (text ≥ 6:1,
 // focus ring ≥ 3:1) in both schemes. `.invisible` and `.ellipsis` are
 // Mastodon's link-shortening classes kept by the sanitiser.
-const STYLESHEET = `
+const BASE_STYLES = `
 :root{color-scheme:light dark;--bg:#fff;--surface:#f3f5f8;--text:#1b1d21;--muted:#4f5662;--link:#1d4ed8;--border:#c9ced6;--focus:#b4460b}
 @media (prefers-color-scheme:dark){:root{--bg:#121418;--surface:#1d2027;--text:#e8eaee;--muted:#aab1bd;--link:#93b4ff;--border:#3a3f4a;--focus:#ffb37a}}
 *,*::before,*::after{box-sizing:border-box}
@@ -56,19 +58,34 @@ summary{cursor:pointer}
 .site-footer{border-top:1px solid var(--border);padding:1rem 0 2rem;color:var(--muted);font-size:.9375rem}
 `;
 
-/** CSP for every page: the only thing the pages load is their own inline
- *  stylesheet, allowed by hash. Routes should send it as the
+const STYLESHEET = BASE_STYLES + WEB_STYLES;
+
+const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+
+/** CSP for every page: the only things the pages load are their own inline
+ *  stylesheet and script, allowed by hash, and images (remote media is
+ *  hot-linked, nothing else is). Forms post to this server; the follow form
+ *  is redirected to the visitor's own server. Routes send it as the
  *  Content-Security-Policy header. */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  `style-src 'sha256-${createHash("sha256").update(STYLESHEET).digest("base64")}'`,
+  `style-src ${sha256(STYLESHEET)}`,
+  `script-src ${sha256(PAGE_SCRIPT)}`,
+  "img-src 'self' https: http:",
   "base-uri 'none'",
-  "form-action 'none'",
+  "form-action 'self' https: http:",
   "frame-ancestors 'none'",
 ].join("; ");
 
 // Each language is named in itself, so readers find theirs.
 const LANGUAGE_NAMES: Readonly<Record<Lang, string>> = { en: "English", fr: "Français" };
+
+/** A `<link rel="alternate">`: a feed, or the ActivityPub document. */
+export interface Alternate {
+  type: string;
+  href: string;
+  title?: string;
+}
 
 export interface LayoutOptions {
   lang: Lang;
@@ -77,17 +94,41 @@ export interface LayoutOptions {
   instance: InstanceView;
   /** Content of <main>, starting with the page's h1. */
   body: SafeHtml;
-  /** Plain text for <meta name="description">. */
+  /** Plain text for <meta name="description"> and Open Graph. */
   description?: string;
+  /** The page's address (language links keep its path and parameters). */
+  url?: URL;
+  /** The page's canonical absolute address, for Open Graph. */
+  canonical?: string;
+  alternates?: Alternate[];
+  /** Search engines should not index it (console, sign-in, errors). */
+  noindex?: boolean;
+  /** Extra navigation in the header (the console's). */
+  nav?: SafeHtml;
+}
+
+/** A community's alternates: its ActivityPub document, and its feeds when
+ *  its posts are public. */
+export function communityAlternates(community: { slug: string; name: string; url: string }, lang: Lang, withFeeds: boolean): Alternate[] {
+  const base = `/c/${community.slug}`;
+  return [
+    { type: "application/activity+json", href: community.url },
+    ...(withFeeds ? [
+      { type: "application/atom+xml", href: `${base}/feed.atom`, title: t(lang, "feed.posts", { name: community.name }) },
+      { type: "application/rss+xml", href: `${base}/feed.rss`, title: t(lang, "feed.posts", { name: community.name }) },
+      { type: "application/atom+xml", href: `${base}/network.atom`, title: t(lang, "feed.network", { name: community.name }) },
+    ] : []),
+  ];
 }
 
 /** A complete HTML document around a page body. */
-export function renderLayout({ lang, title, instance, body, description }: LayoutOptions): string {
+export function renderLayout({ lang, title, instance, body, description, url, canonical, alternates, noindex, nav }: LayoutOptions): string {
   const fullTitle = title === instance.name ? title : `${title} · ${instance.name}`;
   const summary = description?.replace(/\s+/g, " ").trim();
-  // Relative "?lang=" links keep the reader on the current page.
-  const languageLinks = LANGUAGES.map((code) => html`<li><a href="?lang=${code}" hreflang="${code}" lang="${code}"${
+  // Links keep the reader on the current page; the choice is remembered.
+  const languageLinks = LANGUAGES.map((code) => html`<li><a href="${url ? withLanguage(url, code) : `?lang=${code}`}" hreflang="${code}" lang="${code}"${
     code === lang && html` aria-current="true"`}>${LANGUAGE_NAMES[code]}</a></li>`);
+  const ogLocale = lang === "fr" ? "fr_FR" : "en_GB";
   return html`<!doctype html>
 <html lang="${lang}">
 <head>
@@ -95,6 +136,16 @@ export function renderLayout({ lang, title, instance, body, description }: Layou
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${fullTitle}</title>
 ${summary && html`<meta name="description" content="${summary}">`}
+${noindex && html`<meta name="robots" content="noindex, nofollow">`}
+<meta property="og:site_name" content="${instance.name}">
+<meta property="og:title" content="${title}">
+<meta property="og:type" content="website">
+<meta property="og:locale" content="${ogLocale}">
+${summary && html`<meta property="og:description" content="${summary}">`}
+${canonical && html`<meta property="og:url" content="${canonical}">
+<link rel="canonical" href="${canonical}">`}
+${(alternates ?? []).map((a) => html`<link rel="alternate" type="${a.type}" href="${a.href}"${a.title && html` title="${a.title}"`}>
+`)}<link rel="icon" href="/favicon.ico" sizes="32x32">
 <style>${new SafeHtml(STYLESHEET)}</style>
 </head>
 <body>
@@ -102,13 +153,15 @@ ${summary && html`<meta name="description" content="${summary}">`}
 <a class="skip-link" href="#main">${t(lang, "layout.skipToContent")}</a>
 <header class="site-header">
 <a class="site-name" href="/">${instance.name}</a>
+${nav}
 <nav aria-label="${t(lang, "layout.languages")}"><ul class="inline-list">${languageLinks}</ul></nav>
 </header>
 <main id="main">
 ${body}
 </main>
-<footer class="site-footer"><p>${t(lang, "layout.poweredBy")}</p></footer>
+<footer class="site-footer"><p>${t(lang, "layout.poweredBy")}${!nav && html`<span aria-hidden="true"> · </span><a href="/login">${t(lang, "layout.signIn")}</a>`}</p></footer>
 </div>
+<script>${new SafeHtml(PAGE_SCRIPT)}</script>
 </body>
 </html>
 `.toString();

@@ -6,9 +6,10 @@ import { formatDateTime, t, tHtml } from "../i18n.ts";
 import type { GraphNode, KnownGroup, NetworkGraph, TreeItem } from "../network-graph.ts";
 import { html, httpUrl, REMOTE_LINK_REL, sanitizeRemoteHtml, SafeHtml, type HtmlValue } from "../sanitize.ts";
 import type { Lang, NetworkPostView } from "../views.ts";
+import { langAttr, renderAttachments } from "./posts.ts";
 
 const NODE_WIDTH = 184;
-const NODE_HEIGHT = 52;
+const NODE_HEIGHT = 66;
 const GAP_X = 16;
 const GAP_Y = 44;
 const PADDING = 8;
@@ -19,6 +20,21 @@ const META_CHARS = 28;
 function truncate(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+}
+
+/** A name on at most two lines that fit a box: words wrapped, the rest cut
+ *  with an ellipsis (the full name is in the node's title and the lists). */
+export function wrapName(text: string, max: number = NAME_CHARS): string[] {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let i = 0;
+  while (i < words.length && lines.length < 2) {
+    let line = truncate(words[i++], max);
+    while (i < words.length && [...`${line} ${words[i]}`].length <= max) line = `${line} ${words[i++]}`;
+    lines.push(line);
+  }
+  if (i < words.length && lines.length > 0) lines[lines.length - 1] = truncate(`${lines[lines.length - 1]} ${words.slice(i).join(" ")}`, max);
+  return lines.length > 0 ? lines : [""];
 }
 
 /** What to call a Group: its name, else its handle, else its address. */
@@ -34,7 +50,7 @@ export function labelOf(uri: string, group: KnownGroup | null): string {
 }
 
 /** Members and scale, e.g. "12 members · National". */
-function metaOf(group: KnownGroup | null, lang: Lang): string {
+export function metaOf(group: KnownGroup | null, lang: Lang): string {
   if (!group) return t(lang, "network.notYetKnown");
   const parts: string[] = [];
   if (group.members !== null) parts.push(t(lang, "community.members", { count: group.members }));
@@ -47,7 +63,7 @@ function metaOf(group: KnownGroup | null, lang: Lang): string {
   return parts.join(" · ");
 }
 
-function hrefOf(uri: string, group: KnownGroup | null): string | null {
+export function hrefOf(uri: string, group: KnownGroup | null): string | null {
   return httpUrl(group?.url ?? null) ?? httpUrl(uri);
 }
 
@@ -79,7 +95,7 @@ function layout(graph: NetworkGraph): { placed: Map<string, Placed>; width: numb
   return { placed, width, height };
 }
 
-function renderDiagram(graph: NetworkGraph, lang: Lang, centerName: string): SafeHtml {
+export function renderDiagram(graph: NetworkGraph, lang: Lang, centerName: string): SafeHtml {
   const { placed, width, height } = layout(graph);
   // Nearest first: parents before grandparents, children before theirs.
   const names = (sign: number) => graph.nodes.filter((n) => Math.sign(n.level) === sign)
@@ -107,16 +123,14 @@ function renderDiagram(graph: NetworkGraph, lang: Lang, centerName: string): Saf
   const boxes = [...placed.values()].map(({ node, x, y }) => {
     const current = node.uri === graph.center;
     const label = labelOf(node.uri, node.group);
-    const box = html`<rect x="${x}" y="${y}" width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="8"/>
-<text x="${x + NODE_WIDTH / 2}" y="${y + 21}" text-anchor="middle" class="net-name">${truncate(label, NAME_CHARS)}</text>
-<text x="${x + NODE_WIDTH / 2}" y="${y + 40}" text-anchor="middle" class="net-meta">${truncate(metaOf(node.group, lang), META_CHARS)}</text>`;
-    const href = current ? null : hrefOf(node.uri, node.group);
-    const rel = relOf(node.group);
-    // The links are for pointers; keyboards and screen readers use the list.
-    const content = href === null
-      ? html`<title>${label}</title>${box}`
-      : html`<a href="${href}"${rel !== null && html` rel="${rel}"`} tabindex="-1"><title>${label}</title>${box}</a>`;
-    return html`<g class="net-node${current && " net-current"}" data-uri="${node.uri}">${content}</g>`;
+    const lines = wrapName(label);
+    const cx = x + NODE_WIDTH / 2;
+    const firstY = lines.length === 1 ? y + 27 : y + 20;
+    // An image: no links inside (role="img" hides them from assistive
+    // technology); the lists next to it carry the links.
+    return html`<g class="net-node${current && " net-current"}" data-uri="${node.uri}"><title>${label}</title><rect x="${x}" y="${y}" width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="8"/>
+<text x="${cx}" y="${firstY}" text-anchor="middle" class="net-name">${lines.map((line, i) => html`<tspan x="${cx}" dy="${i === 0 ? 0 : 17}">${line}</tspan>`)}</text>
+<text x="${cx}" y="${y + NODE_HEIGHT - 12}" text-anchor="middle" class="net-meta">${truncate(metaOf(node.group, lang), META_CHARS)}</text></g>`;
   });
 
   // Focusable so keyboards can scroll a diagram wider than a phone's screen.
@@ -142,10 +156,11 @@ function renderItem(item: TreeItem, lang: Lang): SafeHtml {
 }
 
 /** The Network section: diagram and lists, or a sentence when there are no links. */
-export function renderNetworkSection(graph: NetworkGraph | undefined, lang: Lang, centerName: string): SafeHtml {
+export function renderNetworkSection(graph: NetworkGraph | undefined, lang: Lang, centerName: string, networkPage?: string): SafeHtml {
   const linked = graph !== undefined && graph.nodes.length > 1;
   return html`<section aria-labelledby="network-heading">
 <h2 id="network-heading">${t(lang, "network.heading")}</h2>
+${linked && networkPage && html`<p><a href="${networkPage}">${t(lang, "community.networkLink")}</a></p>`}
 ${!linked ? html`<p>${t(lang, "network.none")}</p>` : html`${renderDiagram(graph, lang, centerName)}
 <div class="net-list">
 ${graph.ancestors.length > 0 && html`<h3>${t(lang, "network.partOf")}</h3>
@@ -162,20 +177,21 @@ function remoteLink(url: string | null, text: HtmlValue, rel: string | null = RE
   return html`<a href="${href}"${rel !== null && html` rel="${rel}"`}>${text}</a>`;
 }
 
-function renderRolledUp(post: NetworkPostView, lang: Lang): SafeHtml {
+export function renderRolledUp(post: NetworkPostView, lang: Lang): SafeHtml {
   const via = remoteLink(post.via.url ?? post.via.uri, post.via.name?.trim() || post.via.uri);
   const authorLabel = post.authorName?.trim() || post.authorHandle || post.authorUri;
   const author = authorLabel && remoteLink(post.authorUri, authorLabel);
   const published = formatDateTime(lang, post.published);
   return html`<article class="card">
 <header>
-${post.name !== null && html`<h3>${post.name}</h3>`}
+${post.name !== null && html`<h3${langAttr(post.language)}>${post.name}</h3>`}
 <p class="byline">${tHtml(lang, "fromSub.via", { community: via })}${
     author && html` · ${tHtml(lang, "fromSub.by", { author })}`}${
     published !== null && html` · <time datetime="${post.published}">${published}</time>`}${
     post.promoted && html` <span class="badge">${t(lang, "fromSub.promoted")}</span>`}</p>
 </header>
-${post.contentHtml !== null && html`<div class="content">${new SafeHtml(sanitizeRemoteHtml(post.contentHtml))}</div>`}
+${post.contentHtml !== null && html`<div class="content"${langAttr(post.language)}>${new SafeHtml(sanitizeRemoteHtml(post.contentHtml))}</div>`}
+${renderAttachments(post.attachments, lang, post.language)}
 ${httpUrl(post.url) !== null && html`<footer><p>${remoteLink(post.url, t(lang, "posts.viewOriginal"))}</p></footer>`}
 </article>
 `;
