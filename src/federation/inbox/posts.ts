@@ -4,12 +4,12 @@
 import type { InboxContext } from "@fedify/fedify";
 import type { Create, Delete, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
-import { audienceNamesOtherGroup, homeCommunity, visibilityOf } from "../../domain/addressing.ts";
+import { audienceNamesOtherGroup, homeCommunity, isPublicVisibility } from "../../domain/addressing.ts";
 import { decideModeratedPost } from "../../domain/moderation.ts";
 import { decidePostRelay, mayChangePost } from "../../domain/relay.ts";
 import type { PostRow } from "../../db/schema.ts";
 import type { AppServices } from "../../services.ts";
-import { addressingOf, localTargetResolver } from "../addressing.ts";
+import { addressingOf, localTargetResolver, visibilityOfActivity } from "../addressing.ts";
 import { dropLink } from "../network.ts";
 import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
@@ -42,7 +42,8 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   if (!community) return;
   const author = await create.getActor(ctx);
   const decision = decidePostRelay({
-    visibility: visibilityOf(addressing, author?.followersId?.href),
+    // The object's own addressing counts: the stricter of object and Create.
+    visibility: visibilityOfActivity(create, object, author?.followersId?.href),
     authorIsMember: (await repos.memberships.status(community.id, create.actorId.href)) === "accepted",
     postingPolicy: community.postingPolicy,
     communityDeleted: community.deletedAt !== null,
@@ -103,6 +104,13 @@ export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): 
   if (posts.length === 0) return;
   const object = await update.getObject(ctx);
   if (!isPostObject(object) || object.id?.href !== update.objectId.href) return;
+  // An edit that makes the post non-public (by the object's own addressing
+  // or the Update's) is neither applied nor relayed: the new text is not
+  // for the community's audience.
+  if (!isPublicVisibility(visibilityOfActivity(update, object))) {
+    logger.info("Not relaying {id}: the edited object is not public", { id: update.id.href });
+    return;
+  }
   for (const post of posts) {
     if (!mayChangePost(update.actorId.href, post.author_uri) || post.removed_at !== null) continue;
     const community = await repos.communities.findById(post.community_id);
