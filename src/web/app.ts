@@ -2,7 +2,9 @@
 import type { Federation } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { Hono } from "hono";
+import { isPubliclyAddressed } from "../domain/access.ts";
 import type { Community } from "../domain/community.ts";
+import { membersOnlyRead } from "../federation/access.ts";
 import type { AppServices } from "../services.ts";
 import { ADMIN_API_PREFIX, createAdminApi } from "./admin/index.ts";
 import { fedifyMiddleware } from "./fedify.ts";
@@ -84,7 +86,10 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
     const community = await repos.communities.findBySlug(c.req.param("slug"));
     if (!community) return c.html(renderErrorPage({ instance, status: 404 }, lang), 404);
     if (community.deletedAt) return c.html(renderErrorPage({ instance, status: 410 }, lang), 410);
-    const rows = await repos.posts.recent(community.id, 30);
+    // A closed community's posts are for its members: the page has its
+    // profile and a notice, and reads no post at all.
+    const membersOnly = community.closed;
+    const rows = membersOnly ? [] : await repos.posts.recent(community.id, 30);
     const authors = await repos.remoteActors.getMany([...new Set(rows.map((r) => r.author_uri))]);
     const posts: PostView[] = rows.map((r) => ({
       objectUri: r.object_uri,
@@ -101,7 +106,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
       locked: r.locked_at !== null,
     }));
     const { graph: network, groups } = await networkData.graph(community);
-    const rolledUp = await repos.networkPosts.recent(community.id, "up", 20);
+    const rolledUp = membersOnly ? [] : await repos.networkPosts.recent(community.id, "up", 20);
     const rolledUpAuthors = await repos.remoteActors.getMany(
       [...new Set(rolledUp.flatMap((r) => (r.author_uri === null ? [] : [r.author_uri])))]);
     const viaGroups = new Map(groups);
@@ -134,18 +139,33 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
       posts,
       network,
       fromSubcommunities,
+      membersOnly,
     };
     return c.html(renderCommunityPage(view, lang));
   });
 
-  // Activities the communities sent, dereferenceable by their ids.
+  // Activities the communities sent, dereferenceable by their ids. What a
+  // community sent to Public is public while the community is open; the
+  // rest (everything a closed community sent) only to members' signed fetches.
   app.get("/c/:slug/activities/:id", async (c) => {
     const uri = new URL(`/c/${c.req.param("slug")}/activities/${c.req.param("id")}`, config.origin).href;
     const activity = await repos.activities.getByUri(uri);
     if (!activity || activity.json === null || activity.kind === "accept" || activity.kind === "reject") {
       return c.json({ error: "Not found" }, 404);
     }
-    return c.body(JSON.stringify(activity.json), 200, { "Content-Type": "application/activity+json", Vary: "Accept" });
+    const community = await repos.communities.findBySlug(c.req.param("slug"));
+    if (!community) return c.json({ error: "Not found" }, 404);
+    const headers: Record<string, string> = { "Content-Type": "application/activity+json", Vary: "Accept" };
+    if (community.closed || !isPubliclyAddressed(activity.json)) {
+      const decision = await membersOnlyRead(federation.createContext(c.req.raw, services), community);
+      if (!decision.allowed) {
+        return c.json({ error: "This activity is for the community's members: sign the request as a member or a member's server." }, 401);
+      }
+      // The answer depends on who signed: no shared cache may keep it.
+      headers["Cache-Control"] = "private";
+      headers.Vary = "Accept, Signature, Signature-Input";
+    }
+    return c.body(JSON.stringify(activity.json), 200, headers);
   });
 
   app.notFound((c) => {

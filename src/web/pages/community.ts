@@ -43,11 +43,12 @@ ${httpUrl(post.url) !== null && html`<footer><p>${remoteLink(post.url, t(lang, "
 
 /** A community's public page: what it is, how to join it from Mastodon,
  *  its recent posts, what its sub-communities posted, and its place in the
- *  network of communities. */
+ *  network of communities. A closed community's page has its profile and a
+ *  notice saying who can read its posts, in place of the posts. */
 export function renderCommunityPage(view: CommunityView, lang: Lang): string {
-  const { instance, community, posts, network, fromSubcommunities } = view;
+  const { instance, community, posts, network, fromSubcommunities, membersOnly = false } = view;
   // Rolled-up posts matter once the community has sub-communities (or had).
-  const showFromSub = fromSubcommunities !== undefined &&
+  const showFromSub = !membersOnly && fromSubcommunities !== undefined &&
     (fromSubcommunities.length > 0 || (network?.descendants.length ?? 0) > 0);
   const handle = html`<code>${community.handle}</code>`;
   const created = formatDate(lang, community.createdAt);
@@ -73,10 +74,15 @@ ${created !== null && html`<dt>${t(lang, "community.created")}</dt><dd><time dat
 <p>${tHtml(lang, community.postingPolicy === "members" ? "follow.postMembers" : "follow.postAnyone", { handle })}</p>
 </section>
 ${network !== undefined && renderNetworkSection(network, lang, community.name)}
-<section>
+${membersOnly ? html`<section class="card" id="members-only">
+<h2>${t(lang, "membersOnly.heading")}</h2>
+<p>${t(lang, "membersOnly.hidden")}</p>
+<p>${t(lang, "membersOnly.howToRead")}</p>
+<p>${t(lang, "membersOnly.limits")}</p>
+</section>` : html`<section>
 <h2>${t(lang, "posts.heading")}</h2>
 ${posts.length > 0 ? posts.map((post) => renderPost(post, lang)) : html`<p>${t(lang, "posts.none")}</p>`}
-</section>
+</section>`}
 ${showFromSub && renderFromSubcommunities(fromSubcommunities, lang)}
 `;
   return renderLayout({ lang, title: community.name, instance, body, description: community.summary });
