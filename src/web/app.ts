@@ -2,6 +2,7 @@
 import type { Federation } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { Hono } from "hono";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "../db/faults.ts";
 import { isPubliclyAddressed } from "../domain/access.ts";
 import type { Community } from "../domain/community.ts";
 import { membersOnlyRead } from "../federation/access.ts";
@@ -50,6 +51,16 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   }
 
   app.onError((error, c) => {
+    if (isDatabaseUnavailable(error)) {
+      // Locked by another process past the bound, or PostgreSQL down: the
+      // request was not accepted, and the sender should simply retry.
+      logger.warn("Database unavailable on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error: (error as Error).message });
+      const headers = { "Retry-After": String(RETRY_AFTER_SECONDS) };
+      if (c.req.method === "GET" && /text\/html/.test(c.req.header("accept") ?? "")) {
+        return c.html(renderErrorPage({ instance, status: 503 }, langOf(c)), 503, headers);
+      }
+      return c.text("The database is busy; retry later.", 503, headers);
+    }
     logger.error("Unhandled error on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error });
     return c.html(renderErrorPage({ instance, status: 500 }, langOf(c)), 500);
   });
