@@ -1,11 +1,10 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { getLogger } from "@logtape/logtape";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { DatabaseUnavailableError } from "./faults.ts";
 import type { Database } from "./schema.ts";
 import { PraxisSqliteDialect } from "./sqlite-driver.ts";
+import { prepareSqliteFiles } from "./sqlite-files.ts";
 
 const logger = getLogger(["praxis", "db"]);
 
@@ -65,7 +64,10 @@ export function openDatabase(options: DatabaseOptions): PraxisDatabase {
     return { db, dialect: "postgres", close: () => db.destroy() };
   }
   const path = options.url;
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") {
+    // The file holds the communities' private keys: created 0600 in a 0700 directory.
+    for (const warning of prepareSqliteFiles(path)) logger.warn(warning);
+  }
   const db = new Kysely<Database>({
     dialect: new PraxisSqliteDialect({ path, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, retryMs }),
   });

@@ -20,6 +20,7 @@ import {
   type Kysely, type QueryCompiler, type QueryResult, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler,
 } from "kysely";
 import { DatabaseBusyError, isSqliteBusy } from "./faults.ts";
+import { alignSidecarModes } from "./sqlite-files.ts";
 
 export interface SqliteDriverOptions {
   /** The database file, or `:memory:` (one connection then serves reads and writes). */
@@ -114,6 +115,7 @@ class SqliteDriver implements Driver {
     this.#writer.pragma(`busy_timeout = ${busyTimeoutMs}`);
     this.#writer.pragma("foreign_keys = ON");
     this.#writer.pragma("synchronous = NORMAL");
+    if (path !== ":memory:") alignSidecarModes(path);
     if (path === ":memory:") {
       this.#reader = this.#writer;
     } else {
