@@ -28,7 +28,7 @@ export const configSchema = z.strictObject({
     poolSize: z.number().int().min(1).max(200).default(10),
     // SQLite: how long one attempt waits for a lock while blocking the
     // thread (keep it short; waits beyond it are asynchronous retries).
-    busyTimeoutMs: z.number().int().min(0).max(1000).default(50),
+    busyTimeoutMs: z.number().int().min(0).max(1000).default(20),
     // How long a write keeps retrying a SQLite database locked by another
     // process, or a request waits for a PostgreSQL connection, before the
     // request is answered 503 (and a queued task retried later).

@@ -17,7 +17,7 @@ export interface DatabaseOptions {
   url: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
-  /** SQLite: how long one attempt waits synchronously for a lock, in ms (default 50). */
+  /** SQLite: how long one attempt waits synchronously for a lock, in ms (default 20). */
   busyTimeoutMs?: number;
   /**
    * How long a statement keeps retrying a SQLite database locked by another
@@ -33,7 +33,7 @@ export interface PraxisDatabase {
   close(): Promise<void>;
 }
 
-export const DEFAULT_BUSY_TIMEOUT_MS = 50;
+export const DEFAULT_BUSY_TIMEOUT_MS = 20;
 export const DEFAULT_RETRY_MS = 5000;
 
 // int8 (bigint) columns hold millisecond timestamps well within 2^53.

@@ -50,7 +50,7 @@ describe("configuration", () => {
 
   it("reads the database fault bounds, with short defaults", () => {
     const defaults = loadConfig({ env: {}, cwd: dir() });
-    expect(defaults.database.busyTimeoutMs).toBe(50);
+    expect(defaults.database.busyTimeoutMs).toBe(20);
     expect(defaults.database.retryMs).toBe(5000);
     expect(loadConfig({ env: { PRAXIS_DATABASE_RETRY_MS: "2000" }, cwd: dir() }).database.retryMs).toBe(2000);
     expect(() => loadConfig({ env: { PRAXIS_DATABASE_RETRY_MS: "5" }, cwd: dir() })).toThrow(/database\.retryMs/);
