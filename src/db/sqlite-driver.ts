@@ -4,8 +4,10 @@
 // better-sqlite3 waits for a lock by blocking the thread (its busy timeout
 // is a sleep in the calling thread), so another process holding the write
 // lock for seconds used to freeze the whole server. Here:
-// - reads run on their own connection: in WAL mode they never wait for a
-//   writer, so pages keep rendering while another process writes;
+// - reads never wait for a write: in WAL mode a read does not need the
+//   write lock, and while one of this process's writes is waiting or a
+//   transaction is open, reads run on a second, read-only connection, so
+//   pages keep rendering while another process holds the database;
 // - writes run one at a time on a second connection whose busy timeout is
 //   short (`busyTimeoutMs`); a write that finds the database locked is
 //   retried asynchronously with backoff, the event loop serving other
@@ -56,6 +58,12 @@ async function retryWhileBusy<T>(work: () => T, deadline: number, what: string):
 /** A FIFO lock whose waiters give up at a deadline. */
 class WriteLock {
   #held = false;
+
+  /** Whether a write or a transaction of this process is under way. */
+  get held(): boolean {
+    return this.#held;
+  }
+
   readonly #waiters: Array<{ grant: () => void }> = [];
 
   async acquire(deadline: number): Promise<void> {
@@ -145,8 +153,16 @@ class SqliteDriver implements Driver {
     return readonly;
   }
 
+  /**
+   * A read runs on the writer connection while no write of ours is under
+   * way (its page cache stays warm), else on the reader, which neither waits
+   * for that write nor sees an uncommitted transaction.
+   */
   async read<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return retryWhileBusy(() => resultOf<R>(this.#reader.prepare(query.sql), query.parameters), this.deadline(), "reading");
+    return retryWhileBusy(() => {
+      const connection = this.#lock.held ? this.#reader : this.#writer;
+      return resultOf<R>(connection.prepare(query.sql), query.parameters);
+    }, this.deadline(), "reading");
   }
 
   /** One statement on the writer, under the write lock. */
