@@ -183,6 +183,11 @@ describe("closed community", () => {
     expect(group.manuallyApprovesFollowers).toBe(true);
     // Posts from an applicant are not relayed.
     const early = await peer.post("carol", { content: "let me in", mention: [closed] });
+    // Handled while Carol is still an applicant (else the approval could overtake it).
+    await waitFor(async () => {
+      const stats = await praxis.queue.stats();
+      return stats.ready === 0 && stats.leased === 0;
+    }, "the applicant's post to be handled");
 
     await approveMember(praxis, "council", peer.userUri("carol"));
     await waitFor(() => peer.receivedOf("Accept", (r) => r.actor === closed && objectId(r.json.object) === followId)[0], "Accept after approval");
