@@ -31,6 +31,13 @@ export const configSchema = z.strictObject({
     driver: z.enum(["sqlite", "postgres"]).default("sqlite"),
     url: z.string().min(1).optional(),
     poolSize: z.number().int().min(1).max(200).default(10),
+    // SQLite: how long one attempt waits for a lock while blocking the
+    // thread (keep it short; waits beyond it are asynchronous retries).
+    busyTimeoutMs: z.number().int().min(0).max(1000).default(20),
+    // How long a write keeps retrying a SQLite database locked by another
+    // process, or a request waits for a PostgreSQL connection, before the
+    // request is answered 503 (and a queued task retried later).
+    retryMs: z.number().int().min(100).max(60_000).default(5000),
   }).prefault({}),
   limits: z.strictObject({
     maxBodyBytes: z.number().int().min(1024).default(1_048_576),
@@ -129,6 +136,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_TRUST_PROXY", ["trustProxy"], asBool],
   ["PRAXIS_DATABASE_DRIVER", ["database", "driver"], asString],
   ["PRAXIS_DATABASE_URL", ["database", "url"], asString],
+  ["PRAXIS_DATABASE_RETRY_MS", ["database", "retryMs"], asInt],
   ["PRAXIS_MAX_BODY_BYTES", ["limits", "maxBodyBytes"], asInt],
   ["PRAXIS_INBOX_RATE_LIMIT", ["limits", "inboxRequestsPerWindow"], asInt],
   ["PRAXIS_INBOX_RATE_WINDOW_SECONDS", ["limits", "inboxWindowSeconds"], asInt],

@@ -1,9 +1,12 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { getLogger } from "@logtape/logtape";
+import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { DatabaseUnavailableError } from "./faults.ts";
 import type { Database } from "./schema.ts";
+import { PraxisSqliteDialect } from "./sqlite-driver.ts";
+import { prepareSqliteFiles } from "./sqlite-files.ts";
+
+const logger = getLogger(["praxis", "db"]);
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -14,6 +17,14 @@ export interface DatabaseOptions {
   url: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** SQLite: how long one attempt waits synchronously for a lock, in ms (default 20). */
+  busyTimeoutMs?: number;
+  /**
+   * How long a statement keeps retrying a SQLite database locked by another
+   * process, or waits for a PostgreSQL connection, before failing with
+   * DatabaseUnavailableError, in ms (default 5000).
+   */
+  retryMs?: number;
 }
 
 export interface PraxisDatabase {
@@ -22,23 +33,43 @@ export interface PraxisDatabase {
   close(): Promise<void>;
 }
 
+export const DEFAULT_BUSY_TIMEOUT_MS = 20;
+export const DEFAULT_RETRY_MS = 5000;
+
 // int8 (bigint) columns hold millisecond timestamps well within 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
 export function openDatabase(options: DatabaseOptions): PraxisDatabase {
+  const retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
   if (options.driver === "postgres") {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: retryMs });
+    // A connection losing its server (a restart, a network cut) must not
+    // crash the process: the pool reports idle ones, and a client in use
+    // reports it as an 'error' event besides failing its query.
+    const lost = (error: Error) => logger.warn("A PostgreSQL connection was lost: {error}", { error: error.message });
+    pool.on("error", lost);
+    pool.on("connect", (client) => client.on("error", lost));
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: {
+          connect: () => pool.connect().catch((error: Error) => {
+            throw new DatabaseUnavailableError(`Cannot connect to PostgreSQL: ${error.message}`, { cause: error });
+          }),
+          end: () => pool.end(),
+          options: pool.options,
+          Client: pg.Client,
+        },
+      }),
+    });
     return { db, dialect: "postgres", close: () => db.destroy() };
   }
-  if (options.url !== ":memory:") mkdirSync(dirname(options.url), { recursive: true });
-  const sqlite = new SQLite(options.url);
-  // WAL lets the CLI and the server use the same file at once; the busy
-  // timeout makes a writer wait for the other process instead of failing.
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("synchronous = NORMAL");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const path = options.url;
+  if (path !== ":memory:") {
+    // The file holds the communities' private keys: created 0600 in a 0700 directory.
+    for (const warning of prepareSqliteFiles(path)) logger.warn(warning);
+  }
+  const db = new Kysely<Database>({
+    dialect: new PraxisSqliteDialect({ path, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, retryMs }),
+  });
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }

@@ -39,6 +39,7 @@ import type { Dialect } from "./database.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
 } from "./queue-inspection.ts";
+import { isDatabaseUnavailable } from "./faults.ts";
 import type { Database } from "./schema.ts";
 
 export type { DeadLetter, HostQueueStats, KindStats, QueueStats } from "./queue-inspection.ts";
@@ -223,7 +224,9 @@ export class KyselyMessageQueue implements MessageQueue {
             }
             if (leases.length === 0) sleepMs = await this.#msUntilNextDue();
           } catch (error) {
-            logger.error("Polling queue {queue} failed: {error}", { queue: this.#queue, error });
+            // A database locked by another process, or PostgreSQL restarting: the next poll retries.
+            if (isDatabaseUnavailable(error)) logger.warn("Polling queue {queue} failed, will retry: {error}", { queue: this.#queue, error });
+            else logger.error("Polling queue {queue} failed: {error}", { queue: this.#queue, error });
           }
         }
         // With every slot busy, a finishing delivery rings the alarm.
@@ -419,20 +422,26 @@ export class KyselyMessageQueue implements MessageQueue {
   }
 
   async #reschedule(lease: Lease, error: unknown): Promise<void> {
-    const dead = lease.attempts >= this.#maxAttempts;
+    // A handler that failed because the database was unavailable (locked by
+    // another process past the retry bound, PostgreSQL down) did nothing
+    // wrong: it is retried without spending an attempt, never dead-lettered.
+    const unavailable = isDatabaseUnavailable(error);
+    const dead = !unavailable && lease.attempts >= this.#maxAttempts;
     const result = await this.#db.updateTable("fedify_message")
-      .set({
+      .set((eb) => ({
         lease_token: null,
         locked_until: null,
         last_error: describeError(error),
         dead: dead ? 1 : 0,
-        ...(dead ? {} : { available_at: Date.now() + this.#backoff(lease.attempts) }),
-      })
+        ...(unavailable ? { attempts: eb("attempts", "-", 1) } : {}),
+        ...(dead ? {} : { available_at: Date.now() + this.#backoff(unavailable ? 1 : lease.attempts) }),
+      }))
       .where("id", "=", lease.id).where("lease_token", "=", lease.token)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return this.#warnLeaseLost(lease);
     const properties = { id: lease.id, queue: this.#queue, attempts: lease.attempts, error };
-    if (dead) logger.error("Message {id} in queue {queue} dead-lettered after {attempts} failed attempts: {error}", properties);
+    if (unavailable) logger.warn("Message {id} in queue {queue} met an unavailable database, will retry: {error}", properties);
+    else if (dead) logger.error("Message {id} in queue {queue} dead-lettered after {attempts} failed attempts: {error}", properties);
     else logger.warn("Message {id} in queue {queue} failed (attempt {attempts}), will retry: {error}", properties);
   }
 

@@ -37,6 +37,29 @@ export function isPublicVisibility(v: Visibility): boolean {
   return v === "public" || v === "unlisted";
 }
 
+const STRICTNESS: Readonly<Record<Visibility, number>> = { public: 0, unlisted: 1, followers: 2, direct: 3 };
+
+/** The more restricted of two visibilities. */
+export function stricterVisibility(a: Visibility, b: Visibility): Visibility {
+  return STRICTNESS[a] >= STRICTNESS[b] ? a : b;
+}
+
+/**
+ * The visibility of an object delivered inside an activity (a Create, an
+ * Update): the stricter of the object's own addressing and the activity's.
+ * The object is what receivers fetch and show, so a followers-only object
+ * stays followers-only whatever the wrapping activity claims; an object with
+ * no addressing of its own is direct. Without an object, the activity alone.
+ */
+export function visibilityOfWrapped(
+  activity: Pick<Addressing, "to" | "cc">,
+  object: Pick<Addressing, "to" | "cc"> | null,
+  authorFollowers?: string | null,
+): Visibility {
+  const outer = visibilityOf(activity, authorFollowers);
+  return object ? stricterVisibility(outer, visibilityOf(object, authorFollowers)) : outer;
+}
+
 /** What a local URI turned out to be, as told by the federation layer. */
 export type LocalTarget =
   | { kind: "community"; slug: string }

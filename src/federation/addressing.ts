@@ -2,7 +2,7 @@
 // domain rules use, and tells which URIs are local communities.
 import type { Context } from "@fedify/fedify";
 import { type Activity, Mention, type Object as APObject } from "@fedify/vocab";
-import type { Addressing, LocalTarget } from "../domain/addressing.ts";
+import { type Addressing, type LocalTarget, type Visibility, visibilityOf, visibilityOfWrapped } from "../domain/addressing.ts";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import { isLocalUri } from "./origin.ts";
@@ -11,7 +11,11 @@ function hrefs(urls: readonly URL[]): string[] {
   return urls.map((u) => u.href);
 }
 
-/** The union of an activity's and its object's addressing, plus mentions. */
+/**
+ * The union of an activity's and its object's addressing, plus mentions:
+ * where a post is going (its home community). Never who may see it; that is
+ * `visibilityOfActivity`.
+ */
 export async function addressingOf(activity: Activity, object: APObject | null): Promise<Addressing> {
   const mentions: string[] = [];
   if (object) {
@@ -28,6 +32,21 @@ export async function addressingOf(activity: Activity, object: APObject | null):
     audience: both.flatMap((o) => hrefs(o.audienceIds)),
     mentions,
   };
+}
+
+/**
+ * Who may see an object delivered in an activity: the stricter of the
+ * object's own addressing and the activity's (a followers-only Note wrapped
+ * in a Create addressed to Public stays followers-only).
+ */
+export function visibilityOfActivity(activity: Activity, object: APObject | null, authorFollowers?: string | null): Visibility {
+  const own = (o: APObject) => ({ to: hrefs(o.toIds), cc: hrefs(o.ccIds) });
+  return visibilityOfWrapped(own(activity), object ? own(object) : null, authorFollowers);
+}
+
+/** Who may see an object, from its own addressing alone (an object fetched from its origin). */
+export function visibilityOfObject(object: APObject, authorFollowers?: string | null): Visibility {
+  return visibilityOf({ to: hrefs(object.toIds), cc: hrefs(object.ccIds) }, authorFollowers);
 }
 
 /** Resolves a URI to a local community (actor or followers collection). */

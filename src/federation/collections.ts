@@ -7,6 +7,8 @@ import { instant } from "./time.ts";
 import { postPath } from "../domain/paths.ts";
 import { publicOrigin } from "./origin.ts";
 import type { AppServices } from "../services.ts";
+import { isPubliclyAddressed } from "../domain/access.ts";
+import { mayReadCommunityContent } from "./access.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { MODERATION_ACTOR, moderationActorUri } from "./moderation.ts";
 
@@ -45,8 +47,6 @@ export function registerCollections(federation: Federation<AppServices>): void {
       }
       const offset = parseCursor(cursor);
       if (offset === null) return null;
-      // A closed community's member list is not public; its count is.
-      if (community.closed) return { items: [], nextCursor: null };
       const page = await ctx.data.repos.memberships.list(community.id, "accepted", { limit: PAGE_SIZE + 1, offset });
       return {
         items: page.slice(0, PAGE_SIZE).map(toRecipient),
@@ -57,7 +57,10 @@ export function registerCollections(federation: Federation<AppServices>): void {
     .setCounter(async (ctx, identifier) => {
       const community = await liveCommunity(ctx, identifier);
       return community ? ctx.data.repos.memberships.count(community.id) : null;
-    });
+    })
+    // A closed community's member count is public (its page shows it); the
+    // pages that list the members are for members.
+    .authorize((ctx, identifier) => ctx.url.searchParams.has("cursor") ? mayReadCommunityContent(ctx, identifier) : true);
 
   federation
     .setOutboxDispatcher("/c/{identifier}/outbox", async (ctx, identifier, cursor) => {
@@ -68,6 +71,10 @@ export function registerCollections(federation: Federation<AppServices>): void {
       const rows = await ctx.data.repos.activities.page(community.id, PAGE_SIZE + 1, offset);
       const items: Activity[] = [];
       for (const row of rows.slice(0, PAGE_SIZE)) {
+        // An open community's outbox lists what it sent to Public; what it
+        // sent to its followers while it was closed stays theirs. A closed
+        // community's outbox is served to members only (authorize below).
+        if (!community.closed && !isPubliclyAddressed(row.json)) continue;
         items.push(await Activity.fromJsonLd(row.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }));
       }
       return { items, nextCursor: rows.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null };
@@ -76,7 +83,8 @@ export function registerCollections(federation: Federation<AppServices>): void {
     .setCounter(async (ctx, identifier) => {
       const community = await liveCommunity(ctx, identifier);
       return community ? ctx.data.repos.activities.count(community.id) : null;
-    });
+    })
+    .authorize(mayReadCommunityContent);
 
   // Communities follow nothing yet; the collection exists because clients
   // and the Group's `following` property expect it.
@@ -97,7 +105,8 @@ export function registerCollections(federation: Federation<AppServices>): void {
       const items = (await ctx.data.repos.posts.pinned(community.id))
         .map((p) => pinnedObject(p, group, new URL(postPath(community.slug, p.id), publicOrigin(ctx))));
       return { items };
-    });
+    })
+    .authorize(mayReadCommunityContent);
 
   // Lemmy, Mbin, PieFed and NodeBB read a community's moderators from the
   // ordered collection its attributedTo points at.

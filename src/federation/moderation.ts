@@ -12,14 +12,14 @@
 // cannot sign for us, so one `Service` actor speaks for all of them.
 import type { Context } from "@fedify/fedify";
 import {
-  type Activity, Add, Block, Delete, Endpoints, Flag, PUBLIC_COLLECTION, type Recipient, Remove, Service, Undo,
+  type Activity, Add, Block, Delete, Endpoints, Flag, type Recipient, Remove, Service, Undo,
 } from "@fedify/vocab";
 import type { Community } from "../domain/community.ts";
 import type { PostRow } from "../db/schema.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { LemmyAnnounce, LemmyUndo, Lock } from "./lemmy-vocab.ts";
-import { activityUri, boostObject, claimId, record, withdrawBoost } from "./outbound.ts";
+import { activityUri, boostObject, claimId, communityAddressing, record, withdrawBoost } from "./outbound.ts";
 import { textToHtml } from "./text.ts";
 import { instant, now } from "./time.ts";
 import { publicOrigin } from "./origin.ts";
@@ -55,10 +55,13 @@ export function buildModerationActor(ctx: Ctx, keys: Awaited<ReturnType<Ctx["get
   });
 }
 
-/** Lemmy's addressing of an activity in a community: Public, cc and audience the Group. */
+/**
+ * Lemmy's addressing of an activity in a community: Public (a closed
+ * community's followers instead), cc and audience the Group.
+ */
 function inCommunity(ctx: Ctx, community: Community) {
   const group = ctx.getActorUri(community.slug);
-  return { to: PUBLIC_COLLECTION, cc: group, audience: group };
+  return { to: communityAddressing(ctx, community).to, cc: group, audience: group };
 }
 
 /**
@@ -74,8 +77,7 @@ async function announceModeration(ctx: Ctx, community: Community, activity: Acti
     actor: group,
     object: activity,
     published: now(),
-    to: PUBLIC_COLLECTION,
-    cc: ctx.getFollowersUri(community.slug),
+    ...communityAddressing(ctx, community),
   });
   await record(ctx, announce);
   // No fan-out task: Fedify's fan-out worker re-parses the activity, and its

@@ -39,8 +39,17 @@ export async function toFollowers(ctx: Ctx, community: Community, activity: Acti
   });
 }
 
-export function publicAddressing(ctx: Ctx, community: Community) {
-  return { to: PUBLIC_COLLECTION, cc: ctx.getFollowersUri(community.slug) };
+/**
+ * Who the activities a community sends (announces, boosts, Updates,
+ * Deletes, Undos) are addressed to. An open community's go to Public, cc
+ * its followers. A closed community's go to its followers collection only,
+ * in `to`: Mastodon files such an Announce of a public post as a private
+ * (followers-only) boost, shown to the Group's followers alone, and refuses
+ * a boost of a post that is not public itself.
+ */
+export function communityAddressing(ctx: Ctx, community: Community): { to: URL; cc: URL | null } {
+  const followers = ctx.getFollowersUri(community.slug);
+  return community.closed ? { to: followers, cc: null } : { to: PUBLIC_COLLECTION, cc: followers };
 }
 
 /**
@@ -54,7 +63,7 @@ export async function announceActivity(ctx: Ctx, community: Community, activity:
     actor: ctx.getActorUri(community.slug),
     object: activity,
     published: now(),
-    ...publicAddressing(ctx, community),
+    ...communityAddressing(ctx, community),
   });
   await toFollowers(ctx, community, announce, orderingKey);
   return id;
@@ -71,7 +80,7 @@ export async function boostObject(ctx: Ctx, community: Community, objectUri: URL
     actor: ctx.getActorUri(community.slug),
     object: objectUri,
     published: now(),
-    ...publicAddressing(ctx, community),
+    ...communityAddressing(ctx, community),
   });
   await toFollowers(ctx, community, announce, objectUri.href);
   return id;
@@ -89,9 +98,9 @@ export async function withdrawBoost(ctx: Ctx, community: Community, objectUri: U
       id: new URL(boost.activityUri),
       actor: ctx.getActorUri(community.slug),
       object: objectUri,
-      ...publicAddressing(ctx, community),
+      ...communityAddressing(ctx, community),
     }),
-    ...publicAddressing(ctx, community),
+    ...communityAddressing(ctx, community),
   });
   await toFollowers(ctx, community, undo, objectUri.href);
   return true;
@@ -133,7 +142,7 @@ export async function sendGroupUpdate(ctx: Ctx, community: Community, alsoTo: Re
     actor: group.id,
     object: group,
     published: now(),
-    ...publicAddressing(ctx, community),
+    ...communityAddressing(ctx, community),
   });
   // Carries postingRestrictedToMods, scale, stream and the link collections, as the actor document does.
   await GroupUpdate.withExtensions(update.id!, community, publicOrigin(ctx), async () => {
@@ -150,7 +159,7 @@ export async function sendGroupDelete(ctx: Ctx, community: Community): Promise<v
     actor,
     object: new Tombstone({ id: actor }),
     published: now(),
-    ...publicAddressing(ctx, community),
+    ...communityAddressing(ctx, community),
   });
   await toFollowers(ctx, community, del);
 }

@@ -4,6 +4,9 @@ import type { Federation } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "../db/faults.ts";
+import { isPubliclyAddressed } from "../domain/access.ts";
+import { membersOnlyRead } from "../federation/access.ts";
 import type { AppServices } from "../services.ts";
 import { ADMIN_API_PREFIX, createAdminApi } from "./admin/index.ts";
 import { consoleRoutes } from "./console/index.ts";
@@ -35,6 +38,16 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
+    if (isDatabaseUnavailable(error)) {
+      // Locked by another process past the bound, or PostgreSQL down: the
+      // request was not accepted, and the sender should simply retry.
+      logger.warn("Database unavailable on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error: (error as Error).message });
+      const headers = { "Retry-After": String(RETRY_AFTER_SECONDS) };
+      if (c.req.method === "GET" && /text\/html/.test(c.req.header("accept") ?? "")) {
+        return c.html(renderErrorPage({ instance: data.instance(langOf(c)), status: 503 }, langOf(c)), 503, headers);
+      }
+      return c.text("The database is busy; retry later.", 503, headers);
+    }
     logger.error("Unhandled error on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error });
     return c.html(renderErrorPage({ instance: data.instance(langOf(c)), status: 500 }, langOf(c)), 500);
   });
@@ -59,14 +72,28 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   app.route("/", feedRoutes({ data, langOf }));
   app.route("/", publicRoutes({ data, langOf }));
 
-  // Activities the communities sent, dereferenceable by their ids.
+  // Activities the communities sent, dereferenceable by their ids. What a
+  // community sent to Public is public while the community is open; the
+  // rest (everything a closed community sent) only to members' signed fetches.
   app.get("/c/:slug/activities/:id", async (c) => {
     const uri = new URL(`/c/${c.req.param("slug")}/activities/${c.req.param("id")}`, config.origin).href;
     const activity = await repos.activities.getByUri(uri);
     if (!activity || activity.json === null || activity.kind === "accept" || activity.kind === "reject") {
       return c.json({ error: "Not found" }, 404);
     }
-    return c.body(JSON.stringify(activity.json), 200, { "Content-Type": "application/activity+json", Vary: "Accept" });
+    const community = await repos.communities.findBySlug(c.req.param("slug"));
+    if (!community) return c.json({ error: "Not found" }, 404);
+    const headers: Record<string, string> = { "Content-Type": "application/activity+json", Vary: "Accept" };
+    if (community.closed || !isPubliclyAddressed(activity.json)) {
+      const decision = await membersOnlyRead(federation.createContext(c.req.raw, services), community);
+      if (!decision.allowed) {
+        return c.json({ error: "This activity is for the community's members: sign the request as a member or a member's server." }, 401);
+      }
+      // The answer depends on who signed: no shared cache may keep it.
+      headers["Cache-Control"] = "private";
+      headers.Vary = "Accept, Signature, Signature-Input";
+    }
+    return c.body(JSON.stringify(activity.json), 200, headers);
   });
 
   app.notFound((c) => {

@@ -66,6 +66,11 @@ const en = {
   "posts.locked": "Locked",
   "posts.viewOriginal": "View original",
 
+  "membersOnly.heading": "Posts for members only",
+  "membersOnly.hidden": "This community is closed: its posts are shared with its members only. They are not shown on this page, and its outbox, pinned posts and member list are not public.",
+  "membersOnly.howToRead": "To read them, follow the community from your fediverse account: once a moderator approves your request, its posts reach you as boosts.",
+  "membersOnly.limits": "What members post stays as public as they made it on their own servers, and members can share what they read: a closed community keeps its posts off the open web, it does not make them secret.",
+
   "network.heading": "Network",
   "network.none": "This community is not linked to other communities yet.",
   "network.diagramTitle": "{name} in the network of communities",
@@ -166,6 +171,11 @@ const fr: Catalogue = {
   "posts.pinned": "Épinglé",
   "posts.locked": "Verrouillé",
   "posts.viewOriginal": "Voir l’original",
+
+  "membersOnly.heading": "Publications réservées aux membres",
+  "membersOnly.hidden": "Cette communauté est fermée : ses publications ne sont partagées qu’avec ses membres. Elles ne sont pas affichées sur cette page, et sa boîte d’envoi, ses publications épinglées et sa liste de membres ne sont pas publiques.",
+  "membersOnly.howToRead": "Pour les lire, suivez la communauté depuis votre compte du fédivers : une fois votre demande approuvée par un modérateur, ses publications vous parviennent sous forme de partages.",
+  "membersOnly.limits": "Ce que publient les membres reste aussi public qu’ils l’ont rendu sur leur propre serveur, et les membres peuvent partager ce qu’ils lisent : une communauté fermée tient ses publications à l’écart du web ouvert, elle ne les rend pas secrètes.",
 
   "network.heading": "Réseau",
   "network.none": "Cette communauté n’est pas encore reliée à d’autres communautés.",

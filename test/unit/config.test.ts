@@ -48,6 +48,14 @@ describe("configuration", () => {
     expect(() => loadConfig({ env: { PRAXIS_CONFIG: "missing.json" }, cwd: dir() })).toThrow(/does not exist/);
   });
 
+  it("reads the database fault bounds, with short defaults", () => {
+    const defaults = loadConfig({ env: {}, cwd: dir() });
+    expect(defaults.database.busyTimeoutMs).toBe(20);
+    expect(defaults.database.retryMs).toBe(5000);
+    expect(loadConfig({ env: { PRAXIS_DATABASE_RETRY_MS: "2000" }, cwd: dir() }).database.retryMs).toBe(2000);
+    expect(() => loadConfig({ env: { PRAXIS_DATABASE_RETRY_MS: "5" }, cwd: dir() })).toThrow(/database\.retryMs/);
+  });
+
   it("accepts config.example.json as it is", () => {
     const cwd = dir();
     writeFileSync(path.join(cwd, "config.json"), JSON.stringify(example));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { audienceNamesOtherGroup, homeCommunity, type LocalTarget, visibilityOf } from "../../src/domain/addressing.ts";
+import {
+  audienceNamesOtherGroup, homeCommunity, type LocalTarget, stricterVisibility, visibilityOf, visibilityOfWrapped,
+} from "../../src/domain/addressing.ts";
 import { parseLanguages, validateSlug, ValidationError } from "../../src/domain/community.ts";
 import { decideFollow } from "../../src/domain/membership.ts";
 import { decidePostRelay, decideReactionRelay, mayChangePost } from "../../src/domain/relay.ts";
@@ -20,6 +22,17 @@ describe("visibility", () => {
     expect(visibilityOf({ to: ["https://m.example/users/a/followers"], cc: [G] }, "https://m.example/users/a/followers")).toBe("followers");
     expect(visibilityOf({ to: [G], cc: [] }, "https://m.example/users/a/followers")).toBe("direct");
     expect(visibilityOf({ to: ["as:Public"], cc: [] })).toBe("public");
+  });
+
+  it("takes the stricter of the object's and the activity's addressing", () => {
+    const followers = "https://m.example/users/a/followers";
+    expect(stricterVisibility("public", "followers")).toBe("followers");
+    expect(stricterVisibility("direct", "unlisted")).toBe("direct");
+    expect(visibilityOfWrapped({ to: [PUBLIC], cc: [] }, { to: [followers], cc: [G] }, followers)).toBe("followers");
+    expect(visibilityOfWrapped({ to: [followers], cc: [] }, { to: [PUBLIC], cc: [] }, followers)).toBe("followers");
+    expect(visibilityOfWrapped({ to: [PUBLIC], cc: [] }, { to: [], cc: [] })).toBe("direct");
+    expect(visibilityOfWrapped({ to: [PUBLIC], cc: [] }, { to: [followers], cc: [PUBLIC] }, followers)).toBe("unlisted");
+    expect(visibilityOfWrapped({ to: [PUBLIC], cc: [] }, null)).toBe("public");
   });
 });
 

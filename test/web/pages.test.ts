@@ -200,6 +200,18 @@ describe("community page", () => {
     expect(page).toContain(`<p>No posts yet.</p>`);
   });
 
+  it("shows a closed community's notice in place of its posts, in English and French", () => {
+    const view = { instance, community, posts: [], membersOnly: true, fromSubcommunities: [] };
+    const en = main(renderCommunityPage(view, "en"));
+    expect(en).toContain(`<h2>Posts for members only</h2>`);
+    expect(en).toContain(`its posts are shared with its members only`);
+    expect(en).not.toContain(`<h2>Recent posts</h2>`);
+    expect(en).not.toContain(`From sub-communities`);
+    const fr = main(renderCommunityPage(view, "fr"));
+    expect(fr).toContain(`<h2>Publications réservées aux membres</h2>`);
+    expect(fr).not.toContain(`Publications récentes`);
+  });
+
   it("tells open communities that following is enough", () => {
     const page = main(communityPage([], { closed: false, postingPolicy: "anyone" }));
     expect(page).toContain(`You are a member straight away`);

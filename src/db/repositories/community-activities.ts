@@ -72,12 +72,15 @@ export class CommunityActivityRepository {
   }
 
   /**
-   * What the outbox shows: recorded activities, except those caused by a
-   * post a moderator removed (its Create, or the boost of its object).
+   * What the outbox shows: recorded activities, except answers to follow
+   * requests (addressed to the follower alone: they would list who asked
+   * to join) and those caused by a post a moderator removed (its Create,
+   * or the boost of its object).
    */
   private visible(communityId: string) {
     return this.db.selectFrom("community_activities as ca")
       .where("ca.community_id", "=", communityId).where("ca.json", "!=", "null")
+      .where("ca.kind", "not in", ["accept", "reject"])
       .where((eb) => eb.not(eb.exists(eb.selectFrom("posts as p").select("p.id")
         .where("p.community_id", "=", communityId).where("p.removed_at", "is not", null)
         .where((w) => w.or([w("p.object_uri", "=", w.ref("ca.source_uri")), w("p.activity_uri", "=", w.ref("ca.source_uri"))])))));

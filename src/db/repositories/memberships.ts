@@ -80,6 +80,16 @@ export class MembershipRepository {
     return Number(r.numDeletedRows);
   }
 
+  /** Whether an accepted member's actor lives on `origin` (e.g. https://mastodon.example). */
+  async hasAcceptedMemberOn(communityId: string, origin: string): Promise<boolean> {
+    const prefix = `${origin}/`;
+    const row = await this.db.selectFrom("memberships").select("actor_uri")
+      .where("community_id", "=", communityId).where("status", "=", "accepted")
+      .where((eb) => eb(eb.fn("substr", ["actor_uri", eb.val(1), eb.val(prefix.length)]), "=", prefix))
+      .limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async list(communityId: string, status: MembershipStatus, options: { limit?: number; offset?: number } = {}): Promise<Member[]> {
     let q = this.baseQuery(communityId).where("m.status", "=", status)
       .orderBy(status === "accepted" ? "m.accepted_at" : "m.requested_at").orderBy("m.actor_uri");

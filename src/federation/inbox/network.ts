@@ -8,13 +8,14 @@
 // it is gone (withdrawFromNetwork).
 import type { InboxContext } from "@fedify/fedify";
 import {
-  Activity, type Announce, Create, Delete, Hashtag, type Object as APObject, PUBLIC_COLLECTION,
+  Activity, type Announce, Create, Delete, Hashtag, type Object as APObject,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CommunityLinkRow } from "../../db/schema.ts";
 import { decideIncomingAnnounce, matchesPromotionRule, normalizeTag } from "../../domain/network.ts";
 import type { AppServices } from "../../services.ts";
-import { localCommunityOf } from "../addressing.ts";
+import { isPublicVisibility } from "../../domain/addressing.ts";
+import { localCommunityOf, visibilityOfObject } from "../addressing.ts";
 import { NetworkReader } from "../network-reader.ts";
 import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
@@ -47,10 +48,6 @@ async function hashtagsOf(object: APObject): Promise<string[]> {
     if (tag instanceof Hashtag && tag.name) tags.push(normalizeTag(tag.name.toString()));
   }
   return tags;
-}
-
-function isPublic(object: APObject): boolean {
-  return [...object.toIds, ...object.ccIds].some((u) => u.href === PUBLIC_COLLECTION.href);
 }
 
 /**
@@ -112,7 +109,9 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
       relation: link.relation,
       neighbourClosed: announcer.closed,
       receiverClosed: community.closed,
-      objectIsPublic: isPublic(object),
+      // Decided by the object as its origin serves it, never by the
+      // announce or the Create it may wrap.
+      objectIsPublic: isPublicVisibility(visibilityOfObject(object)),
       objectIsReply: object.replyTargetId !== null,
       ownPost: homes.has(community.id),
       alreadyAnnounced: (await repos.activities.find(community.id, objectId.href, "boost")) !== null,

@@ -4,13 +4,13 @@
 import type { InboxContext } from "@fedify/fedify";
 import { type Create, type Delete, Group, Organization, type Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
-import { audienceNamesOtherGroup, homeCommunity, visibilityOf } from "../../domain/addressing.ts";
+import { audienceNamesOtherGroup, homeCommunity, isPublicVisibility, visibilityOf } from "../../domain/addressing.ts";
 import { type AttributionKind, type AuthorshipVerdict, judgeAuthorship, MAX_CO_ATTRIBUTIONS, onActorsOrigin } from "../../domain/authorship.ts";
 import { decideModeratedPost } from "../../domain/moderation.ts";
 import { decidePostRelay, mayChangePost } from "../../domain/relay.ts";
 import type { PostRow } from "../../db/schema.ts";
 import type { AppServices } from "../../services.ts";
-import { addressingOf, localTargetResolver } from "../addressing.ts";
+import { addressingOf, localTargetResolver, visibilityOfActivity } from "../addressing.ts";
 import { dropLink } from "../network.ts";
 import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
@@ -67,7 +67,8 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   if (!community) return;
   const author = await create.getActor(ctx);
   const decision = decidePostRelay({
-    visibility: visibilityOf(addressing, author?.followersId?.href),
+    // The object's own addressing counts: the stricter of object and Create.
+    visibility: visibilityOfActivity(create, object, author?.followersId?.href),
     authorIsMember: (await repos.memberships.status(community.id, create.actorId.href)) === "accepted",
     postingPolicy: community.postingPolicy,
     communityDeleted: community.deletedAt !== null,
@@ -133,6 +134,13 @@ export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): 
   const authorship = await authorshipOf(ctx, object, update.actorId.href);
   if (!authorship.ok) {
     logger.info("Ignoring Update {id}: {reason}", { id: update.id.href, reason: authorship.reason });
+    return;
+  }
+  // An edit that makes the post non-public (by the object's own addressing
+  // or the Update's) is neither applied nor relayed: the new text is not
+  // for the community's audience.
+  if (!isPublicVisibility(visibilityOfActivity(update, object))) {
+    logger.info("Not relaying {id}: the edited object is not public", { id: update.id.href });
     return;
   }
   for (const post of posts) {

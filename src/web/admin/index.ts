@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getLogger } from "@logtape/logtape";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "../../db/faults.ts";
 import { ValidationError } from "../../domain/community.ts";
 import { PeerUnreachableError } from "../../federation/links.ts";
 import { accountView, authenticateToken } from "../../operations/accounts.ts";
@@ -36,6 +37,10 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
       return c.json({ error: "invalid_request", message: error.message, field: error.field }, 400);
     }
     if (error instanceof NotFoundError) return c.json({ error: "not_found", message: error.message }, 404);
+    if (isDatabaseUnavailable(error)) {
+      c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+      return c.json({ error: "database_unavailable", message: "The database is busy or unreachable; retry later." }, 503);
+    }
     if (error instanceof PeerUnreachableError) {
       return c.json({ error: "peer_unreachable", message: `The other server did not answer as expected: ${error.message}` }, 502);
     }

@@ -26,8 +26,10 @@ ${moderators.length > 0 && html`<section aria-labelledby="moderators-heading">
 export function renderCommunityPosts(view: CommunityView, lang: Lang): SafeHtml {
   if (view.contentVisible === false) {
     return html`<section aria-labelledby="posts-heading">
-<h2 id="posts-heading">${t(lang, "posts.heading")}</h2>
-<p class="notice">${t(lang, "community.membersOnly")}</p>
+<h2 id="posts-heading">${t(lang, "membersOnly.heading")}</h2>
+<p class="notice">${t(lang, "membersOnly.hidden")}</p>
+<p>${t(lang, "membersOnly.howToRead")}</p>
+<p>${t(lang, "membersOnly.limits")}</p>
 </section>`;
   }
   const pinned = view.pinned ?? [];

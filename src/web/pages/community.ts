@@ -10,7 +10,8 @@ import { renderFromSubcommunities, renderNetworkSection } from "./network.ts";
 
 /** A community's public page: what it is, how to join it from Mastodon,
  *  its recent posts, what its sub-communities posted, and its place in the
- *  network of communities. */
+ *  network of communities. A closed community's page has its profile and a
+ *  notice saying who can read its posts, in place of the posts. */
 export function renderCommunityPage(view: CommunityView, lang: Lang): string {
   const { instance, community, network, fromSubcommunities } = view;
   // Rolled-up posts matter once the community has sub-communities (or had).
