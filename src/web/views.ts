@@ -110,11 +110,6 @@ export interface CommunityView {
   network?: NetworkGraph;
   /** Posts rolled up from its sub-communities, newest first. */
   fromSubcommunities?: NetworkPostView[];
-  /**
-   * A closed community: its posts are for its members, so the page shows a
-   * notice in their place (and `posts` and `fromSubcommunities` are empty).
-   */
-  membersOnly?: boolean;
 }
 
 /** A post that reached a community from one of its sub-communities. */

@@ -201,14 +201,14 @@ describe("community page", () => {
   });
 
   it("shows a closed community's notice in place of its posts, in English and French", () => {
-    const view = { instance, community, posts: [], membersOnly: true, fromSubcommunities: [] };
+    const view = { instance, community, posts: [], contentVisible: false, fromSubcommunities: [] };
     const en = main(renderCommunityPage(view, "en"));
-    expect(en).toContain(`<h2>Posts for members only</h2>`);
+    expect(en).toContain(`<h2 id="posts-heading">Posts for members only</h2>`);
     expect(en).toContain(`its posts are shared with its members only`);
     expect(en).not.toContain(`<h2>Recent posts</h2>`);
     expect(en).not.toContain(`From sub-communities`);
     const fr = main(renderCommunityPage(view, "fr"));
-    expect(fr).toContain(`<h2>Publications réservées aux membres</h2>`);
+    expect(fr).toContain(`<h2 id="posts-heading">Publications réservées aux membres</h2>`);
     expect(fr).not.toContain(`Publications récentes`);
   });
 

@@ -175,7 +175,7 @@ describe("the community page", () => {
     const { noteId } = await peer.post("alice", { content: "<p>Members only</p>", mention: [closed] });
     const row = await postRow(noteId);
     const page = (await html("/c/quiet")).text;
-    expect(main(page)).toContain("Only members can read the posts of this closed community.");
+    expect(main(page)).toContain("its posts are shared with its members only");
     expect(page).not.toContain("Members only");
     expect(page).not.toContain("feed.atom");
     expect((await html(`/c/quiet/posts/${row.id}`)).res.status).toBe(403);

@@ -16,7 +16,6 @@ export const visitorEn = {
   "community.feedRss": "RSS feed",
   "community.networkFeed": "Atom feed of its network",
   "community.networkLink": "See the whole network",
-  "community.membersOnly": "Only members can read the posts of this closed community.",
 
   "posts.sortLabel": "Sort posts",
   "posts.sortNew": "New",
@@ -106,7 +105,6 @@ export const visitorFr: Shape<typeof visitorEn> = {
   "community.feedRss": "Flux RSS",
   "community.networkFeed": "Flux Atom de son réseau",
   "community.networkLink": "Voir tout le réseau",
-  "community.membersOnly": "Seuls les membres peuvent lire les publications de cette communauté fermée.",
 
   "posts.sortLabel": "Trier les publications",
   "posts.sortNew": "Nouvelles",
