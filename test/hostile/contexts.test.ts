@@ -34,6 +34,7 @@ beforeAll(async () => {
   contexts.serve("/huge.jsonld", { "@context": { pad: "x".repeat(300_000) } }, "application/ld+json");
   contexts.serve("/array.jsonld", [1, 2, 3], "application/ld+json");
   contexts.serve("/html", "<html><body>not a context</body></html>", "text/html");
+  contexts.serve("/self.jsonld", { "@context": [`${contexts.origin}/self.jsonld`, { a: "https://a.test/#" }] }, "application/ld+json");
 });
 
 afterAll(async () => {
@@ -63,6 +64,7 @@ describe("an activity naming a context that cannot be loaded is refused with 400
     ["is larger than the size cap", "/huge.jsonld"],
     ["is a JSON array", "/array.jsonld"],
     ["is an HTML page", "/html"],
+    ["includes itself", "/self.jsonld"],
   ])("a context that %s", async (_, path) => {
     const { status, text } = await deliver(createNaming(`${contexts.origin}${path}`).activity);
     expect(status, text).toBe(400);
@@ -99,3 +101,23 @@ it("a good remote context is fetched once, cached, and the activity is relayed",
   }
   expect(fetchesOf(path)).toBe(1);
 });
+
+describe("documents Praxis fetches that name an unavailable context are read without it", () => {
+  it("an actor whose document names a context that never answers: its signature is verified, not a 500 or a hang", async () => {
+    const odd = await member.actor("odd");
+    odd.document["@context"] = [...AS_CONTEXT, `${contexts.origin}/hang.jsonld`];
+    const followId = member.newId("follows");
+    const res = await member.send(`${group}/inbox`, { "@context": AS_CONTEXT, id: followId, type: "Follow", actor: odd.id, object: group }, odd);
+    expect(res.status).toBe(202);
+    await waitFor(() => member.inboxPosts((r) => r.json?.type === "Accept" && r.json?.object?.id === followId)[0], "the Accept of the Follow");
+  });
+
+  it("a post fetched by reference whose document names a context that 404s is relayed", async () => {
+    const { noteId, activity } = createNaming("https://www.w3.org/ns/activitystreams");
+    const note = { ...(activity.object as object), "@context": [...AS_CONTEXT, `${contexts.origin}/gone.jsonld`] };
+    member.serve(noteId, note);
+    expect((await deliver({ ...activity, "@context": AS_CONTEXT, object: noteId })).status).toBe(202);
+    await waitFor(() => member.inboxPosts((r) => r.json?.type === "Announce" && r.json?.object === noteId)[0], "the boost of the fetched post");
+  });
+});
+

@@ -1,0 +1,43 @@
+// Checks an inbox delivery's JSON before Fedify parses it, for what would
+// otherwise make Fedify's parser fail with 500 or wait on a remote host:
+// - a date-time that is not a string (`published: 1700000000`);
+// - a JSON-LD `@context` that cannot be loaded (a host that never answers,
+//   404, too large, including itself, not a URL).
+// Either is refused with 400 and a message naming what to fix. Runs after the
+// inbox guard (size, domain policy, rate limit), before signature checks.
+import { type ContextLoader, contextReferences } from "./context-loader.ts";
+import { malformedTemporalValues } from "./time.ts";
+
+const INBOX_PATH = /^(?:\/inbox|\/c\/[^/]+\/inbox)\/?$/;
+/** Context references checked per delivery; more is refused outright. */
+const MAX_CONTEXT_REFERENCES = 16;
+
+export type InboxPrecheck = (request: Request, body: Uint8Array | null) => Promise<Response | null>;
+
+function refuse(message: string): Response {
+  return new Response(message, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}
+
+export function createInboxPrecheck(contexts: ContextLoader | undefined): InboxPrecheck {
+  return async (request, body) => {
+    if (request.method !== "POST" || !INBOX_PATH.test(new URL(request.url).pathname) || !body || body.byteLength === 0) return null;
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(body));
+    } catch {
+      return null; // Fedify answers malformed JSON with 400.
+    }
+    if (typeof json !== "object" || json === null) return null;
+    const malformed = malformedTemporalValues(json);
+    if (malformed.length > 0) return refuse(`Malformed date-time values: ${malformed.join("; ")}.`);
+    if (!contexts) return null;
+    const references = contextReferences(json, MAX_CONTEXT_REFERENCES + 1);
+    if (references.length > MAX_CONTEXT_REFERENCES) return refuse(`More than ${MAX_CONTEXT_REFERENCES} JSON-LD context references.`);
+    const verdicts = await Promise.all(references.map(async (ref) => ({ ref, verdict: await contexts.availability(ref) })));
+    const unavailable = verdicts.filter((v) => !v.verdict.available);
+    if (unavailable.length > 0) {
+      return refuse(`JSON-LD context cannot be loaded: ${unavailable.map((v) => `${v.ref.slice(0, 200)} (${v.verdict.available ? "" : v.verdict.reason})`).join("; ")}.`);
+    }
+    return null;
+  };
+}
