@@ -2,9 +2,11 @@
 // otherwise make Fedify's parser fail with 500 or wait on a remote host:
 // - a date-time that is not a string (`published: 1700000000`);
 // - a JSON-LD `@context` that cannot be loaded (a host that never answers,
-//   404, too large, including itself, not a URL).
+//   404, too large, including itself, not a URL), or that JSON-LD processing
+//   refuses (`"@version": 2`, a malformed term definition).
 // Either is refused with 400 and a message naming what to fix. Runs after the
 // inbox guard (size, domain policy, rate limit), before signature checks.
+import jsonld from "jsonld";
 import { type ContextLoader, contextReferences } from "./context-loader.ts";
 import { malformedTemporalValues } from "./time.ts";
 
@@ -38,6 +40,38 @@ export function createInboxPrecheck(contexts: ContextLoader | undefined): InboxP
     if (unavailable.length > 0) {
       return refuse(`JSON-LD context cannot be loaded: ${unavailable.map((v) => `${v.ref.slice(0, 200)} (${v.verdict.available ? "" : v.verdict.reason})`).join("; ")}.`);
     }
+    // Every context the document defines, processed as JSON-LD will (nested
+    // ones within the document's own): some invalid ones (an unsupported
+    // @version) make Fedify fail with 500.
+    try {
+      const options = { documentLoader: contexts.load };
+      const initial = await jsonld.processContext(null, null, options);
+      const top = "@context" in json ? await jsonld.processContext(initial, (json as Record<string, unknown>)["@context"], options) : initial;
+      for (const context of contextValues(json, MAX_CONTEXT_REFERENCES)) await jsonld.processContext(top, context, options);
+    } catch (error) {
+      return refuse(`Invalid JSON-LD context: ${((error as Error)?.message ?? String(error)).slice(0, 300)}`);
+    }
     return null;
   };
 }
+
+/** The `@context` values of the objects nested in a document (not its own), at most `max`. */
+function contextValues(json: unknown, max: number): unknown[] {
+  const out: unknown[] = [];
+  const stack: unknown[] = typeof json === "object" && json !== null
+    ? Object.entries(json).filter(([key]) => key !== "@context").map(([, child]) => child)
+    : [];
+  for (let seen = 0; stack.length > 0 && seen < 100_000 && out.length < max; seen++) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        if (key === "@context") out.push(child);
+        else if (typeof child === "object" && child !== null) stack.push(child);
+      }
+    }
+  }
+  return out;
+}
+

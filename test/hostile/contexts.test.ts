@@ -121,3 +121,23 @@ describe("documents Praxis fetches that name an unavailable context are read wit
   });
 });
 
+
+describe("an activity whose own context JSON-LD processing refuses is answered 400, not 500", () => {
+  it.each([
+    ["an unsupported @version", { "@version": 2 }],
+    ["a term mapped to a number", { mood: { "@id": 5 } }],
+    ["an @import that is no string", { "@import": 5 }],
+  ])("%s", async (_, inline) => {
+    const { activity } = createNaming("https://www.w3.org/ns/activitystreams");
+    const { status, text } = await deliver({ ...activity, "@context": [...AS_CONTEXT, inline] });
+    expect(status, text).toBe(400);
+    expect(text).toMatch(/^Invalid JSON-LD context/);
+  });
+
+  it("a nested object's context is read within the document's own (its prefixes defined there)", async () => {
+    const { activity } = createNaming("https://www.w3.org/ns/activitystreams");
+    const object = { ...(activity.object as object), "@context": { mood: { "@id": "mood2" } } }; // relative: only ActivityStreams' @vocab makes it an IRI
+    const { status, text } = await deliver({ ...activity, "@context": AS_CONTEXT, object });
+    expect(status, text).toBe(202);
+  });
+});
