@@ -307,11 +307,11 @@ function fixedDrafts(world: World, mastodon: () => any, n: () => number): Draft[
   for (const [detail, text] of [["empty body", ""], ["whitespace", " \n\t "], ["{", "{"], ["not JSON", "not json at all"], ["trailing garbage", `${JSON.stringify(mastodon())}}}}`], ["two objects", `${JSON.stringify(mastodon())}${JSON.stringify(mastodon())}`], ["NaN literal", '{"type":"Create","id":NaN}'], ["single quotes", "{'type':'Create'}"]]) {
     drafts.push({ category: "truncated", detail, text });
   }
-  const activity = JSON.stringify(mastodon());
+  // Each from its own payload, so that whatever is relayed names one case.
   drafts.push(
-    { category: "invalid-utf8", detail: "UTF-8 BOM", bytes: Buffer.concat([Uint8Array.from([0xef, 0xbb, 0xbf]), encoder.encode(activity)]) },
-    { category: "invalid-utf8", detail: "UTF-16LE with BOM", bytes: Buffer.concat([Uint8Array.from([0xff, 0xfe]), Buffer.from(activity, "utf16le")]) },
-    { category: "invalid-utf8", detail: "NUL byte in a key", bytes: encoder.encode(activity.replace('"type"', '"ty\u0000pe"')) },
+    { category: "invalid-utf8", detail: "UTF-8 BOM", bytes: Buffer.concat([Uint8Array.from([0xef, 0xbb, 0xbf]), encoder.encode(JSON.stringify(mastodon()))]) },
+    { category: "invalid-utf8", detail: "UTF-16LE with BOM", bytes: Buffer.concat([Uint8Array.from([0xff, 0xfe]), Buffer.from(JSON.stringify(mastodon()), "utf16le")]) },
+    { category: "invalid-utf8", detail: "NUL byte in a key", bytes: encoder.encode(JSON.stringify(mastodon()).replace('"type"', '"ty\u0000pe"')) },
   );
   // 500 levels already keep Fedify's parser busy for seconds; deeper only costs the run.
   for (const depth of [50, 500]) {
