@@ -5,7 +5,9 @@
 //   404, too large, including itself, not a URL), or that JSON-LD processing
 //   refuses (`"@version": 2`, a malformed term definition).
 // Either is refused with 400 and a message naming what to fix. Runs after the
-// inbox guard (size, domain policy, rate limit), before signature checks.
+// inbox guard (size, shape, domain policy, a signature present, rate limits),
+// before Fedify verifies the signature — as Fedify itself would load the
+// contexts before verifying, the rate limits bound what this may fetch.
 import jsonld from "jsonld";
 import { type ContextLoader, contextReferences } from "./context-loader.ts";
 import { malformedTemporalValues } from "./time.ts";
@@ -74,4 +76,3 @@ function contextValues(json: unknown, max: number): unknown[] {
   }
   return out;
 }
-
