@@ -52,6 +52,13 @@ export const configSchema = z.strictObject({
     maxJsonDepth: z.number().int().min(4).max(1000).default(32),
     maxJsonMembers: z.number().int().min(100).max(10_000_000).default(10_000),
   }).prefault({}),
+  // JSON-LD contexts named by remote documents that Fedify does not preload.
+  jsonLdContexts: z.strictObject({
+    timeoutMs: z.number().int().min(100).max(30_000).default(3000),
+    maxBytes: z.number().int().min(1024).max(16_777_216).default(262_144),
+    cacheSeconds: z.number().int().min(0).max(30 * 86_400).default(86_400),
+    failureCacheSeconds: z.number().int().min(0).max(86_400).default(600),
+  }).prefault({}),
   federation: z.strictObject({
     // "allowlist": only hosts on the allow-list (praxis domain allow) may
     // deliver to or be delivered to, for closed networks.
@@ -143,6 +150,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_INBOX_NEW_HOSTS_PER_WINDOW", ["limits", "inboxNewHostsPerWindow"], asInt],
   ["PRAXIS_MAX_JSON_DEPTH", ["limits", "maxJsonDepth"], asInt],
   ["PRAXIS_MAX_JSON_MEMBERS", ["limits", "maxJsonMembers"], asInt],
+  ["PRAXIS_CONTEXT_TIMEOUT_MS", ["jsonLdContexts", "timeoutMs"], asInt],
   ["PRAXIS_FEDERATION_MODE", ["federation", "mode"], asString],
   ["PRAXIS_QUEUE_CONCURRENCY", ["queue", "concurrency"], asInt],
   ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],

@@ -428,8 +428,8 @@ report.command("list")
       const reports = await listReports(praxis, { community: o.community, all: !!o.all });
       if (o.json) return json(reports);
       if (reports.length === 0) return out(o.all ? "No reports." : "No open reports.");
-      printTable(out, ["ID", "RECEIVED", "COMMUNITY", "STATUS", "REPORTER", "OBJECTS", "COMMENT"],
-        reports.map((r) => [r.id, r.createdAt, r.community ?? "(instance)", r.status, r.reporterUri, r.objects.join(" "), r.comment]));
+      printTable(out, ["ID", "RECEIVED", "FLAGS", "COMMUNITY", "STATUS", "REPORTER", "OBJECTS", "COMMENT"],
+        reports.map((r) => [r.id, r.updatedAt, String(r.flagCount), r.community ?? "(instance)", r.status, r.reporterUri, r.objects.join(" "), r.comment]));
     });
   });
 

@@ -232,6 +232,12 @@ export interface ReportsTable {
   resolved_at: string | null;
   resolved_by: string | null;
   forwarded_at: string | null;
+  /** The first reported object; one open report per reporter and subject. */
+  subject_uri: string | null;
+  /** When a later Flag last updated the report. */
+  updated_at: string | null;
+  /** Flags received for this report. */
+  flag_count: Generated<number>;
 }
 
 export interface ApiTokensTable {

@@ -6,6 +6,7 @@ import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../services.ts";
 import { registerActors } from "./actors.ts";
 import { registerCollections } from "./collections.ts";
+import { ContextLoader, installContextLoader } from "./context-loader.ts";
 import { currentDeliveryAttempt } from "./delivery-gate.ts";
 import { registerInbox } from "./inbox/index.ts";
 import { registerNetworkCollections } from "./network-collections.ts";
@@ -87,6 +88,8 @@ export function createPraxisFederation(services: AppServices, deps: FederationDe
       }
     },
   });
+  // Remote @context URLs: preloaded ones served locally, others fetched with a deadline and cached.
+  installContextLoader(federation, new ContextLoader({ kv: deps.kv, allowPrivateAddress: config.allowPrivateAddress, ...config.jsonLdContexts }));
   registerActors(federation);
   registerCollections(federation);
   registerNetworkCollections(federation);

@@ -2,7 +2,9 @@
 // Fedify 2 here): Fedify answers the ActivityPub routes it owns, Hono the rest.
 import type { Federation } from "@fedify/fedify";
 import type { MiddlewareHandler } from "hono";
+import { contextLoaderOf } from "../federation/context-loader.ts";
 import { extendGroupJson } from "../federation/group-extensions.ts";
+import { createInboxPrecheck } from "../federation/inbox-precheck.ts";
 import type { AppServices } from "../services.ts";
 import { createInboxGuard, type InboxAdmission } from "./inbox-guard.ts";
 import type { WebEnv } from "./public-origin.ts";
@@ -47,6 +49,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array<
 export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices): MiddlewareHandler<WebEnv> {
   const limit = services.config.limits.maxBodyBytes;
   const inboxGuard = createInboxGuard(services);
+  const inboxPrecheck = createInboxPrecheck(contextLoaderOf(federation));
   return async (c, next) => {
     let request = c.req.raw;
     let admission: InboxAdmission | null = null;
@@ -62,9 +65,12 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
         throw e;
       }
       // Order: body size (above), the inbox guard (shape, domain policy,
-      // signature present, rate limits), then Fedify within the guard's scope.
+      // signature present, rate limits), the precheck (date-times, JSON-LD
+      // contexts), then Fedify within the guard's scope.
       const verdict = await inboxGuard(request, body, c.get("clientAddress"));
       if (verdict instanceof Response) return verdict;
+      const refusal = await inboxPrecheck(request, body);
+      if (refusal) return refusal;
       admission = verdict;
       request = new Request(request.url, { method: request.method, headers: admission?.headers ?? request.headers, body });
     }

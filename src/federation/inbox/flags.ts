@@ -26,14 +26,18 @@ export async function onFlag(ctx: InboxContext<AppServices>, flag: Flag): Promis
     communityOf.set(uri, post?.community_id ?? null);
   }
   const communityId = reportCommunity(objects, (uri) => communityOf.get(uri) ?? null);
-  const { report, created } = await repos.reports.insertIfAbsent({
+  // Repeated Flags from one reporter about the same subject update one open report.
+  const { report, created } = await repos.reports.receive({
     communityId,
     reporterUri: flag.actorId.href,
     activityUri: flag.id.href,
     comment: reportComment(flag.content?.toString() ?? flag.summary?.toString()),
     objects,
   });
-  if (!created) return;
+  if (!created) {
+    logger.info("Report {id} from {actor} updated ({count} Flags)", { id: report.id, actor: flag.actorId.href, count: report.flagCount });
+    return;
+  }
   await repos.audit.record({
     actor: flag.actorId.href, action: "report.receive", communityId, target: objects[0], details: { report: report.id },
   });

@@ -16,6 +16,7 @@ import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../../services.ts";
 import { INSTANCE_ACTOR } from "../addressing.ts";
 import { admissionProblem, admitInboxActivity } from "../signer.ts";
+import { classifyHandlerFailure, rejectOnce } from "./failures.ts";
 import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
@@ -33,15 +34,18 @@ function perInboxKey(ctx: InboxContext<AppServices>, activity: Activity): string
 }
 
 export function registerInbox(federation: Federation<AppServices>, kv: KvStore): void {
-  /** Runs `listener` only for an activity the inbox admitted, as it parses now. */
-  const admitted = <T extends Activity>(listener: Listener<T>): Listener<T> => async (ctx, activity) => {
+  /**
+   * Runs `listener` only for an activity the inbox admitted, as it parses
+   * now; failures its input causes reject it once (failures.ts).
+   */
+  const admitted = <T extends Activity>(listener: Listener<T>): Listener<T> => rejectOnce<T>(async (ctx, activity) => {
     const problem = await admissionProblem(ctx, activity, kv);
     if (problem) {
       logger.info("Dropping {type} {id}: {problem}", { type: activity.constructor.name, id: activity.id?.href, problem });
       return;
     }
     await listener(ctx, activity);
-  };
+  });
   federation
     .setInboxListeners("/c/{identifier}/inbox", "/inbox")
     // Fetches made while handling shared-inbox deliveries are signed by the
@@ -95,7 +99,11 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
     .on(Activity, admitted((_ctx, activity) => {
       logger.debug("Ignoring {type} {id}", { type: activity.constructor.name, id: activity.id?.href });
     }))
+    // Also called for a queued activity that no longer parses; what the
+    // input causes is logged at info (or warning), the rest as an error.
     .onError((_ctx, error) => {
-      logger.error("Inbox listener failed: {error}", { error });
+      const failure = classifyHandlerFailure(error);
+      if (failure.permanent) logger[failure.level]("Inbox activity rejected: {reason}", { reason: failure.reason });
+      else logger.error("Inbox listener failed: {error}", { error });
     });
 }
