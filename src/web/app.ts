@@ -65,7 +65,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   app.route("/", consoleRoutes({ services, federation, queue: options.queue ?? null, data, langOf }));
   app.route("/", followRoutes({ data, langOf }));
 
-  app.use(fedifyMiddleware(federation, services));
+  app.use(fedifyMiddleware(federation, services, options.queue?.kv ?? null));
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", metaRoutes());
