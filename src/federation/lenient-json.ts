@@ -10,6 +10,7 @@
 //    that the sender's own term definitions, which follow, still win.
 // Nothing else is changed: the result means what the sender's JSON says to
 // a plain-JSON reader.
+import type { DocumentLoader } from "@fedify/vocab";
 
 export const AS_CONTEXT_URL = "https://www.w3.org/ns/activitystreams";
 const AS_CONTEXT_URLS = new Set([AS_CONTEXT_URL, "http://www.w3.org/ns/activitystreams", `${AS_CONTEXT_URL}.jsonld`]);
@@ -52,4 +53,12 @@ export function cleanJsonLd(doc: unknown): Cleaned {
     changes.push("added the ActivityStreams context");
   }
   return { json, changes };
+}
+
+/** A document loader whose documents are cleaned likewise (for objects Praxis fetches itself). */
+export function lenientLoader(loader: DocumentLoader): DocumentLoader {
+  return async (url, options) => {
+    const remote = await loader(url, options);
+    return { ...remote, document: cleanJsonLd(remote.document).json };
+  };
 }

@@ -118,7 +118,8 @@ describe("an author's Undo(Delete)", () => {
     const v = vars({ deleteId: crypto.randomUUID() });
     const create = fixture("lemmy-create-page-public-audience", v);
     const post = create.object;
-    host.serve(post.id, { "@context": create["@context"], ...post, name: "Restorable post" });
+    // As its origin serves it when restored, with Lemmy's null attachment id.
+    host.serve(post.id, { "@context": create["@context"], ...post, name: "Restorable post", attachment: [{ type: "Link", id: null, href: "https://woodworking.example/" }] });
     expect((await host.send(`${praxis.origin}/inbox`, { ...create, object: { ...post, name: "Restorable post" } }, alice)).status).toBe(202);
     const firstBoost = await boostOf(post.id);
 

@@ -21,6 +21,7 @@ import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
 import { isPostObject, typeOf, urlOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
+import { lenientLoader } from "../lenient-json.ts";
 import { isoOf } from "../time.ts";
 import { ignoring } from "./ignoring.ts";
 
@@ -85,7 +86,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   }
   if (!objectId) return ignoring(announce, "the announced Create has no object");
   // The object as its own server serves it, never as the announce embeds it.
-  const object = await ctx.lookupObject(objectId.href).catch(() => null);
+  const object = await ctx.lookupObject(objectId.href, { documentLoader: lenientLoader(ctx.documentLoader) }).catch(() => null);
   if (!isPostObject(object) || object.id?.href !== objectId.href) {
     logger.info("Ignoring announce {id}: {object} could not be fetched as a post", { id: announce.id?.href, object: objectId.href });
     return;

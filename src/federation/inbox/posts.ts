@@ -18,6 +18,7 @@ import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
 import { isPostObject, type PostObject, postFields, typeOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
+import { lenientLoader } from "../lenient-json.ts";
 import { isoOf } from "../time.ts";
 import { ignoring } from "./ignoring.ts";
 
@@ -179,7 +180,7 @@ export async function onUndoDelete(ctx: InboxContext<AppServices>, undo: Undo, d
   const objectUri = del.objectId.href;
   const posts = (await repos.posts.findByObject(objectUri)).filter((p) => p.deleted_at !== null);
   if (posts.length === 0) return ignoring(undo, "{object} is no deleted post here", { object: objectUri });
-  const object = await ctx.lookupObject(objectUri).catch(() => null);
+  const object = await ctx.lookupObject(objectUri, { documentLoader: lenientLoader(ctx.documentLoader) }).catch(() => null);
   if (!isPostObject(object) || object.id?.href !== objectUri || object.id.origin !== undo.actorId.origin) {
     return ignoring(undo, "{object} is not served by its origin as a post (it is {type})", { object: objectUri, type: typeOf(object) });
   }
