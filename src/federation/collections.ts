@@ -1,6 +1,7 @@
 // The Group's collections: followers (the members), outbox (what it has
 // announced), featured (pinned posts), following, and moderators.
 import type { Federation, RequestContext } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
 import { Activity, Article, type Object as APObject, Note, Page, Person, PUBLIC_COLLECTION, Question, type Recipient } from "@fedify/vocab";
 import type { PostRow } from "../db/schema.ts";
 import { instant } from "./time.ts";
@@ -11,6 +12,8 @@ import { isPubliclyAddressed } from "../domain/access.ts";
 import { mayReadCommunityContent } from "./access.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { MODERATION_ACTOR, moderationActorUri } from "./moderation.ts";
+
+const logger = getLogger(["praxis", "federation", "collections"]);
 
 const PAGE_SIZE = 50;
 
@@ -75,7 +78,13 @@ export function registerCollections(federation: Federation<AppServices>): void {
         // sent to its followers while it was closed stays theirs. A closed
         // community's outbox is served to members only (authorize below).
         if (!community.closed && !isPubliclyAddressed(row.json)) continue;
-        items.push(await Activity.fromJsonLd(row.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }));
+        // A row Fedify cannot read back (an activity recorded by an older
+        // version, say) is left out of the page rather than failing it.
+        try {
+          items.push(await Activity.fromJsonLd(row.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }));
+        } catch (error) {
+          logger.warn("Outbox of {community}: leaving out {id}, which cannot be rendered: {error}", { community: community.slug, id: row.activityUri, error: String(error) });
+        }
       }
       return { items, nextCursor: rows.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null };
     })
