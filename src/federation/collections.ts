@@ -2,7 +2,9 @@
 // announced), featured (pinned posts), following, and moderators.
 import type { Federation, RequestContext } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
-import { Activity, Article, type Object as APObject, Note, Page, Person, PUBLIC_COLLECTION, Question, type Recipient } from "@fedify/vocab";
+import {
+  Activity, Article, Audio, Event, type Object as APObject, Note, Page, Person, PUBLIC_COLLECTION, Question, type Recipient, Video,
+} from "@fedify/vocab";
 import type { PostRow } from "../db/schema.ts";
 import { instant } from "./time.ts";
 import { postPath } from "../domain/paths.ts";
@@ -138,7 +140,7 @@ export function registerCollections(federation: Federation<AppServices>): void {
     });
 }
 
-const POST_CLASSES = { Note, Article, Page, Question } as const;
+const POST_CLASSES = { Note, Article, Page, Question, Video, Audio, Event } as const;
 
 /** A stored post as the object the featured collection embeds. */
 function pinnedObject(post: PostRow, group: URL, page: URL): APObject {
@@ -152,6 +154,9 @@ function pinnedObject(post: PostRow, group: URL, page: URL): APObject {
     // Its page on Praxis, with its replies (the id leads to the original).
     url: page,
     published: instant(post.published),
+    startTime: post.starts_at ? instant(post.starts_at) : null,
+    endTime: post.ends_at ? instant(post.ends_at) : null,
+    sensitive: post.sensitive === null ? null : post.sensitive === 1,
     replyTarget: post.in_reply_to ? new URL(post.in_reply_to) : null,
     to: PUBLIC_COLLECTION,
     cc: group,

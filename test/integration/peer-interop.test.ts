@@ -92,6 +92,23 @@ describe("pins", () => {
   });
 });
 
+describe("the featured collection", () => {
+  it("embeds a pinned Video or Event as what it is", async () => {
+    for (const name of ["peertube-create-video", "mobilizon-create-event"]) {
+      const create = fixture(name, { origin: host.origin, actor: alice.id, group, uuid: crypto.randomUUID() });
+      expect((await host.send(`${praxis.origin}/inbox`, create, alice)).status).toBe(202);
+      await waitFor(() => fromGroup("Announce", (j) => j.object === create.object.id)[0], "the boost");
+      await setPinned(praxis, "makers", create.object.id, true, BY);
+    }
+    const featured = await asJson(`${group}/featured`);
+    const items: any[] = featured.orderedItems ?? featured.items;
+    expect(items.find((i) => i.name === "Sharpening a chisel in five minutes")?.type).toBe("Video");
+    const event = items.find((i) => i.name === "Repair café, December");
+    expect(event?.type).toBe("Event");
+    expect(event?.startTime).toBe("2026-12-12T13:00:00Z");
+  });
+});
+
 describe("the instance and moderation actors", () => {
   it("agree with WebFinger, as Mastodon checks before it accepts signed fetches, and live outside /c/", async () => {
     const hostPart = new URL(praxis.origin).host;

@@ -81,6 +81,9 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   } else if (inner instanceof Activity) {
     // Edits, likes, undos and moderation stay in the thread's home community.
     return ignoring(announce, "announced {type} activities do not travel along links", { type: typeOf(inner) });
+  } else if (inner !== null && !isPostObject(inner)) {
+    // Lemmy's Lock, say, which JSON-LD reads as an object of no known type.
+    return ignoring(announce, "it announces {type}, not a post", { type: typeOf(inner) });
   } else {
     objectId = announce.objectId;
   }
