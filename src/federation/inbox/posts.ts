@@ -201,9 +201,12 @@ export async function onUndoDelete(ctx: InboxContext<AppServices>, undo: Undo, d
       continue;
     }
     await repos.posts.restore(post.id, { ...fields, ...media, updated: isoOf(object.updated) ?? new Date().toISOString() });
+    // A moderator's removal outlives the author's restore: nothing is relayed then.
+    if (post.removed_at !== null) {
+      ignoring(undo, "a moderator removed the post in {community}; it stays removed", { community: community.slug });
+      continue;
+    }
     await announceActivity(ctx, community, undo, post.object_uri);
-    // A moderator's removal outlives the author's restore: no boost then.
-    if (post.removed_at !== null) continue;
     await repos.activities.retire(community.id, post.object_uri, ["boost", "undo-boost"]);
     await boostObject(ctx, community, new URL(post.object_uri));
     logger.info("Restored {id} in {community}", { id: post.object_uri, community: community.slug });
