@@ -97,7 +97,7 @@ export async function handleInboxPost(original: Request, body: Uint8Array<ArrayB
       request = withJsonView(request, cleaned.json);
       logger.info("Reading {id} leniently: {changes}", { ...describe(json), changes: cleaned.changes.join("; ") });
     }
-    const keyId = signatureKeyId(original.headers);
+    const keyId = signatureKeyId(headers);
     if (keyId && kv) {
       await admitStandaloneKey(federation.createContext(original, services), kv, keyId).catch((e: unknown) => {
         if (isDatabaseUnavailable(e)) throw e;
