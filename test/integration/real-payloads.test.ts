@@ -169,6 +169,10 @@ describe("payloads strict JSON-LD refuses but Lemmy and NodeBB accept", () => {
     expect(html).not.toContain("Content warning");
     expect(html).not.toContain("&lt;p&gt;");
     expect(html).toContain("And one stool.");
+    // Its feed entry likewise.
+    const feed = await (await fetch(`${group}/feed.atom`)).text();
+    expect(feed).toContain("And one stool.");
+    expect(feed).not.toContain("Content warning");
   });
 
   it("still refuses such a payload when its body is not the one the signature covers", async () => {

@@ -260,10 +260,10 @@ describe("community page", () => {
       contentHtml: "<p>We built <strong>three</strong> benches.</p><p>And one stool.</p>" })]));
     expect(nodebb).not.toContain("Content warning");
     expect(nodebb).not.toContain("&lt;p&gt;");
-    expect(nodebb).toContain(`<div class="content"><p>We built <strong>three</strong> benches.</p><p>And one stool.</p></div>`);
+    expect(nodebb).toContain(`<div class="content" lang=""><p>We built <strong>three</strong> benches.</p><p>And one stool.</p></div>`);
     // Without content, the excerpt stands in for it, sanitised like content.
     const excerptOnly = main(communityPage([post({ type: "Page", summary: `<p>Short <em>intro</em></p><script>alert(1)</script>`, contentHtml: null })]));
-    expect(excerptOnly).toContain(`<div class="content"><p>Short <em>intro</em></p></div>`);
+    expect(excerptOnly).toContain(`<div class="content" lang=""><p>Short <em>intro</em></p></div>`);
     expect(excerptOnly).not.toContain("<script");
     // A Note the sender says is not sensitive has no warning either.
     expect(main(communityPage([post({ summary: "A summary", sensitive: false })]))).not.toContain("Content warning");

@@ -85,7 +85,7 @@ export function renderPost(post: PostView, lang: Lang, options: PostCardOptions 
   const media = renderAttachments(post.attachments, lang, post.language);
   const body = role === "content-warning"
     ? html`<details>
-<summary>${t(lang, "posts.contentWarning")} <span${langAttr(post.language)}>${remoteTextOf(post.summary!)}</span></summary>
+<summary>${t(lang, "posts.contentWarning")} ${remoteTextOf(post.summary!)}</summary>
 ${content}${media}
 </details>`
     : html`${content}${media}`;
@@ -118,7 +118,7 @@ ${title}
 ${post.inReplyTo !== null && html`<p class="byline">${anyLink(post.inReplyToLink ?? post.inReplyTo, t(lang, "posts.inReplyTo"))}</p>`}
 ${when !== null && html`<p>${t(lang, "posts.when")} <time datetime="${post.startsAt}">${when}</time>${
     until !== null && html` – <time datetime="${post.endsAt}">${until}</time>`}</p>`}
-${post.location !== null && html`<p>${t(lang, "posts.where")} <span${langAttr(post.language)}>${post.location}</span></p>`}
+${post.location !== null && html`<p>${t(lang, "posts.where")} ${post.location}</p>`}
 </header>
 ${body}
 <footer><ul class="post-meta">${counts}</ul></footer>
