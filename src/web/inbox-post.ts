@@ -22,7 +22,7 @@
 //     503 with Retry-After, so that the sender retries later.
 import { type Federation, type KvStore, verifyRequest } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
-import { isDatabaseUnavailable } from "../db/unavailable.ts";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "../db/faults.ts";
 import { INSTANCE_ACTOR } from "../federation/addressing.ts";
 import { collectInboxErrors, isUnknownTypeError } from "../federation/inbox/errors.ts";
 import { admitStandaloneKey } from "../federation/legacy-keys.ts";
@@ -31,9 +31,6 @@ import type { AppServices } from "../services.ts";
 import { type InboxAdmission, signatureKeyId } from "./inbox-guard.ts";
 
 const logger = getLogger(["praxis", "web", "inbox"]);
-
-/** Seconds a sender is asked to wait when the database is unavailable. */
-export const DATABASE_RETRY_AFTER_SECONDS = 30;
 
 export const INBOX_PATH = /^(?:\/inbox|\/c\/[^/]+\/inbox)\/?$/;
 
@@ -120,7 +117,7 @@ export async function handleInboxPost(original: Request, body: Uint8Array<ArrayB
   } catch (error) {
     if (isDatabaseUnavailable(error)) {
       logger.warn("Database unavailable while receiving {id}; asked the sender to retry: {error}", { ...describe(json), error: String(error) });
-      return text(503, "Temporarily unavailable; retry later.", { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) });
+      return text(503, "Temporarily unavailable; retry later.", { "Retry-After": String(RETRY_AFTER_SECONDS) });
     }
     logger.warn("Refused {id} ({type}) from {actor}: {error}", { ...describe(json), error });
     return text(400, `The activity could not be processed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500));
