@@ -80,6 +80,12 @@ export interface PostsTable {
   thread_uri: Generated<string | null>;
   /** The newest reply in the thread, or the post's own arrival. */
   last_activity_at: Generated<string | null>;
+  /** 1/0 as the sender set `sensitive`; null when it did not say. */
+  sensitive: Generated<number | null>;
+  /** Events: start and end (ISO 8601) and the place's name. */
+  starts_at: Generated<string | null>;
+  ends_at: Generated<string | null>;
+  location: Generated<string | null>;
 }
 
 export interface CommunityActivitiesTable {

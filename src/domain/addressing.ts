@@ -85,7 +85,12 @@ export function homeCommunity(
   return replyTargetCommunity ?? null;
 }
 
-/** Whether the audience names a group that is not a local community. */
+/**
+ * Whether the audience names a group that is not a local community. The
+ * Public collection in `audience` names no group (some servers put it
+ * there), so it is left out.
+ */
 export function audienceNamesOtherGroup(a: Addressing, resolve: (uri: string) => LocalTarget | null): boolean {
-  return a.audience.length > 0 && a.audience.every((uri) => resolve(uri) === null);
+  const audience = a.audience.filter((uri) => !PUBLIC_ADDRESSES.has(uri));
+  return audience.length > 0 && audience.every((uri) => resolve(uri) === null);
 }

@@ -1,6 +1,11 @@
-// The actor dispatcher: one Group per community and the instance-wide
-// Application actor. Fedify allows a single actor dispatcher, so both share
-// the /c/{identifier} template; the instance actor is aliased to /actor.
+// The actor dispatcher: one Group per community, the instance-wide
+// Application actor and the moderation Service. Fedify allows a single actor
+// dispatcher, so all share the /c/{identifier} template; the two service
+// actors are aliased to /actor and /actor/moderation, their inbox is the
+// shared inbox and their outboxes are served by the web layer, so nothing of
+// theirs lives under /c/ (the web layer answers 404 there). Their WebFinger
+// handles agree with their preferredUsername, a round trip Mastodon checks
+// before it trusts an actor: acct:HOSTNAME@HOST is the instance actor.
 import type { Federation, RequestContext } from "@fedify/fedify";
 import { Application, Endpoints, Group, PropertyValue, Tombstone } from "@fedify/vocab";
 import { instant } from "./time.ts";
@@ -14,6 +19,24 @@ import { escapeHtml, textToHtml } from "./text.ts";
 import { publicOrigin } from "./origin.ts";
 
 export const ACTOR_PATH = "/c/{identifier}";
+export const INSTANCE_ACTOR_PATH = "/actor";
+/** The instance actor's outbox (served by the web layer, empty). */
+export const INSTANCE_OUTBOX_PATH = "/actor/outbox";
+
+/** The instance actor's preferredUsername, as Mastodon names its own: the host name. */
+export function instanceActorUsername(ctx: { data: AppServices }): string {
+  return new URL(ctx.data.config.origin).hostname;
+}
+
+/**
+ * The actor a WebFinger user part names, case-insensitively (handles are
+ * case-insensitive; slugs are lower case): the instance actor for its host
+ * name, else the community or service actor of that identifier.
+ */
+export function identifierOfHandle(ctx: { data: AppServices }, username: string): string {
+  const u = username.toLowerCase();
+  return u === instanceActorUsername(ctx).toLowerCase() ? INSTANCE_ACTOR : u;
+}
 
 const SCALE_LABELS: Record<string, string> = {
   local: "Local", regional: "Regional", national: "National", international: "International",
@@ -103,12 +126,12 @@ export function registerActors(federation: Federation<AppServices>): void {
         const keys = await ctx.getActorKeyPairs(identifier);
         return new Application({
           id: ctx.getActorUri(identifier),
-          preferredUsername: new URL(publicOrigin(ctx)).hostname,
+          preferredUsername: instanceActorUsername(ctx),
           name: ctx.data.config.instanceName,
           summary: textToHtml(ctx.data.config.instanceDescription),
           url: new URL("/", publicOrigin(ctx)),
-          inbox: ctx.getInboxUri(identifier),
-          outbox: ctx.getOutboxUri(identifier),
+          inbox: ctx.getInboxUri(),
+          outbox: new URL(INSTANCE_OUTBOX_PATH, publicOrigin(ctx)),
           endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
           publicKey: keys[0]?.cryptographicKey,
           assertionMethods: keys.map((k) => k.multikey),
@@ -124,10 +147,11 @@ export function registerActors(federation: Federation<AppServices>): void {
       }
       return buildGroup(ctx, community, await ctx.getActorKeyPairs(identifier), await partOf(ctx, community));
     })
-    .mapActorAlias("/actor", INSTANCE_ACTOR)
+    .mapActorAlias(INSTANCE_ACTOR_PATH, INSTANCE_ACTOR)
     .mapActorAlias(MODERATION_ACTOR_PATH, MODERATION_ACTOR)
-    // WebFinger acct:slug@host → the community (the dispatcher 404s unknown ones).
-    .mapHandle((_ctx, username) => username)
+    // WebFinger acct:slug@host → the community (the dispatcher 404s unknown
+    // ones); acct:HOSTNAME@host → the instance actor.
+    .mapHandle((ctx, username) => identifierOfHandle(ctx, username))
     .setKeyPairsDispatcher(async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) return loadKeyPairs(ctx.data.repos.keys, INSTANCE_KEY_OWNER);
       if (identifier === MODERATION_ACTOR) return loadKeyPairs(ctx.data.repos.keys, MODERATION_KEY_OWNER);

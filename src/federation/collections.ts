@@ -1,7 +1,10 @@
 // The Group's collections: followers (the members), outbox (what it has
 // announced), featured (pinned posts), following, and moderators.
 import type { Federation, RequestContext } from "@fedify/fedify";
-import { Activity, Article, type Object as APObject, Note, Page, Person, PUBLIC_COLLECTION, Question, type Recipient } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import {
+  Activity, Article, Audio, Event, type Object as APObject, Note, Page, Person, PUBLIC_COLLECTION, Question, type Recipient, Video,
+} from "@fedify/vocab";
 import type { PostRow } from "../db/schema.ts";
 import { instant } from "./time.ts";
 import { postPath } from "../domain/paths.ts";
@@ -11,6 +14,8 @@ import { isPubliclyAddressed } from "../domain/access.ts";
 import { mayReadCommunityContent } from "./access.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { MODERATION_ACTOR, moderationActorUri } from "./moderation.ts";
+
+const logger = getLogger(["praxis", "federation", "collections"]);
 
 const PAGE_SIZE = 50;
 
@@ -75,7 +80,13 @@ export function registerCollections(federation: Federation<AppServices>): void {
         // sent to its followers while it was closed stays theirs. A closed
         // community's outbox is served to members only (authorize below).
         if (!community.closed && !isPubliclyAddressed(row.json)) continue;
-        items.push(await Activity.fromJsonLd(row.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }));
+        // A row Fedify cannot read back (an activity recorded by an older
+        // version, say) is left out of the page rather than failing it.
+        try {
+          items.push(await Activity.fromJsonLd(row.json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }));
+        } catch (error) {
+          logger.warn("Outbox of {community}: leaving out {id}, which cannot be rendered: {error}", { community: community.slug, id: row.activityUri, error: String(error) });
+        }
       }
       return { items, nextCursor: rows.length > PAGE_SIZE ? String(offset + PAGE_SIZE) : null };
     })
@@ -129,7 +140,7 @@ export function registerCollections(federation: Federation<AppServices>): void {
     });
 }
 
-const POST_CLASSES = { Note, Article, Page, Question } as const;
+const POST_CLASSES = { Note, Article, Page, Question, Video, Audio, Event } as const;
 
 /** A stored post as the object the featured collection embeds. */
 function pinnedObject(post: PostRow, group: URL, page: URL): APObject {
@@ -143,6 +154,9 @@ function pinnedObject(post: PostRow, group: URL, page: URL): APObject {
     // Its page on Praxis, with its replies (the id leads to the original).
     url: page,
     published: instant(post.published),
+    startTime: post.starts_at ? instant(post.starts_at) : null,
+    endTime: post.ends_at ? instant(post.ends_at) : null,
+    sensitive: post.sensitive === null ? null : post.sensitive === 1,
     replyTarget: post.in_reply_to ? new URL(post.in_reply_to) : null,
     to: PUBLIC_COLLECTION,
     cc: group,

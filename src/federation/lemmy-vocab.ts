@@ -1,19 +1,25 @@
-// Lemmy's activity vocabulary that Fedify's lacks: the `Lock` activity
-// (`https://join-lemmy.org/ns#Lock`) and, on a Group embedded in an Update,
-// `postingRestrictedToMods`. Lemmy reads activities as plain JSON (serde),
-// so the short terms must appear literally: `"type": "Lock"`. Fedify
-// hard-codes each class's @type and compacts against its own context, so
-// these subclasses post-process Fedify's JSON-LD and add an inline context
-// defining the short terms (semantically the same document). Subclasses,
-// not per-instance patches, because Fedify clones activities (to attach
-// proofs) with `new this.constructor`.
+// Lemmy's activity vocabulary that Fedify's lacks: the `Lock` activity and,
+// on a Group embedded in an Update, `postingRestrictedToMods`. Lemmy reads
+// activities as plain JSON (serde), so the short terms must appear
+// literally: `"type": "Lock"`. Fedify hard-codes each class's @type and
+// compacts against its own context, so these subclasses post-process
+// Fedify's JSON-LD. Subclasses, not per-instance patches, because Fedify
+// clones activities (to attach proofs) with `new this.constructor`.
+//
+// `Lock` is written exactly as Lemmy writes it: the bare term, which no
+// context defines (Lemmy's own context does not), so that JSON-LD readers
+// take it for an activity of a type they need not know (through the
+// ActivityStreams context's blank-node vocabulary). Defining it as
+// `lemmy:Lock` made it a type Fedify's vocabulary refuses: Fedify peers,
+// other Praxis servers among them, answered the Announce with 400 and the
+// community's outbox could not be served.
 import { Activity, Announce, Undo, Update } from "@fedify/vocab";
 import type { Community } from "../domain/community.ts";
 import { GROUP_EXTENSION_CONTEXT, groupExtensionTerms } from "./group-extensions.ts";
 
 export const LEMMY_NS = "https://join-lemmy.org/ns#";
 const LOCK_IRI = `${LEMMY_NS}Lock`;
-const LEMMY_CONTEXT = { lemmy: LEMMY_NS, Lock: "lemmy:Lock", postingRestrictedToMods: "lemmy:postingRestrictedToMods" };
+const LEMMY_CONTEXT = { lemmy: LEMMY_NS, postingRestrictedToMods: "lemmy:postingRestrictedToMods" };
 
 type JsonLdOptions = Parameters<Activity["toJsonLd"]>[0];
 type Json = Record<string, unknown>;

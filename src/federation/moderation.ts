@@ -19,7 +19,7 @@ import type { PostRow } from "../db/schema.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { LemmyAnnounce, LemmyUndo, Lock } from "./lemmy-vocab.ts";
-import { activityUri, boostObject, claimId, communityAddressing, record, withdrawBoost } from "./outbound.ts";
+import { activityUri, boostObject, claimId, communityAddressing, record, toFollowers, withdrawBoost } from "./outbound.ts";
 import { textToHtml } from "./text.ts";
 import { instant, now } from "./time.ts";
 import { publicOrigin } from "./origin.ts";
@@ -30,6 +30,8 @@ type Ctx = Context<AppServices>;
 export const MODERATION_ACTOR = "moderation.actor";
 /** Its fixed path (`https://HOST/actor/moderation`). */
 export const MODERATION_ACTOR_PATH = "/actor/moderation";
+/** Its outbox, outside the communities' /c/ space like the actor itself (served by the web layer, empty). */
+export const MODERATION_OUTBOX_PATH = `${MODERATION_ACTOR_PATH}/outbox`;
 /** Its keys are stored under this owner. */
 export const MODERATION_KEY_OWNER = "moderation";
 
@@ -44,8 +46,9 @@ export function buildModerationActor(ctx: Ctx, keys: Awaited<ReturnType<Ctx["get
     name: `${ctx.data.config.instanceName} moderators`,
     summary: textToHtml("Sends the moderation decisions of this server's communities (removals, bans, pins, locks)."),
     url: new URL("/", publicOrigin(ctx)),
-    inbox: ctx.getInboxUri(MODERATION_ACTOR),
-    outbox: ctx.getOutboxUri(MODERATION_ACTOR),
+    // The shared inbox: Fedify's inbox template is the communities'.
+    inbox: ctx.getInboxUri(),
+    outbox: new URL(MODERATION_OUTBOX_PATH, publicOrigin(ctx)),
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
     publicKey: keys[0]?.cryptographicKey,
     assertionMethods: keys.map((k) => k.multikey),
@@ -167,7 +170,12 @@ export async function sendUnban(ctx: Ctx, community: Community, target: BanTarge
   if (target.recipient) await ctx.sendActivity({ identifier: MODERATION_ACTOR }, target.recipient, undo);
 }
 
-/** Pins or unpins: `Add`/`Remove { object: post, target: <featured> }`, announced. */
+/**
+ * Pins or unpins: `Add`/`Remove { object: post, target: <featured> }` from
+ * the moderation actor, announced (what Lemmy applies), and the plain
+ * `Add`/`Remove` from the Group itself, as Mastodon sends its own pins
+ * (what Mastodon-family members read; they drop an Announce of an Add).
+ */
 export async function sendFeatured(ctx: Ctx, community: Community, post: PostRow, pinned: boolean): Promise<void> {
   const values = {
     id: activityUri(ctx, community),
@@ -179,6 +187,10 @@ export async function sendFeatured(ctx: Ctx, community: Community, post: PostRow
   };
   const activity = pinned ? new Add(values) : new Remove(values);
   await announceModeration(ctx, community, activity, post.object_uri);
+  const own = { ...values, id: activityUri(ctx, community), actor: ctx.getActorUri(community.slug), audience: null, ...communityAddressing(ctx, community) };
+  // Claimed under its own id, so that it is recorded and dereferenceable.
+  await ctx.data.repos.activities.claim(community.id, own.id.href, pinned ? "feature" : "unfeature", own.id.href);
+  await toFollowers(ctx, community, pinned ? new Add(own) : new Remove(own), post.object_uri);
 }
 
 /** Locks or unlocks a thread: Lemmy's `Lock` or `Undo(Lock)`, announced. */

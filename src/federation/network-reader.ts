@@ -68,7 +68,8 @@ function praxisTerm(doc: Record<string, unknown>, term: string): unknown {
 /** Reads the network; remembers what it fetched for the duration of one task. */
 export class NetworkReader {
   private readonly ctx: Context<AppServices>;
-  private readonly loader: Promise<DocumentLoader>;
+  private readonly signAs: string;
+  private signedLoader: Promise<DocumentLoader> | null = null;
   private readonly nodes = new Map<string, Promise<NetworkNode | null>>();
 
   private readonly withCounts: boolean;
@@ -81,8 +82,17 @@ export class NetworkReader {
   constructor(ctx: Context<AppServices>, signAs?: string, options: { counts?: boolean } = {}) {
     this.ctx = ctx;
     this.withCounts = options.counts ?? false;
-    // Signed fetches for servers that require authorized fetch; not cached.
-    this.loader = ctx.getDocumentLoader({ identifier: signAs ?? INSTANCE_ACTOR });
+    this.signAs = signAs ?? INSTANCE_ACTOR;
+  }
+
+  /**
+   * Signed fetches for servers that require authorized fetch; not cached.
+   * Made on first use only: it may create the signer's keys, and a reader
+   * that only reads local rows (a CLI listing) must leave no database work
+   * running after its caller has closed the database.
+   */
+  private get loader(): Promise<DocumentLoader> {
+    return this.signedLoader ??= this.ctx.getDocumentLoader({ identifier: this.signAs });
   }
 
   /** The local community a URI names, if any. */

@@ -11,6 +11,7 @@ import type { AppServices } from "../services.ts";
 import { ADMIN_API_PREFIX, createAdminApi } from "./admin/index.ts";
 import { consoleRoutes } from "./console/index.ts";
 import type { QueueHandles } from "../operations/queue.ts";
+import { discoveryCors, registerDiscoveryRoutes } from "./discovery.ts";
 import { fedifyMiddleware } from "./fedify.ts";
 import { responseHeaders } from "./http.ts";
 import { languageOf, rememberLanguage } from "./lang.ts";
@@ -65,9 +66,11 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   app.route("/", consoleRoutes({ services, federation, queue: options.queue ?? null, data, langOf }));
   app.route("/", followRoutes({ data, langOf }));
 
-  app.use(fedifyMiddleware(federation, services));
+  app.use(discoveryCors());
+  app.use(fedifyMiddleware(federation, services, options.queue?.kv ?? null));
 
   app.get("/healthz", (c) => c.json({ ok: true }));
+  registerDiscoveryRoutes(app, config.origin);
   app.route("/", metaRoutes());
   app.route("/", feedRoutes({ data, langOf }));
   app.route("/", publicRoutes({ data, langOf }));

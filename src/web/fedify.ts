@@ -1,15 +1,24 @@
 // The small glue between Hono and Fedify (@fedify/hono is not available for
 // Fedify 2 here): Fedify answers the ActivityPub routes it owns, Hono the rest.
-import type { Federation } from "@fedify/fedify";
+import type { Federation, KvStore } from "@fedify/fedify";
 import type { MiddlewareHandler } from "hono";
+import { INSTANCE_ACTOR } from "../federation/addressing.ts";
 import { contextLoaderOf } from "../federation/context-loader.ts";
 import { extendGroupJson } from "../federation/group-extensions.ts";
 import { createInboxPrecheck } from "../federation/inbox-precheck.ts";
+import { MODERATION_ACTOR } from "../federation/moderation.ts";
 import type { AppServices } from "../services.ts";
-import { createInboxGuard, type InboxAdmission } from "./inbox-guard.ts";
+import { createInboxGuard } from "./inbox-guard.ts";
+import { handleInboxPost, INBOX_PATH } from "./inbox-post.ts";
 import type { WebEnv } from "./public-origin.ts";
 
 const GROUP_PATH = /^\/c\/([^/]+)$/;
+/**
+ * The instance and moderation actors live at /actor and /actor/moderation,
+ * outside the communities' /c/ space, although Fedify's single actor
+ * template would also answer for them under /c/.
+ */
+const SERVICE_ACTOR_UNDER_C = new RegExp(`^/c/(?:${[INSTANCE_ACTOR, MODERATION_ACTOR].map((i) => i.replace(".", "\\.")).join("|")})(?:/|$)`);
 
 export class BodyTooLargeError extends Error {
   override name = "BodyTooLargeError";
@@ -46,35 +55,16 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array<
   return body;
 }
 
-export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices): MiddlewareHandler<WebEnv> {
+/** `kv`: Fedify's key–value store (for its public-key cache), when the caller has it. */
+export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices, kv: KvStore | null): MiddlewareHandler<WebEnv> {
   const limit = services.config.limits.maxBodyBytes;
   const inboxGuard = createInboxGuard(services);
   const inboxPrecheck = createInboxPrecheck(contextLoaderOf(federation));
   return async (c, next) => {
     let request = c.req.raw;
-    let admission: InboxAdmission | null = null;
-    if (request.method === "POST" || request.method === "PUT") {
-      let body: Uint8Array<ArrayBuffer> | null;
-      try {
-        body = await readLimited(request, limit);
-      } catch (e) {
-        if (e instanceof BodyTooLargeError) {
-          // The rest of the body is never read, so the connection cannot be reused.
-          return c.text(`Request body exceeds the limit of ${limit} bytes.`, 413, { Connection: "close" });
-        }
-        throw e;
-      }
-      // Order: body size (above), the inbox guard (shape, domain policy,
-      // signature present, rate limits), the precheck (date-times, JSON-LD
-      // contexts), then Fedify within the guard's scope.
-      const verdict = await inboxGuard(request, body, c.get("clientAddress"));
-      if (verdict instanceof Response) return verdict;
-      const refusal = await inboxPrecheck(request, body);
-      if (refusal) return refusal;
-      admission = verdict;
-      request = new Request(request.url, { method: request.method, headers: admission?.headers ?? request.headers, body });
-    }
-    const handle = () => federation.fetch(request, {
+    const pathname = new URL(request.url).pathname;
+    if (SERVICE_ACTOR_UNDER_C.test(pathname.replace(/%2e/gi, "."))) return next();
+    const fedify = (r: Request) => federation.fetch(r, {
       contextData: services,
       onNotFound: async () => {
         await next();
@@ -89,8 +79,35 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
         return new Response("Not acceptable", { status: 406, headers: { "Content-Type": "text/plain", Vary: "Accept" } });
       },
     });
-    const response = admission ? await admission.run(handle) : await handle();
-    return request.method === "GET" ? withGroupExtensions(response, new URL(request.url).pathname, services) : response;
+    if (request.method === "POST" || request.method === "PUT") {
+      let body: Uint8Array<ArrayBuffer> | null;
+      try {
+        body = await readLimited(request, limit);
+      } catch (e) {
+        if (e instanceof BodyTooLargeError) {
+          // The rest of the body is never read, so the connection cannot be reused.
+          return c.text(`Request body exceeds the limit of ${limit} bytes.`, 413, { Connection: "close" });
+        }
+        throw e;
+      }
+      // Order: body size (above), the inbox guard (shape, domain policy,
+      // signature present, rate limits), the precheck (date-times, JSON-LD
+      // contexts), then Fedify within the guard's scope.
+      const guard = async () => {
+        const verdict = await inboxGuard(request, body, c.get("clientAddress"));
+        if (verdict instanceof Response) return verdict;
+        return (await inboxPrecheck(request, body)) ?? verdict;
+      };
+      if (request.method === "POST" && INBOX_PATH.test(pathname)) {
+        return handleInboxPost(request, body, { federation, services, kv, guard, handle: fedify });
+      }
+      const verdict = await guard();
+      if (verdict instanceof Response) return verdict;
+      request = new Request(request.url, { method: request.method, headers: verdict?.headers ?? request.headers, body });
+      if (verdict) return verdict.run(() => fedify(request));
+    }
+    const response = await fedify(request);
+    return request.method === "GET" ? withGroupExtensions(response, pathname, services) : response;
   };
 }
 

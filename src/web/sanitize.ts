@@ -94,6 +94,12 @@ const REMOTE_HTML_OPTIONS: sanitizeHtml.IOptions = {
   ],
 };
 
+/** Remote text that may or may not be HTML (a content warning, say), as
+ *  safe markup with every tag removed and the text kept. */
+export function remoteTextOf(dirty: string): SafeHtml {
+  return new SafeHtml(sanitizeHtml(dirty, { allowedTags: [], allowedAttributes: {}, nonTextTags: REMOTE_HTML_OPTIONS.nonTextTags }).trim());
+}
+
 /** Remote (untrusted) post HTML reduced to the formatting fediverse posts use:
  *  no images, media, frames, forms, scripts, styles or event handlers, and
  *  links restricted to http, https and mailto. */

@@ -39,6 +39,10 @@ export interface PostView {
   /** The post's page on Praxis. */
   permalink?: string;
   objectUri: string;
+  /** The ActivityStreams type: Note, Article, Page, Question, Video, Audio, Event. */
+  type: string;
+  /** `sensitive` as the sender set it (null: not said). */
+  sensitive: boolean | null;
   /** Link to the original post on its server (object url, else id). */
   url: string;
   authorUri: string;
@@ -48,8 +52,12 @@ export interface PostView {
   contentHtml: string | null;
   /** Title (Lemmy Page/Article `name`), plain text. */
   name: string | null;
-  /** Content warning / summary, plain text. */
+  /** Remote `summary`, text or HTML: a content warning or an excerpt (domain/posts.ts). */
   summary: string | null;
+  /** Events: when (ISO 8601) and where (the place's name, plain text). */
+  startsAt: string | null;
+  endsAt: string | null;
+  location: string | null;
   published: string;
   inReplyTo: string | null;
   /** Pinned by a moderator (listed in `featured`). */

@@ -131,15 +131,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         if (options.inboxDelayMs) await new Promise((r) => setTimeout(r, options.inboxDelayMs));
         const raw = await req.clone().json().catch(() => null) as { id?: string; type?: string; actor?: string } | null;
         if (raw?.id) rawById.set(raw.id, raw);
-        const response = await federation.fetch(req, { contextData: undefined });
-        // Like a threadiverse server, accept Lemmy's own activity types
-        // (Lock), which Fedify's vocabulary cannot parse.
-        if (response.status >= 400 && raw && /"type":"Lock"/.test(JSON.stringify(raw))) {
-          const user = /^\/users\/([^/]+)\/inbox$/.exec(new URL(req.url).pathname)?.[1] ?? null;
-          received.push({ recipient: user, type: raw.type ?? "", id: raw.id ?? null, actor: raw.actor ?? null, json: raw });
-          return new Response(null, { status: 202 });
-        }
-        return response;
+        // What Praxis sends must parse as it is: no leniency here (Lemmy's
+        // Lock included), as on any Fedify server.
+        return federation.fetch(req, { contextData: undefined });
       }
       return federation.fetch(req, { contextData: undefined });
     };

@@ -35,6 +35,8 @@ const community: CommunityView["community"] = {
 function post(overrides: Partial<PostView> = {}): PostView {
   return {
     objectUri: "https://social.example/objects/1",
+    type: "Note",
+    sensitive: null,
     url: "https://social.example/@alice/1",
     authorUri: "https://social.example/users/alice",
     authorName: "Alice",
@@ -42,6 +44,9 @@ function post(overrides: Partial<PostView> = {}): PostView {
     contentHtml: "<p>Hello <strong>everyone</strong></p>",
     name: null,
     summary: null,
+    startsAt: null,
+    endsAt: null,
+    location: null,
     published: "2025-03-14T09:30:00Z",
     inReplyTo: null,
     pinned: false,
@@ -247,6 +252,37 @@ describe("community page", () => {
     // Unusable URLs are shown as text, not links.
     expect(page).toContain(`<p class="byline">&lt;img src=x onerror=alert(1)&gt; &lt;script&gt;`);
     expect(page).not.toContain(`View original`);
+  });
+
+  it("shows an Article's summary as an excerpt, never as a content warning or escaped markup", () => {
+    // NodeBB: the summary is an HTML excerpt of the content.
+    const nodebb = main(communityPage([post({ type: "Article", name: "First month", summary: "<p>We built <strong>three</strong> benches.</p>",
+      contentHtml: "<p>We built <strong>three</strong> benches.</p><p>And one stool.</p>" })]));
+    expect(nodebb).not.toContain("Content warning");
+    expect(nodebb).not.toContain("&lt;p&gt;");
+    expect(nodebb).toContain(`<div class="content" lang=""><p>We built <strong>three</strong> benches.</p><p>And one stool.</p></div>`);
+    // Without content, the excerpt stands in for it, sanitised like content.
+    const excerptOnly = main(communityPage([post({ type: "Page", summary: `<p>Short <em>intro</em></p><script>alert(1)</script>`, contentHtml: null })]));
+    expect(excerptOnly).toContain(`<div class="content" lang=""><p>Short <em>intro</em></p></div>`);
+    expect(excerptOnly).not.toContain("<script");
+    // A Note the sender says is not sensitive has no warning either.
+    expect(main(communityPage([post({ summary: "A summary", sensitive: false })]))).not.toContain("Content warning");
+  });
+
+  it("shows a content warning as text, whatever markup it carries", () => {
+    const page = main(communityPage([post({ summary: "<p>Spoilers &amp; <b>plot</b></p>", sensitive: true })]));
+    expect(page).toContain(`<summary>Content warning: Spoilers &amp; plot</summary>`);
+  });
+
+  it("shows when and where an event takes place, and marks videos and audio", () => {
+    const event = main(communityPage([post({
+      type: "Event", name: "Repair café", startsAt: "2026-12-12T13:00:00.000Z", endsAt: "2026-12-12T16:30:00.000Z", location: "<Maison>",
+    })]));
+    expect(event).toContain(`<span class="badge">Event</span>`);
+    expect(event).toContain(`<p>When: <time datetime="2026-12-12T13:00:00.000Z">December 12, 2026 at 1:00 PM UTC</time> – <time datetime="2026-12-12T16:30:00.000Z">December 12, 2026 at 4:30 PM UTC</time></p>`);
+    expect(event).toContain(`<p>Where: &lt;Maison&gt;</p>`);
+    expect(main(communityPage([post({ type: "Video" })]))).toContain(`<span class="badge">Video</span>`);
+    expect(main(communityPage([post({ type: "Audio" })], {}, "fr"))).toContain(`<span class="badge">Audio</span>`);
   });
 
   it("shows the author's handle, else their URI, when there is no display name", () => {

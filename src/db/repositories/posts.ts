@@ -2,29 +2,33 @@ import { type Kysely, sql } from "kysely";
 import type { Attachment } from "../../domain/media.ts";
 import type { Database, PostRow } from "../schema.ts";
 
-export interface NewPost {
+/** What an object says about itself; replaced as a whole on each edit. */
+export interface PostBody {
+  name: string | null;
+  summary: string | null;
+  /** The remote HTML as received; sanitised when rendered. */
+  content: string | null;
+  url: string | null;
+  sensitive?: boolean | null;
+  startsAt?: string | null;
+  endsAt?: string | null;
+  location?: string | null;
+}
+
+export interface NewPost extends PostBody {
   communityId: string;
   objectUri: string;
   activityUri: string | null;
   authorUri: string;
   type: string;
   inReplyTo: string | null;
-  name: string | null;
-  summary: string | null;
-  /** The remote HTML as received; sanitised when rendered. */
-  content: string | null;
-  url: string | null;
   published: string;
   attachments?: Attachment[];
   /** BCP 47 tag of the content, when the post says. */
   language?: string | null;
 }
 
-export interface PostEdit {
-  name: string | null;
-  summary: string | null;
-  content: string | null;
-  url: string | null;
+export interface PostEdit extends PostBody {
   updated: string;
   attachments?: Attachment[];
   language?: string | null;
@@ -49,6 +53,21 @@ export interface ThreadListing {
 export const THREAD_MAX_REPLIES = 500;
 export const THREAD_MAX_DEPTH = 30;
 
+function bodyColumns(b: PostBody & { attachments?: Attachment[]; language?: string | null }) {
+  return {
+    name: b.name,
+    summary: b.summary,
+    content: b.content,
+    url: b.url,
+    sensitive: b.sensitive === undefined || b.sensitive === null ? null : b.sensitive ? 1 : 0,
+    starts_at: b.startsAt ?? null,
+    ends_at: b.endsAt ?? null,
+    location: b.location ?? null,
+    ...(b.attachments !== undefined ? { attachments: JSON.stringify(b.attachments) } : {}),
+    ...(b.language !== undefined ? { language: b.language } : {}),
+  };
+}
+
 export class PostRepository {
   private readonly db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -70,10 +89,7 @@ export class PostRepository {
       author_uri: p.authorUri,
       type: p.type,
       in_reply_to: p.inReplyTo,
-      name: p.name,
-      summary: p.summary,
-      content: p.content,
-      url: p.url,
+      ...bodyColumns(p),
       published: p.published,
       updated: null,
       deleted_at: null,
@@ -99,16 +115,19 @@ export class PostRepository {
   }
 
   async applyEdit(id: string, edit: PostEdit): Promise<void> {
-    const { attachments, language, ...rest } = edit;
-    await this.db.updateTable("posts").set({
-      ...rest,
-      ...(attachments !== undefined ? { attachments: JSON.stringify(attachments) } : {}),
-      ...(language !== undefined ? { language } : {}),
-    }).where("id", "=", id).execute();
+    await this.db.updateTable("posts").set({ ...bodyColumns(edit), updated: edit.updated }).where("id", "=", id).execute();
   }
 
   async markDeleted(id: string): Promise<void> {
-    await this.db.updateTable("posts").set({ deleted_at: new Date().toISOString(), content: null, name: null, summary: null, attachments: "[]" })
+    await this.db.updateTable("posts").set({
+      deleted_at: new Date().toISOString(), content: null, name: null, summary: null, location: null, attachments: "[]",
+    })
+      .where("id", "=", id).execute();
+  }
+
+  /** The author undid their deletion: the post is back, as its origin now serves it. */
+  async restore(id: string, body: PostEdit): Promise<void> {
+    await this.db.updateTable("posts").set({ ...bodyColumns(body), updated: body.updated, deleted_at: null })
       .where("id", "=", id).execute();
   }
 

@@ -9,11 +9,12 @@ import type { Flag } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { reportComment, reportCommunity, reportedObjects } from "../../domain/moderation.ts";
 import type { AppServices } from "../../services.ts";
+import { ignoring } from "./ignoring.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
 
 export async function onFlag(ctx: InboxContext<AppServices>, flag: Flag): Promise<void> {
-  if (!flag.id || !flag.actorId) return;
+  if (!flag.id || !flag.actorId) return ignoring(flag, "it has no id or actor");
   const { repos } = ctx.data;
   const objects = reportedObjects(flag.objectIds.map((u) => u.href));
   if (objects.length === 0) {

@@ -10,16 +10,17 @@ import type { AppServices } from "../../services.ts";
 import { localTargetResolver } from "../addressing.ts";
 import { acceptFollow, rejectFollow } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
+import { ignoring } from "./ignoring.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
 
 export async function onFollow(ctx: InboxContext<AppServices>, follow: Follow): Promise<void> {
-  if (!follow.objectId || !follow.actorId) return;
+  if (!follow.objectId || !follow.actorId) return ignoring(follow, "it has no actor or object");
   const target = localTargetResolver(ctx)(follow.objectId.href);
-  if (target?.kind !== "community") return;
+  if (target?.kind !== "community") return ignoring(follow, "{object} is not a community here", { object: follow.objectId.href });
   const { repos } = ctx.data;
   const community = await repos.communities.findBySlug(target.slug);
-  if (!community) return;
+  if (!community) return ignoring(follow, "community {slug} does not exist", { slug: target.slug });
   const follower = await follow.getActor(ctx);
   if (!follower || !isActor(follower) || follower.id?.href !== follow.actorId.href || !follower.inboxId) {
     logger.info("Ignoring Follow {id}: its actor could not be fetched or has no inbox", { id: follow.id?.href });
@@ -38,7 +39,7 @@ export async function onFollow(ctx: InboxContext<AppServices>, follow: Follow): 
     existing: await repos.memberships.status(community.id, actorUri),
     banned: await repos.bans.isBanned(community.id, actorUri),
   });
-  if (outcome.action === "refuse") return;
+  if (outcome.action === "refuse") return ignoring(follow, "{community} has been deleted", { community: community.slug });
   if (outcome.action === "reject") {
     await rejectFollow(ctx, community, { id: follow.id?.href ?? null, actor: actorUri, recipient: follower });
     logger.info("Refused {actor}'s Follow of {community}: banned", { actor: actorUri, community: community.slug });
@@ -57,11 +58,11 @@ export async function onFollow(ctx: InboxContext<AppServices>, follow: Follow): 
 
 export async function onUndoFollow(ctx: InboxContext<AppServices>, actorUri: string, communityUri: string): Promise<void> {
   const target = localTargetResolver(ctx)(communityUri);
-  if (target?.kind !== "community") return;
-  const community = await ctx.data.repos.communities.findBySlug(target.slug);
-  if (!community) return;
-  if (await ctx.data.repos.memberships.remove(community.id, actorUri)) {
+  const community = target?.kind === "community" ? await ctx.data.repos.communities.findBySlug(target.slug) : null;
+  if (community && await ctx.data.repos.memberships.remove(community.id, actorUri)) {
     logger.info("{actor} left {community}", { actor: actorUri, community: community.slug });
+  } else {
+    logger.info("Ignoring {actor}'s Undo(Follow) of {object}: not a member of a community here", { actor: actorUri, object: communityUri });
   }
 }
 

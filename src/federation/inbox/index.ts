@@ -21,7 +21,10 @@ import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
 import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
-import { onCreate, onDelete, onUpdate } from "./posts.ts";
+import { typeOf } from "../objects.ts";
+import { reportInboxError } from "./errors.ts";
+import { ignoring } from "./ignoring.ts";
+import { onCreate, onDelete, onUndoDelete, onUpdate } from "./posts.ts";
 import { onReaction, onUndoReaction } from "./reactions.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
@@ -78,30 +81,38 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
     .on(Announce, admitted(onNetworkAnnounce))
     .on(Flag, admitted(onFlag))
     .on(Undo, admitted(async (ctx, undo) => {
-      if (!undo.actorId) return;
+      if (!undo.actorId) return ignoring(undo, "it has no actor");
       const inner = await undo.getObject({
         documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, suppressError: true,
       }).catch(() => null);
       if (inner instanceof Follow) {
-        if (inner.actorId?.href !== undo.actorId.href || !inner.objectId) return;
+        if (inner.actorId?.href !== undo.actorId.href || !inner.objectId) return ignoring(undo, "it undoes someone else's Follow");
         await onUndoFollow(ctx, undo.actorId.href, inner.objectId.href);
       } else if (inner instanceof Announce) {
         await onNetworkUndoAnnounce(ctx, undo.actorId.href, inner);
       } else if (inner instanceof Like || inner instanceof Dislike) {
         await onUndoReaction(ctx, undo, inner);
+      } else if (inner instanceof Delete) {
+        await onUndoDelete(ctx, undo, inner);
       } else if (inner === null && undo.objectId) {
         // Only the Follow's id was given and it cannot be fetched: find the
         // membership it created.
-        await ctx.data.repos.memberships.removeByFollowId(undo.actorId.href, undo.objectId.href);
+        const removed = await ctx.data.repos.memberships.removeByFollowId(undo.actorId.href, undo.objectId.href);
+        if (!removed) ignoring(undo, "{object} could not be fetched and is no membership here", { object: undo.objectId.href });
+      } else {
+        ignoring(undo, "Praxis does not act on an Undo of {type}", { type: typeOf(inner) });
       }
     }))
     // Activities Praxis does not act on (yet) are acknowledged and logged.
     .on(Activity, admitted((_ctx, activity) => {
-      logger.debug("Ignoring {type} {id}", { type: activity.constructor.name, id: activity.id?.href });
+      ignoring(activity, "Praxis does not act on {type} activities", { type: typeOf(activity) });
     }))
     // Also called for a queued activity that no longer parses; what the
     // input causes is logged at info (or warning), the rest as an error.
     .onError((_ctx, error) => {
+      // During an inbox request, a payload Fedify could not parse: the web
+      // layer answers and logs it. Otherwise a listener failed in the worker.
+      if (reportInboxError(error)) return;
       const failure = classifyHandlerFailure(error);
       if (failure.permanent) logger[failure.level]("Inbox activity rejected: {reason}", { reason: failure.reason });
       else logger.error("Inbox listener failed: {error}", { error });

@@ -13,6 +13,7 @@ import { rejectLinkRequest } from "../links.ts";
 import { NetworkReader } from "../network-reader.ts";
 import { agreeToLink, checkLink, confirmLink, dropLink, linkEnds, onLinkAccepted } from "../network.ts";
 import { isLocalUri } from "../origin.ts";
+import { ignoring } from "./ignoring.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "links"]);
 
@@ -33,7 +34,9 @@ async function ourLinkCollection(ctx: Ctx, uri: URL | null): Promise<{ community
 
 export async function onAdd(ctx: Ctx, add: Add): Promise<void> {
   const target = await ourLinkCollection(ctx, add.targetId);
-  if (!target || !add.id || !add.actorId) return;
+  if (!target || !add.id || !add.actorId) {
+    return ignoring(add, "its target {target} is not a link collection here", { target: add.targetId?.href ?? "(none)" });
+  }
   const { community, relation } = target;
   const peerUri = add.actorId.href;
   const refuse = (why: string) => logger.info("Refused link request {id} to {community}: {why}", { id: add.id?.href, community: community.slug, why });
@@ -73,10 +76,13 @@ export async function onAdd(ctx: Ctx, add: Add): Promise<void> {
 
 /** Accept or Reject of one of our link requests (answers to our Follows need nothing). */
 export async function onLinkAnswer(ctx: Ctx, answer: Accept | Reject, accepted: boolean): Promise<void> {
-  if (!answer.actorId || !answer.objectId) return;
+  if (!answer.actorId || !answer.objectId) return ignoring(answer, "it has no actor or object");
   const { repos } = ctx.data;
-  for (const link of await repos.links.byRequest(answer.objectId.href)) {
-    if (link.peer_uri !== answer.actorId.href || link.status !== "outgoing" || link.initiator !== "local") continue;
+  const links = (await repos.links.byRequest(answer.objectId.href))
+    .filter((l) => l.peer_uri === answer.actorId!.href && l.status === "outgoing" && l.initiator === "local");
+  // Answers to a community's Follow of a linked Group need nothing.
+  if (links.length === 0) return ignoring(answer, "it answers no pending link request (an answer to a Follow needs nothing)");
+  for (const link of links) {
     const community = await repos.communities.findById(link.community_id);
     if (!community || community.deletedAt) continue;
     if (accepted) {
@@ -91,11 +97,13 @@ export async function onLinkAnswer(ctx: Ctx, answer: Accept | Reject, accepted: 
 
 /** The peer unlinked: `Remove { object: us, target: its collection }` (or our collection, or itself). */
 export async function onRemove(ctx: Ctx, remove: Remove): Promise<void> {
-  if (!remove.actorId) return;
+  if (!remove.actorId) return ignoring(remove, "it has no actor");
   const peerUri = remove.actorId.href;
   const { repos } = ctx.data;
   const mentioned = new Set([remove.objectId?.href, remove.targetId?.href].filter((u): u is string => !!u));
-  for (const link of await repos.links.withPeer(peerUri)) {
+  const links = await repos.links.withPeer(peerUri);
+  if (links.length === 0) return ignoring(remove, "its actor is linked to no community here");
+  for (const link of links) {
     const community = await repos.communities.findById(link.community_id);
     if (!community) continue;
     const us = ctx.getActorUri(community.slug).href;
@@ -112,6 +120,7 @@ export async function onGroupUpdate(ctx: Ctx, groupUri: string): Promise<void> {
   const links = (await repos.links.withPeer(groupUri)).filter((l) => l.status === "accepted" || l.status === "active");
   if (links.length === 0) {
     if (await repos.networkNodes.get(groupUri)) await new NetworkReader(ctx).node(groupUri);
+    else logger.info("Ignoring the Update of {actor}: not linked to a community here", { actor: groupUri });
     return;
   }
   for (const link of links) {

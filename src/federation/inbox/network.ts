@@ -19,9 +19,11 @@ import { localCommunityOf, visibilityOfObject } from "../addressing.ts";
 import { NetworkReader } from "../network-reader.ts";
 import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
-import { isPostObject, urlOf } from "../objects.ts";
+import { isPostObject, typeOf, urlOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
+import { lenientLoader } from "../lenient-json.ts";
 import { isoOf } from "../time.ts";
+import { ignoring } from "./ignoring.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "network"]);
 
@@ -64,10 +66,10 @@ async function neighbourOf(ctx: Ctx, peerUri: string): Promise<{ closed: boolean
 }
 
 export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
-  if (!announce.actorId || !announce.objectId) return;
+  if (!announce.actorId || !announce.objectId) return ignoring(announce, "it has no actor or object");
   const peerUri = announce.actorId.href;
   const links = await activeLinksWith(ctx, peerUri);
-  if (links.length === 0) return;
+  if (links.length === 0) return ignoring(announce, "{actor} is not linked to a community here", { actor: peerUri });
 
   const inner = await announce.getObject(ctx).catch(() => null);
   let objectId: URL | null;
@@ -77,13 +79,17 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   } else if (inner instanceof Create) {
     objectId = inner.objectId;
   } else if (inner instanceof Activity) {
-    return; // edits, likes and undos stay in the thread's home community
+    // Edits, likes, undos and moderation stay in the thread's home community.
+    return ignoring(announce, "announced {type} activities do not travel along links", { type: typeOf(inner) });
+  } else if (inner !== null && !isPostObject(inner)) {
+    // Lemmy's Lock, say, which JSON-LD reads as an object of no known type.
+    return ignoring(announce, "it announces {type}, not a post", { type: typeOf(inner) });
   } else {
     objectId = announce.objectId;
   }
-  if (!objectId) return;
+  if (!objectId) return ignoring(announce, "the announced Create has no object");
   // The object as its own server serves it, never as the announce embeds it.
-  const object = await ctx.lookupObject(objectId.href).catch(() => null);
+  const object = await ctx.lookupObject(objectId.href, { documentLoader: lenientLoader(ctx.documentLoader) }).catch(() => null);
   if (!isPostObject(object) || object.id?.href !== objectId.href) {
     logger.info("Ignoring announce {id}: {object} could not be fetched as a post", { id: announce.id?.href, object: objectId.href });
     return;
@@ -96,7 +102,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
     }
   }
   const announcer = await neighbourOf(ctx, peerUri);
-  if (!announcer) return;
+  if (!announcer) return ignoring(announce, "{actor} could not be read as a Group", { actor: peerUri });
   const tags = await hashtagsOf(object);
   const { repos } = ctx.data;
 
@@ -120,7 +126,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
       matchesPromotionRule: matchesPromotionRule(tags, settings.promoteTags),
     });
     if (decision.action === "ignore") {
-      logger.debug("{community} ignores {object} from {peer}: {reason}", { community: community.slug, object: objectId.href, peer: peerUri, reason: decision.reason });
+      logger.info("{community} ignores {object} from {peer}: {reason}", { community: community.slug, object: objectId.href, peer: peerUri, reason: decision.reason });
       continue;
     }
     const inserted = await repos.networkPosts.insertIfAbsent({

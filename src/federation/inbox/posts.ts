@@ -1,8 +1,10 @@
 // Posts into a community (FEP-1b12): Create stores and relays a post in its
 // home community; Update and Delete from its author are relayed likewise,
-// and a deletion withdraws the community's boost.
+// a deletion withdraws the community's boost, and the author's Undo of the
+// deletion (Lemmy's restore) brings the post back and boosts it again.
+// Whatever is not acted on is logged once, at info level, with the reason.
 import type { InboxContext } from "@fedify/fedify";
-import { type Create, type Delete, Group, Organization, type Update } from "@fedify/vocab";
+import { type Create, type Delete, Group, Organization, type Undo, type Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { audienceNamesOtherGroup, homeCommunity, isPublicVisibility, visibilityOf } from "../../domain/addressing.ts";
 import { type AttributionKind, type AuthorshipVerdict, judgeAuthorship, MAX_CO_ATTRIBUTIONS, onActorsOrigin } from "../../domain/authorship.ts";
@@ -10,13 +12,15 @@ import { decideModeratedPost } from "../../domain/moderation.ts";
 import { decidePostRelay, mayChangePost } from "../../domain/relay.ts";
 import type { PostRow } from "../../db/schema.ts";
 import type { AppServices } from "../../services.ts";
-import { addressingOf, localTargetResolver, visibilityOfActivity } from "../addressing.ts";
+import { addressingOf, localTargetResolver, visibilityOfActivity, visibilityOfObject } from "../addressing.ts";
 import { dropLink } from "../network.ts";
 import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
-import { isPostObject, type PostObject, urlOf } from "../objects.ts";
+import { isPostObject, type PostObject, postFields, typeOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
+import { lenientLoader } from "../lenient-json.ts";
 import { isoOf } from "../time.ts";
+import { ignoring } from "./ignoring.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
 
@@ -38,9 +42,12 @@ async function authorshipOf(ctx: InboxContext<AppServices>, object: PostObject, 
 }
 
 export async function onCreate(ctx: InboxContext<AppServices>, create: Create): Promise<void> {
-  if (!create.id || !create.actorId || create.actorIds.length !== 1) return;
+  if (!create.id || !create.actorId || create.actorIds.length !== 1) return ignoring(create, "it has no id, or not exactly one actor");
   const object = await create.getObject(ctx);
-  if (!isPostObject(object) || !object.id) return;
+  if (!isPostObject(object)) {
+    return ignoring(create, "its object is {type}, not a post (Note, Article, Page, Question, Video, Audio or Event)", { type: typeOf(object) });
+  }
+  if (!object.id) return ignoring(create, "its object has no id");
   // Only an actor's own posts, from its own server: anything else is forged
   // or claims an authorship the signer does not have, and is not relayed.
   if (object.id.origin !== create.actorId.origin) {
@@ -62,9 +69,9 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
     if (parent) replyCommunity = (await repos.communities.findById(parent.community_id))?.slug ?? null;
   }
   const slug = homeCommunity(addressing, resolve, replyCommunity);
-  if (!slug) return;
+  if (!slug) return ignoring(create, "it is addressed to no community here and replies to no post here");
   const community = await repos.communities.findBySlug(slug);
-  if (!community) return;
+  if (!community) return ignoring(create, "community {slug} does not exist", { slug });
   const author = await create.getActor(ctx);
   const decision = decidePostRelay({
     // The object's own addressing counts: the stricter of object and Create.
@@ -95,12 +102,9 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
     objectUri: object.id.href,
     activityUri: create.id.href,
     authorUri: create.actorId.href,
-    type: object.constructor.name,
+    type: typeOf(object),
     inReplyTo: replyTo,
-    name: object.name?.toString() ?? null,
-    summary: object.summary?.toString() ?? null,
-    content: object.content?.toString() ?? null,
-    url: urlOf(object),
+    ...await postFields(object),
     published: isoOf(object.published) ?? new Date().toISOString(),
     ...(await mediaOf(object)),
   });
@@ -124,12 +128,14 @@ async function threadLocked(ctx: InboxContext<AppServices>, communityId: string,
 }
 
 export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): Promise<void> {
-  if (!update.id || !update.actorId || !update.objectId || update.actorIds.length !== 1) return;
+  if (!update.id || !update.actorId || !update.objectId || update.actorIds.length !== 1) return ignoring(update, "it has no id or object, or not exactly one actor");
   const { repos } = ctx.data;
   const posts = (await repos.posts.findByObject(update.objectId.href)).filter((p) => p.deleted_at === null);
-  if (posts.length === 0) return;
+  if (posts.length === 0) return ignoring(update, "{object} is no post here", { object: update.objectId.href });
   const object = await update.getObject(ctx);
-  if (!isPostObject(object) || object.id?.href !== update.objectId.href) return;
+  if (!isPostObject(object) || object.id?.href !== update.objectId.href) {
+    return ignoring(update, "its object is {type}, not the post it names", { type: typeOf(object) });
+  }
   // An edit may not add authors the signer cannot speak for.
   const authorship = await authorshipOf(ctx, object, update.actorId.href);
   if (!authorship.ok) {
@@ -143,25 +149,72 @@ export async function onUpdate(ctx: InboxContext<AppServices>, update: Update): 
     logger.info("Not relaying {id}: the edited object is not public", { id: update.id.href });
     return;
   }
+  const fields = await postFields(object);
+  const media = await mediaOf(object);
   for (const post of posts) {
-    if (!mayChangePost(update.actorId.href, post.author_uri) || post.removed_at !== null) continue;
     const community = await repos.communities.findById(post.community_id);
-    if (!community || community.deletedAt) continue;
-    if (await repos.bans.isBanned(community.id, update.actorId.href)) continue;
-    await repos.posts.applyEdit(post.id, {
-      name: object.name?.toString() ?? null,
-      summary: object.summary?.toString() ?? null,
-      content: object.content?.toString() ?? null,
-      url: urlOf(object),
-      updated: isoOf(object.updated) ?? new Date().toISOString(),
-      ...(await mediaOf(object)),
-    });
+    const why = !mayChangePost(update.actorId.href, post.author_uri) ? "its actor is not the post's author"
+      : post.removed_at !== null ? "a moderator removed the post"
+      : !community || community.deletedAt ? "the community is gone"
+      : await repos.bans.isBanned(community.id, update.actorId.href) ? "its actor is banned from the community"
+      : null;
+    if (why !== null || !community) {
+      ignoring(update, `${why} ({community})`, { community: community?.slug ?? post.community_id });
+      continue;
+    }
+    await repos.posts.applyEdit(post.id, { ...fields, updated: isoOf(object.updated) ?? new Date().toISOString(), ...media });
     await announceActivity(ctx, community, update, post.object_uri);
   }
 }
 
+/**
+ * The author undoes their deletion (Lemmy's restore). The post comes back
+ * as its origin serves it now (never as anyone embedded it), the community
+ * relays the Undo, and boosts the post again under a fresh id, since
+ * receivers drop an activity id they have seen.
+ */
+export async function onUndoDelete(ctx: InboxContext<AppServices>, undo: Undo, del: Delete): Promise<void> {
+  if (!undo.id || !undo.actorId || !del.objectId) return ignoring(undo, "it has no id or actor, or its Delete names no object");
+  if (del.actorId?.href !== undo.actorId.href) return ignoring(undo, "it undoes someone else's Delete");
+  const { repos } = ctx.data;
+  const objectUri = del.objectId.href;
+  const posts = (await repos.posts.findByObject(objectUri)).filter((p) => p.deleted_at !== null);
+  if (posts.length === 0) return ignoring(undo, "{object} is no deleted post here", { object: objectUri });
+  const object = await ctx.lookupObject(objectUri, { documentLoader: lenientLoader(ctx.documentLoader) }).catch(() => null);
+  if (!isPostObject(object) || object.id?.href !== objectUri || object.id.origin !== undo.actorId.origin) {
+    return ignoring(undo, "{object} is not served by its origin as a post (it is {type})", { object: objectUri, type: typeOf(object) });
+  }
+  const authorship = await authorshipOf(ctx, object, undo.actorId.href);
+  if (!authorship.ok) return ignoring(undo, "{reason}", { reason: authorship.reason });
+  // As its origin serves it now: a post that is no longer public stays gone.
+  if (!isPublicVisibility(visibilityOfObject(object))) return ignoring(undo, "{object} is no longer public", { object: objectUri });
+  const fields = await postFields(object);
+  const media = await mediaOf(object);
+  for (const post of posts) {
+    const community = await repos.communities.findById(post.community_id);
+    const why = !mayChangePost(undo.actorId.href, post.author_uri) ? "its actor is not the post's author"
+      : !community || community.deletedAt ? "the community is gone"
+      : await repos.bans.isBanned(community.id, undo.actorId.href) ? "its actor is banned from the community"
+      : null;
+    if (why !== null || !community) {
+      ignoring(undo, `${why} ({community})`, { community: community?.slug ?? post.community_id });
+      continue;
+    }
+    await repos.posts.restore(post.id, { ...fields, ...media, updated: isoOf(object.updated) ?? new Date().toISOString() });
+    // A moderator's removal outlives the author's restore: nothing is relayed then.
+    if (post.removed_at !== null) {
+      ignoring(undo, "a moderator removed the post in {community}; it stays removed", { community: community.slug });
+      continue;
+    }
+    await announceActivity(ctx, community, undo, post.object_uri);
+    await repos.activities.retire(community.id, post.object_uri, ["boost", "undo-boost"]);
+    await boostObject(ctx, community, new URL(post.object_uri));
+    logger.info("Restored {id} in {community}", { id: post.object_uri, community: community.slug });
+  }
+}
+
 export async function onDelete(ctx: InboxContext<AppServices>, del: Delete): Promise<void> {
-  if (!del.id || !del.actorId || !del.objectId) return;
+  if (!del.id || !del.actorId || !del.objectId) return ignoring(del, "it has no id, actor or object");
   const { repos } = ctx.data;
   // An account deletion: the actor deletes itself.
   if (del.objectId.href === del.actorId.href) {
@@ -175,10 +228,13 @@ export async function onDelete(ctx: InboxContext<AppServices>, del: Delete): Pro
     return;
   }
   const posts = (await repos.posts.findByObject(del.objectId.href)).filter((p) => p.deleted_at === null);
+  if (posts.length === 0) return ignoring(del, "{object} is no post here", { object: del.objectId.href });
   for (const post of posts) {
-    if (!mayChangePost(del.actorId.href, post.author_uri)) continue;
     const community = await repos.communities.findById(post.community_id);
-    if (!community || community.deletedAt) continue;
+    if (!mayChangePost(del.actorId.href, post.author_uri) || !community || community.deletedAt) {
+      ignoring(del, "its actor is not the post's author, or the community is gone");
+      continue;
+    }
     await repos.posts.markDeleted(post.id);
     await announceActivity(ctx, community, del, post.object_uri);
     await withdrawBoost(ctx, community, new URL(post.object_uri));

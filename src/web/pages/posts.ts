@@ -1,9 +1,10 @@
 // A post as a card (community page, thread page, console), its media, and
 // the community page's list of posts with its sort and older/newer links.
 import type { Attachment } from "../../domain/media.ts";
+import { summaryRole } from "../../domain/posts.ts";
 import { formatDateTime, t } from "../i18n.ts";
 import {
-  html, httpUrl, REMOTE_LINK_REL, sanitizeRemoteHtml, SafeHtml, type HtmlValue,
+  html, httpUrl, REMOTE_LINK_REL, remoteTextOf, sanitizeRemoteHtml, SafeHtml, type HtmlValue,
 } from "../sanitize.ts";
 import type { Lang, Paging, PostView } from "../views.ts";
 
@@ -74,15 +75,24 @@ export function renderPost(post: PostView, lang: Lang, options: PostCardOptions 
   // Under a display name, the handle tells readers who actually wrote it.
   const handle = authorName !== null && post.authorHandle !== null && html` ${post.authorHandle}`;
   const published = formatDateTime(lang, post.published);
-  const content = post.contentHtml !== null && html`<div class="content"${langAttr(post.language)}>${
-    new SafeHtml(sanitizeRemoteHtml(post.contentHtml))}</div>`;
+  // A summary is a content warning on a Note or poll, else an excerpt
+  // (domain/posts.ts), shown, sanitised like content, only without content.
+  const role = post.summary === null || post.summary.trim() === "" ? null : summaryRole(post.type, post.sensitive);
+  const hasContent = post.contentHtml !== null && post.contentHtml.trim() !== "";
+  const contentHtml = hasContent ? post.contentHtml : role === "excerpt" ? post.summary : null;
+  const content = contentHtml !== null && html`<div class="content"${langAttr(post.language)}>${
+    new SafeHtml(sanitizeRemoteHtml(contentHtml))}</div>`;
   const media = renderAttachments(post.attachments, lang, post.language);
-  const body = post.summary === null
-    ? html`${content}${media}`
-    : html`<details>
-<summary>${t(lang, "posts.contentWarning")} ${post.summary}</summary>
+  const body = role === "content-warning"
+    ? html`<details>
+<summary>${t(lang, "posts.contentWarning")} ${remoteTextOf(post.summary!)}</summary>
 ${content}${media}
-</details>`;
+</details>`
+    : html`${content}${media}`;
+  // Videos, audio and events are marked; an event says when and where.
+  const kind = post.type === "Video" || post.type === "Audio" || post.type === "Event" ? post.type : null;
+  const when = post.startsAt !== null ? formatDateTime(lang, post.startsAt) : null;
+  const until = post.endsAt !== null ? formatDateTime(lang, post.endsAt) : null;
   const title = post.name !== null
     ? new SafeHtml(`<h${level}${langAttr(post.language).value}>${
       (post.permalink && options.asListItem ? html`<a href="${post.permalink}">${post.name}</a>` : html`${post.name}`).value}</h${level}>`)
@@ -102,9 +112,13 @@ ${content}${media}
 <header>
 ${title}
 <p class="byline">${remoteLink(post.authorUri, author)}${handle}${time && html` · ${time}`}${
+    kind !== null && html` <span class="badge">${t(lang, `posts.kind.${kind}`)}</span>`}${
     post.pinned && html` <span class="badge">${t(lang, "posts.pinned")}</span>`}${
     post.locked && html` <span class="badge">${t(lang, "posts.locked")}</span>`}</p>
 ${post.inReplyTo !== null && html`<p class="byline">${anyLink(post.inReplyToLink ?? post.inReplyTo, t(lang, "posts.inReplyTo"))}</p>`}
+${when !== null && html`<p>${t(lang, "posts.when")} <time datetime="${post.startsAt}">${when}</time>${
+    until !== null && html` – <time datetime="${post.endsAt}">${until}</time>`}</p>`}
+${post.location !== null && html`<p>${t(lang, "posts.where")} ${post.location}</p>`}
 </header>
 ${body}
 <footer><ul class="post-meta">${counts}</ul></footer>

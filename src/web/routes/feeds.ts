@@ -4,6 +4,7 @@
 import { Feed, type Item } from "feed";
 import { type Context, Hono } from "hono";
 import type { Community } from "../../domain/community.ts";
+import { summaryRole } from "../../domain/posts.ts";
 import type { Attachment } from "../../domain/media.ts";
 import { cacheable } from "../http.ts";
 import { t } from "../i18n.ts";
@@ -28,13 +29,17 @@ function titleOf(post: { name: string | null; contentHtml: string | null; author
   return t(lang, "posts.untitled", { author: post.authorName || post.authorHandle || post.authorUri || "?" });
 }
 
-/** Sanitised content with the attachments as images and links. */
-function contentOf(post: { contentHtml: string | null; summary?: string | null; attachments?: Attachment[] }, lang: Lang): string {
+/** Sanitised content with the attachments as images and links; a Note's
+ *  summary as its content warning, another type's as an excerpt standing
+ *  in for missing content (domain/posts.ts). */
+function contentOf(post: { contentHtml: string | null; summary?: string | null; type?: string; sensitive?: boolean | null; attachments?: Attachment[] }, lang: Lang): string {
   const media = (post.attachments ?? []).map((a) => a.kind === "image"
     ? `<p><img src="${escapeHtml(a.url)}" alt="${escapeHtml(a.description ?? t(lang, "media.imageNoDescription"))}"></p>`
     : `<p><a href="${escapeHtml(a.url)}">${escapeHtml(a.description ?? a.url)}</a></p>`).join("");
-  const warning = post.summary ? `<p><strong>${escapeHtml(t(lang, "posts.contentWarning"))} ${escapeHtml(post.summary)}</strong></p>` : "";
-  return warning + sanitizeRemoteHtml(post.contentHtml ?? "") + media;
+  const role = post.summary?.trim() ? summaryRole(post.type ?? "Note", post.sensitive ?? null) : null;
+  const warning = role === "content-warning" ? `<p><strong>${escapeHtml(t(lang, "posts.contentWarning"))} ${escapeHtml(plain(post.summary!))}</strong></p>` : "";
+  const body = post.contentHtml?.trim() ? post.contentHtml : role === "excerpt" ? post.summary! : "";
+  return warning + sanitizeRemoteHtml(body) + media;
 }
 
 export function feedRoutes({ data, langOf }: { data: PageData; langOf: (c: Context) => Lang }): Hono<WebEnv> {
