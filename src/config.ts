@@ -71,6 +71,9 @@ export const configSchema = z.strictObject({
     deliveryTimeoutSeconds: z.number().min(0.1).max(600).default(15),
     // Largest response body Praxis reads from another server.
     maxResponseBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(1_048_576),
+    // What all the fetches made before answering one inbox POST (keys,
+    // actor documents, contexts; retries included) may take together.
+    inboxFetchBudgetSeconds: z.number().min(0.1).max(300).default(8),
   }).prefault({}),
   queue: z.strictObject({
     concurrency: z.number().int().min(1).max(256).default(16),
@@ -158,6 +161,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_FETCH_TIMEOUT_SECONDS", ["outbound", "fetchTimeoutSeconds"], asInt],
   ["PRAXIS_DELIVERY_TIMEOUT_SECONDS", ["outbound", "deliveryTimeoutSeconds"], asInt],
   ["PRAXIS_MAX_RESPONSE_BYTES", ["outbound", "maxResponseBytes"], asInt],
+  ["PRAXIS_INBOX_FETCH_BUDGET_SECONDS", ["outbound", "inboxFetchBudgetSeconds"], asInt],
   ["PRAXIS_NETWORK_MAX_DEPTH", ["network", "maxDepth"], asInt],
   ["PRAXIS_CONSOLE_SESSION_HOURS", ["console", "sessionHours"], asInt],
   ["PRAXIS_LOGIN_ATTEMPTS", ["console", "loginAttemptsPerWindow"], asInt],

@@ -37,6 +37,12 @@ export interface OutboundPolicy {
   readonly deliveryTimeoutMs: number;
   /** Largest response body read, in bytes. */
   readonly maxResponseBytes: number;
+  /**
+   * Epoch ms by which every request of this scope must be done, whatever
+   * the per-request deadlines (an inbox POST's key and document fetches
+   * share one budget, retries and Fedify's second signature knock included).
+   */
+  readonly deadline?: number;
 }
 
 /** A request ran past its policy's deadline and was aborted. */
@@ -66,6 +72,17 @@ const storage = new AsyncLocalStorage<OutboundPolicy>();
 export function withOutboundPolicy<T>(policy: OutboundPolicy, fn: () => T): T {
   installOutboundDispatcher();
   return storage.run(policy, fn);
+}
+
+/**
+ * Runs `fn` with every request it makes sharing a budget of `ms` from now
+ * (within the current policy; nothing changes outside any policy).
+ */
+export function withFetchBudget<T>(ms: number, fn: () => T): T {
+  const policy = storage.getStore();
+  if (!policy) return fn();
+  const deadline = Math.min(policy.deadline ?? Number.POSITIVE_INFINITY, Date.now() + ms);
+  return storage.run({ ...policy, deadline }, fn);
 }
 
 /** The policy in force for the current async context, if any. */
@@ -185,7 +202,8 @@ class PolicyDispatcher extends Dispatcher {
     if (!policy) return this.#open.dispatch(options, handler);
     const agent = policy.allowPrivateAddress ? this.#open : this.#publicOnly;
     const url = `${options.origin ?? ""}${options.path}`;
-    const timeoutMs = options.method === "POST" ? policy.deliveryTimeoutMs : policy.fetchTimeoutMs;
+    const perRequest = options.method === "POST" ? policy.deliveryTimeoutMs : policy.fetchTimeoutMs;
+    const timeoutMs = policy.deadline === undefined ? perRequest : Math.max(0, Math.min(perRequest, policy.deadline - Date.now()));
     return agent.dispatch(options, new LimitedHandler(handler, url, timeoutMs, policy.maxResponseBytes));
   }
 
@@ -211,7 +229,7 @@ export function installOutboundDispatcher(): void {
 export function outboundPolicyFromConfig(config: {
   origin: string;
   allowPrivateAddress: boolean;
-  outbound: { fetchTimeoutSeconds: number; deliveryTimeoutSeconds: number; maxResponseBytes: number };
+  outbound: { fetchTimeoutSeconds: number; deliveryTimeoutSeconds: number; maxResponseBytes: number; inboxFetchBudgetSeconds: number };
 }): OutboundPolicy {
   return {
     name: config.origin,

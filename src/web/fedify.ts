@@ -7,6 +7,7 @@ import { contextLoaderOf } from "../federation/context-loader.ts";
 import { extendGroupJson } from "../federation/group-extensions.ts";
 import { createInboxPrecheck } from "../federation/inbox-precheck.ts";
 import { MODERATION_ACTOR } from "../federation/moderation.ts";
+import { withFetchBudget } from "../net/outbound.ts";
 import type { AppServices } from "../services.ts";
 import { createInboxGuard } from "./inbox-guard.ts";
 import { handleInboxPost, INBOX_PATH } from "./inbox-post.ts";
@@ -99,7 +100,9 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
         return (await inboxPrecheck(request, body)) ?? verdict;
       };
       if (request.method === "POST" && INBOX_PATH.test(pathname)) {
-        return handleInboxPost(request, body, { federation, services, kv, guard, handle: fedify });
+        // Every fetch made before answering (keys, actors, contexts) shares one budget.
+        return withFetchBudget(services.config.outbound.inboxFetchBudgetSeconds * 1000,
+          () => handleInboxPost(request, body, { federation, services, kv, guard, handle: fedify }));
       }
       const verdict = await guard();
       if (verdict instanceof Response) return verdict;

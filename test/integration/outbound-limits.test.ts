@@ -112,6 +112,26 @@ describe("fetch deadlines and size limits", () => {
     expect(await praxis.services.repos.memberships.get(community!.id, mallory.id)).toBeNull();
   });
 
+  it("gives all the fetches of one inbox POST one budget, Fedify's second signature knock included", async () => {
+    const budgeted = await startPraxis({ outbound: { fetchTimeoutSeconds: 4, inboxFetchBudgetSeconds: 2 } });
+    try {
+      await createCommunity(budgeted, "garden", { name: "Garden" });
+      const mallory = await host.actor("mallory2");
+      host.route("/users/mallory2", () => "hang");
+      const started = Date.now();
+      const response = await host.send(`${budgeted.origin}/c/garden/inbox`, {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: host.newId("follows"), type: "Follow", actor: mallory.id, object: `${budgeted.origin}/c/garden`,
+      }, mallory);
+      expect(response.status).toBe(401);
+      // Two knocks of 4 s each without the budget (8 s or more); 2 s with it.
+      expect(Date.now() - started).toBeLessThan(6_000);
+      expect(host.requests.filter((r) => r.path === "/users/mallory2").length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await budgeted.stop();
+    }
+  });
+
   it("does not read a 40 MiB actor document: the key fetch is aborted and the request refused", async () => {
     const whale = await host.actor("whale", { summary: "x".repeat(40 * 1024 * 1024) });
     const response = await host.send(`${praxis.origin}/c/garden/inbox`, {
