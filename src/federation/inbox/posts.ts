@@ -14,7 +14,7 @@ import type { PostRow } from "../../db/schema.ts";
 import type { AppServices } from "../../services.ts";
 import { addressingOf, localTargetResolver, visibilityOfActivity, visibilityOfObject } from "../addressing.ts";
 import { dropLink } from "../network.ts";
-import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
+import { announceActivity, relayPost, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
 import { isPostObject, type PostObject, postFields, typeOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
@@ -109,8 +109,7 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
     ...(await mediaOf(object)),
   });
   // Ordered per object so that a later Update or Delete never overtakes it.
-  await announceActivity(ctx, community, create, object.id.href);
-  await boostObject(ctx, community, object.id);
+  await relayPost(ctx, community, create, object.id);
   logger.info("Relayed {id} in {community}", { id: object.id.href, community: slug });
 }
 
