@@ -10,6 +10,7 @@ import { openDatabase, type PraxisDatabase } from "./db/database.ts";
 import { KyselyKvStore } from "./db/kv-store.ts";
 import { DeliveryHosts } from "./db/delivery-hosts.ts";
 import { KyselyMessageQueue } from "./db/message-queue.ts";
+import { postgresNotifyWake, sqliteWalWake } from "./db/queue-wake.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
 import { DeliveryGate } from "./federation/delivery-gate.ts";
@@ -72,6 +73,8 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
     // activities and fan-outs never wait behind each other's backlog.
     concurrency: config.queue.concurrency,
     laneConcurrency: { inbox: config.queue.inboxConcurrency, fanout: config.queue.fanoutConcurrency },
+    // What another process (the CLI, a web process) enqueues is taken at once, not at the next poll.
+    wake: database.dialect === "postgres" ? postgresNotifyWake(config.database.url) : sqliteWalWake(config.database.url),
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,

@@ -48,6 +48,7 @@ import { type Kysely, sql } from "kysely";
 import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
 import { claimMessages, type Lane, LANE_KINDS, laneOf, LANES } from "./queue-claim.ts";
+import { QUEUE_CHANNEL, type WakeSource } from "./queue-wake.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
 } from "./queue-inspection.ts";
@@ -91,6 +92,8 @@ export interface KyselyMessageQueueOptions {
   backoff?: (attempt: number) => number;
   /** Messages leased at once for one host, across listeners (default: unlimited). */
   hostConcurrency?: number;
+  /** Tells listeners that another process may have enqueued (src/db/queue-wake.ts); polling goes on regardless. */
+  wake?: WakeSource;
 }
 
 /** What the queue records of a message besides its payload. */
@@ -173,6 +176,7 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #drainTimeoutMs: number;
   readonly #backoff: (attempt: number) => number;
   readonly #hostConcurrency: number | null;
+  readonly #wake: WakeSource | undefined;
   readonly #enqueues: Coalescer<PendingMessage>;
   readonly #acks: Coalescer<Lease>;
 
@@ -192,6 +196,7 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#drainTimeoutMs = Math.max(0, options.drainTimeoutMs ?? 10_000);
     this.#backoff = options.backoff ?? ((attempt) => Math.min(5_000 * 2 ** (attempt - 1), 3_600_000));
     this.#hostConcurrency = options.hostConcurrency === undefined ? null : positiveInteger("hostConcurrency", options.hostConcurrency);
+    this.#wake = options.wake;
     this.#enqueues = new Coalescer((messages) => this.#insert(messages));
     this.#acks = new Coalescer((leases) => this.#acknowledgeAll(leases));
   }
@@ -282,6 +287,8 @@ export class KyselyMessageQueue implements MessageQueue {
         }));
         await db.insertInto("fedify_message").values(rows).execute();
       }
+      // Listeners in other processes hear of it at commit.
+      if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.execute(db);
     });
     this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
   }
@@ -311,6 +318,11 @@ export class KyselyMessageQueue implements MessageQueue {
     const ring = () => alarm.ring();
     workAvailable.addEventListener(this.#queue, onWork);
     signal?.addEventListener("abort", ring);
+    // Another process may have enqueued: every lane looks again.
+    const unsubscribe = this.#wake?.(() => {
+      for (const state of lanes) state.idleUntil = 0;
+      alarm.ring();
+    });
     try {
       while (!signal?.aborted) {
         alarm.reset();
@@ -336,6 +348,7 @@ export class KyselyMessageQueue implements MessageQueue {
     } finally {
       workAvailable.removeEventListener(this.#queue, onWork);
       signal?.removeEventListener("abort", ring);
+      unsubscribe?.();
     }
     await this.#drain(new Set(lanes.flatMap((state) => [...state.deliveries])));
   }

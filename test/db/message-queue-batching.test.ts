@@ -3,9 +3,13 @@
 // they carry ordering keys) are one INSERT, handled messages are claimed and
 // acknowledged in batches, and a backlog of deliveries never holds up an
 // incoming activity.
+import { execFile } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import SQLite from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KyselyMessageQueue, type KyselyMessageQueueOptions } from "../../src/db/message-queue.ts";
+import { postgresNotifyWake, sqliteWalWake } from "../../src/db/queue-wake.ts";
 import { createTestDatabase, DIALECTS, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,6 +115,27 @@ for (const dialect of DIALECTS) {
       await waitFor(() => order.includes("inbox"));
       // With one queue in FIFO order it would come after all 100 deliveries.
       expect(order.indexOf("inbox")).toBeLessThan(20);
+    });
+
+    it("takes at once what another process enqueues, without waiting for its poll", async () => {
+      const wake = dialect === "sqlite" ? sqliteWalWake(database.options.url) : postgresNotifyWake(database.options.url);
+      const queue = new KyselyMessageQueue(database.db, { dialect, pollIntervalMs: 10_000, wake });
+      const received: number[] = [];
+      listen(queue, () => { received.push(Date.now()); });
+      await sleep(500);
+      const moduleUrl = (p: string) => pathToFileURL(new URL(p, import.meta.url).pathname).href;
+      const sentAt = Date.now();
+      // The CLI, say: another process enqueues and exits.
+      await promisify(execFile)(process.execPath, ["--input-type=module", "-e", `
+        import { openDatabase } from ${JSON.stringify(moduleUrl("../../src/db/database.ts"))};
+        import { KyselyMessageQueue } from ${JSON.stringify(moduleUrl("../../src/db/message-queue.ts"))};
+        const { db, dialect, close } = openDatabase(${JSON.stringify(database.options)});
+        await new KyselyMessageQueue(db, { dialect }).enqueue({ type: "inbox", activity: { id: "https://remote.example/1" } });
+        await close();
+      `]);
+      await waitFor(() => received.length === 1, 8_000);
+      // Well within the 10 s poll interval (process start-up included).
+      expect(received[0] - sentAt).toBeLessThan(5_000);
     });
 
     it("lets a handler record its progress, and redelivers the message as recorded", async () => {
