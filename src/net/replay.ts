@@ -20,15 +20,48 @@ export type RecordedOutcome =
 interface Replay {
   method: string;
   url: string;
+  /** Only a request without this header is the one recorded (e.g. `signature-input`: not an RFC 9421 signed one). */
+  unlessHeader?: string;
   outcome: RecordedOutcome;
   used: boolean;
 }
 
 const replays = new AsyncLocalStorage<Replay>();
 
-/** Runs `fn`; its first `method` request to `url` is answered with `outcome` instead of the network. */
-export function withReplayedResponse<T>(request: { method: string; url: string }, outcome: RecordedOutcome, fn: () => T): T {
-  return replays.run({ method: request.method.toUpperCase(), url: request.url, outcome, used: false }, fn);
+/**
+ * Runs `fn`; its first `method` request to `url` (without the header
+ * `unlessHeader`, when given) is answered with `outcome` instead of the
+ * network. A request that differs (Fedify chose another signature format
+ * meanwhile) goes out as usual.
+ */
+export function withReplayedResponse<T>(request: { method: string; url: string; unlessHeader?: string }, outcome: RecordedOutcome, fn: () => T): T {
+  return replays.run({
+    method: request.method.toUpperCase(), url: new URL(request.url).href, unlessHeader: request.unlessHeader?.toLowerCase(), outcome, used: false,
+  }, fn);
+}
+
+/** Whether the request carries a header named `name` (lower case), whatever shape its headers come in. */
+function hasHeader(headers: Dispatcher.DispatchOptions["headers"], name: string): boolean {
+  if (!headers) return false;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return true;
+    return false;
+  }
+  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === "function") {
+    for (const entry of headers as Iterable<[string, unknown]>) if (String(entry[0]).toLowerCase() === name) return true;
+    return false;
+  }
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+/** The request's URL, as `new URL(…).href` spells it (the origin may come as a URL object). */
+function requestUrl(options: Dispatcher.DispatchOptions): string | null {
+  const origin = options.origin instanceof URL ? options.origin.origin : options.origin;
+  try {
+    return new URL(options.path, origin).href;
+  } catch {
+    return null;
+  }
 }
 
 type NewApiHandler = Required<Pick<Dispatcher.DispatchHandler,
@@ -41,8 +74,8 @@ type NewApiHandler = Required<Pick<Dispatcher.DispatchHandler,
 export function replayIfRecorded(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
   const replay = replays.getStore();
   if (!replay || replay.used) return false;
-  const url = `${options.origin ?? ""}${options.path}`;
-  if ((options.method ?? "GET").toUpperCase() !== replay.method || url !== replay.url) return false;
+  if ((options.method ?? "GET").toUpperCase() !== replay.method || requestUrl(options) !== replay.url) return false;
+  if (replay.unlessHeader && hasHeader(options.headers, replay.unlessHeader)) return false;
   replay.used = true;
   const inner = new DecoratorHandler(handler) as unknown as NewApiHandler;
   let settled = false;
