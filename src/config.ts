@@ -63,6 +63,9 @@ export const configSchema = z.strictObject({
     // "allowlist": only hosts on the allow-list (praxis domain allow) may
     // deliver to or be delivered to, for closed networks.
     mode: z.enum(["open", "allowlist"]).default("open"),
+    // How long the stored copy of a remote actor (a post's author) is used
+    // instead of fetching the actor again.
+    actorCacheSeconds: z.number().int().min(0).max(86_400 * 30).default(3600),
   }).prefault({}),
   outbound: z.strictObject({
     // Deadline of a fetch (actor, key, object, WebFinger), connection included.
@@ -88,7 +91,7 @@ export const configSchema = z.strictObject({
     fanoutConcurrency: z.number().int().min(1).max(64).default(2),
     // Deliveries in flight to one host, across workers; at most half of
     // `concurrency`, so that one slow host never holds every slot.
-    hostConcurrency: z.number().int().min(1).max(256).default(16),
+    hostConcurrency: z.number().int().min(1).max(256).default(20),
     // Failed deliveries (unreachable, timeout or 5xx) within 10 minutes
     // after which a host's deliveries are held (its circuit opens).
     hostFailureThreshold: z.number().int().min(1).max(1000).default(5),
@@ -164,6 +167,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_MAX_JSON_MEMBERS", ["limits", "maxJsonMembers"], asInt],
   ["PRAXIS_CONTEXT_TIMEOUT_MS", ["jsonLdContexts", "timeoutMs"], asInt],
   ["PRAXIS_FEDERATION_MODE", ["federation", "mode"], asString],
+  ["PRAXIS_ACTOR_CACHE_SECONDS", ["federation", "actorCacheSeconds"], asInt],
   ["PRAXIS_QUEUE_CONCURRENCY", ["queue", "concurrency"], asInt],
   ["PRAXIS_QUEUE_INBOX_CONCURRENCY", ["queue", "inboxConcurrency"], asInt],
   ["PRAXIS_QUEUE_FANOUT_CONCURRENCY", ["queue", "fanoutConcurrency"], asInt],

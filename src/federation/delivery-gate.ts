@@ -18,6 +18,8 @@
 //   attempt (its outcome replayed), to Fedify's handler;
 // - runs Praxis's own fan-out jobs (src/federation/fanout.ts), and hands the
 //   delivery Fedify prepares for one back to it instead of queueing it;
+// - gives incoming activities about an object an ordering key, so that they
+//   are processed in the order they arrived;
 // - keeps only the RSA key in queued deliveries: the Ed25519 key signs
 //   integrity proofs at fan-out, never a delivery, and a private key less in
 //   the queue table is one less to protect.
@@ -81,6 +83,31 @@ export interface DeliveryGateOptions {
 
 /** How long an address check of a host is reused. */
 const ADDRESS_CHECK_TTL_MS = 60_000;
+
+/** Activity types whose processing must follow the order they arrived in, per object. */
+const ORDERED_INBOX_TYPES = new Set(["Create", "Update", "Delete", "Announce"]);
+
+function idOf(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : null;
+}
+
+/**
+ * The ordering key of an incoming activity about an object (Fedify queues
+ * them without one): an edit or a deletion is then never processed before
+ * the post it changes, nor an Announce of an edit before the Announce of the
+ * post, however many inbox handlers run at once.
+ */
+export function inboxOrderingKey(message: unknown): string | undefined {
+  const m = message as { type?: string; activity?: { type?: unknown; object?: unknown } } | null;
+  if (m?.type !== "inbox" || !ORDERED_INBOX_TYPES.has(String(m.activity?.type))) return undefined;
+  const object = m.activity!.object;
+  // An Announce of an activity (a Create or an Update) is about that activity's object.
+  const inner = typeof object === "object" && object !== null && "object" in object ? idOf((object as { object?: unknown }).object) : null;
+  const id = inner ?? idOf(object);
+  return id === null ? undefined : `inbox\n${id}`;
+}
 
 /** A delivery's message with its non-RSA private keys left out (Fedify signs deliveries with the RSA key only). */
 function rsaKeyOnly(message: unknown): unknown {
@@ -154,7 +181,8 @@ export class DeliveryGate implements MessageQueue {
   async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
     if (this.#captured(message)) return;
     this.#noteRequeue(message);
-    if (await this.#permits(message)) await this.#inner.enqueue(rsaKeyOnly(message), options);
+    const key = options?.orderingKey === undefined ? inboxOrderingKey(message) : undefined;
+    if (await this.#permits(message)) await this.#inner.enqueue(rsaKeyOnly(message), key ? { ...options, orderingKey: key } : options);
   }
 
   async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {

@@ -11,7 +11,8 @@
 //    captures the one delivery message Fedify queues (the *template*);
 // 2. queues one fan-out job (`praxis:fanout`, in the queue's fan-out lane)
 //    with the templates of the activities relayed together (a post's
-//    Announce and its boost);
+//    Announce and its boost) — or, when the members fit in one page, queues
+//    their deliveries at once;
 // 3. in the worker, reads the community's accepted members in pages of
 //    PAGE_SIZE (actor URI order, an index scan), keeps those the domain
 //    policy allows, groups them by inbox (the shared inbox when there is one,
@@ -32,6 +33,7 @@ import type { Context } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Repositories } from "../db/repositories/index.ts";
+import type { DeliveryTarget } from "../db/repositories/memberships.ts";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import type { DomainPolicy } from "./domain-policy.ts";
@@ -108,11 +110,12 @@ export class FollowerFanout {
   }
 
   /**
-   * Queues `items` for every accepted member of `community`. Returns false
-   * when Fedify did not produce a delivery to copy (the caller then sends
-   * through Fedify's own fan-out).
+   * Queues `items` for every accepted member of `community`. Returns each
+   * activity's JSON as it is sent (signed), or null when Fedify did not
+   * produce a delivery to copy (the caller then sends through Fedify's own
+   * fan-out).
    */
-  async relay(ctx: Context<AppServices>, community: Community, items: RelayItem[]): Promise<boolean> {
+  async relay(ctx: Context<AppServices>, community: Community, items: RelayItem[]): Promise<unknown[] | null> {
     const templates: FanoutJob["templates"] = [];
     for (const { activity, orderingKey } of items) {
       const captured: unknown[] = [];
@@ -122,64 +125,72 @@ export class FollowerFanout {
       const [message] = captured;
       if (captured.length !== 1 || !isTemplate(message)) {
         logger.warn("Fedify queued no usable delivery for {activity}; using its own fan-out", { activity: activity.id?.href });
-        return false;
+        return null;
       }
       templates.push({ message, orderingKey: orderingKey ?? null });
     }
     const job: FanoutJob = { type: FANOUT_TYPE, community: community.id, templates, after: null };
-    await this.#options.deliveries.enqueue(job);
-    return true;
+    // A community whose members fit in one page gets its deliveries queued
+    // at once, without the extra hop of a fan-out job.
+    const first = await this.#options.repos.memberships.deliveryPage(community.id, null, PAGE_SIZE);
+    if (first.length < PAGE_SIZE) await this.#deliverPage(job, first, new Set());
+    else await this.#options.deliveries.enqueue(job);
+    return templates.map((t) => t.message.activity);
   }
 
   /** Runs a fan-out job (in the worker); resumes after `job.after`. */
   async handle(job: FanoutJob): Promise<void> {
-    const { repos, domainPolicy, deliveries } = this.#options;
     /** Inboxes already given this job's deliveries (a shared inbox's members may span pages). */
     const done = new Set<string>();
     let after = job.after;
     let queued = 0;
     for (;;) {
-      const page = await repos.memberships.deliveryPage(job.community, after, PAGE_SIZE);
+      const page = await this.#options.repos.memberships.deliveryPage(job.community, after, PAGE_SIZE);
       if (page.length === 0) break;
-      const inboxes = new Map<string, { shared: boolean; actorIds: string[] }>();
-      for (const member of page) {
-        const inbox = member.sharedInbox ?? member.inbox;
-        if (!inbox || done.has(inbox)) continue;
-        let entry = inboxes.get(inbox);
-        if (!entry) {
-          // Members on hosts the domain policy refuses get nothing.
-          if (!(await domainPolicy.allowsUri(inbox))) continue;
-          inboxes.set(inbox, entry = { shared: member.sharedInbox !== null, actorIds: [] });
-        }
-        entry.actorIds.push(member.actorUri);
-      }
-      const entries: { message: unknown; orderingKey: string | null }[] = [];
-      const started = new Date().toISOString();
-      for (const [inbox, { shared, actorIds }] of inboxes) {
-        let origin: string;
-        try {
-          origin = new URL(inbox).origin;
-        } catch {
-          continue;
-        }
-        done.add(inbox);
-        for (const { message, orderingKey } of job.templates) {
-          // Fedify's per-inbox ordering key: the activity's key and the inbox's origin.
-          const key = orderingKey === null ? null : `${orderingKey}\n${origin}`;
-          entries.push({
-            message: { ...message, id: randomUUID(), inbox, sharedInbox: shared, actorIds, started, ...(key ? { orderingKey: key } : {}) },
-            orderingKey: key,
-          });
-        }
-      }
-      await deliveries.enqueueDeliveries(entries);
-      queued += entries.length;
+      queued += await this.#deliverPage(job, page, done);
       after = page[page.length - 1].actorUri;
       if (page.length < PAGE_SIZE) break;
       await this.#options.checkpoint({ ...job, after });
     }
     logger.debug("Fan-out of {activities} to community {community}: {n} deliveries queued",
       { activities: job.templates.map((t) => t.message.activityId), community: job.community, n: queued });
+  }
+
+  /** Queues the job's deliveries to one page of members, grouped by inbox; returns how many. */
+  async #deliverPage(job: FanoutJob, page: DeliveryTarget[], done: Set<string>): Promise<number> {
+    const inboxes = new Map<string, { shared: boolean; actorIds: string[] }>();
+    for (const member of page) {
+      const inbox = member.sharedInbox ?? member.inbox;
+      if (!inbox || done.has(inbox)) continue;
+      let entry = inboxes.get(inbox);
+      if (!entry) {
+        // Members on hosts the domain policy refuses get nothing.
+        if (!(await this.#options.domainPolicy.allowsUri(inbox))) continue;
+        inboxes.set(inbox, entry = { shared: member.sharedInbox !== null, actorIds: [] });
+      }
+      entry.actorIds.push(member.actorUri);
+    }
+    const entries: { message: unknown; orderingKey: string | null }[] = [];
+    const started = new Date().toISOString();
+    for (const [inbox, { shared, actorIds }] of inboxes) {
+      let origin: string;
+      try {
+        origin = new URL(inbox).origin;
+      } catch {
+        continue;
+      }
+      done.add(inbox);
+      for (const { message, orderingKey } of job.templates) {
+        // Fedify's per-inbox ordering key: the activity's key and the inbox's origin.
+        const key = orderingKey === null ? null : `${orderingKey}\n${origin}`;
+        entries.push({
+          message: { ...message, id: randomUUID(), inbox, sharedInbox: shared, actorIds, started, ...(key ? { orderingKey: key } : {}) },
+          orderingKey: key,
+        });
+      }
+    }
+    await this.#options.deliveries.enqueueDeliveries(entries);
+    return entries.length;
   }
 }
 

@@ -61,7 +61,7 @@ export type FastOutcome =
    * Not delivered. Without `replay`, not attempted: Fedify's handler sends it.
    * With `replay`, attempted and failed: Fedify's handler decides, with this outcome replayed.
    */
-  | { delivered: false; reason: string; replay?: { method: "POST"; url: string; outcome: RecordedOutcome } };
+  | { delivered: false; reason: string; replay?: { method: "POST"; url: string; unlessHeader: string; outcome: RecordedOutcome } };
 
 export interface FastDeliveryOptions {
   kv: KvStore;
@@ -136,7 +136,9 @@ export class FastDelivery {
       this.#circuits = null;
       this.#specs.delete(inbox.origin);
       const reason = "error" in outcome ? outcome.error.message : `HTTP ${outcome.status}`;
-      return { delivered: false, reason, replay: { method: "POST", url, outcome } };
+      // Replayed only to Fedify's own draft-cavage knock: should Fedify have
+      // learnt meanwhile that the origin takes RFC 9421, it sends that.
+      return { delivered: false, reason, replay: { method: "POST", url, unlessHeader: "signature-input", outcome } };
     }
     // What Fedify records after a success; failures here do not undo the delivery.
     try {

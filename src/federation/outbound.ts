@@ -42,8 +42,13 @@ export async function toFollowers(ctx: Ctx, community: Community, activity: Acti
  * (src/federation/fanout.ts), or through Fedify's own when it is not there.
  */
 export async function relayToFollowers(ctx: Ctx, community: Community, items: RelayItem[]): Promise<void> {
+  const sent = ctx.data.fanout ? await ctx.data.fanout.relay(ctx, community, items) : null;
+  if (sent) {
+    // Recorded as sent (signed, serialised once), not serialised again.
+    for (const [i, { activity }] of items.entries()) await ctx.data.repos.activities.saveJson(activity.id!.href, sent[i]);
+    return;
+  }
   for (const { activity } of items) await record(ctx, activity);
-  if (ctx.data.fanout && await ctx.data.fanout.relay(ctx, community, items)) return;
   for (const { activity, orderingKey } of items) {
     await ctx.sendActivity({ identifier: community.slug }, "followers", activity, {
       preferSharedInbox: true,
