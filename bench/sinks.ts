@@ -1,7 +1,6 @@
 // The parent side of bench/sink.ts: starts the stand-in inboxes in a child
 // process and talks to it over IPC, one request at a time.
-import { type ChildProcess, fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { forkChild } from "./child.ts";
 
 export interface SinkHostSpec {
   address: string;
@@ -57,29 +56,8 @@ export function loopbackHosts(count: number, octet: number, delayMs = 0): SinkHo
 }
 
 export async function startSinks(): Promise<Sinks> {
-  const child: ChildProcess = fork(fileURLToPath(new URL("./sink.ts", import.meta.url)), [], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    execArgv: [],
-  });
-  let pending: Promise<unknown> = new Promise<void>((resolve, reject) => {
-    child.once("message", () => resolve());
-    child.once("error", reject);
-  });
-  /** Sends one command once the previous one was answered. */
-  const ask = <T>(message: unknown): Promise<T> => {
-    const next = pending.then(() => new Promise<T>((resolve, reject) => {
-      const onExit = () => reject(new Error("The sink process exited"));
-      child.once("exit", onExit);
-      child.once("message", (reply: any) => {
-        child.off("exit", onExit);
-        if (reply?.error) reject(new Error(reply.error));
-        else resolve(reply as T);
-      });
-      child.send(message as never);
-    }));
-    pending = next.catch(() => {});
-    return next;
-  };
+  const child = forkChild(new URL("./sink.ts", import.meta.url));
+  const ask = child.ask;
   return {
     async listen(hosts, options = {}) {
       const reply = await ask<{ hosts: string[] }>({ cmd: "listen", hosts: hosts.map((h) => ({ port: 0, ...h })), track: options.track });
@@ -92,13 +70,6 @@ export async function startSinks(): Promise<Sinks> {
     async reset() {
       await ask({ cmd: "reset" });
     },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.send({ cmd: "stop" });
-      const timer = setTimeout(() => child.kill(), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => child.stop(),
   };
 }
