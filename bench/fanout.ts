@@ -6,6 +6,7 @@
 // process's RSS before, at peak and once idle again.
 // Baseline (the floor): bench/floor.ts sending the same number of POSTs of
 // the same sizes to the same inboxes (RSA-2048 signature, keep-alive).
+import { readFileSync } from "node:fs";
 import { benchLogging } from "./logging.ts";
 import { installSqlStats, printSqlStats, resetSqlStats } from "./sql-stats.ts";
 import { createCommunity } from "../src/operations/communities.ts";
@@ -25,6 +26,8 @@ export interface FanoutBenchOptions {
   /** POSTs in flight for the floor sender. */
   floorConcurrency: number;
   timeoutMs: number;
+  /** How long after the fan-out the idle RSS is taken. */
+  idleWaitMs: number;
 }
 
 export function fanoutOptionsFromEnv(quick: boolean): FanoutBenchOptions {
@@ -35,10 +38,21 @@ export function fanoutOptionsFromEnv(quick: boolean): FanoutBenchOptions {
       .split(",").map((s) => s.trim()).filter(Boolean).map(Number),
     floorConcurrency: Math.max(1, envInt("BENCH_FLOOR_CONCURRENCY", 32)),
     timeoutMs: envInt("BENCH_FANOUT_TIMEOUT_MS", 600_000),
+    idleWaitMs: envInt("BENCH_IDLE_WAIT_MS", quick ? 8_000 : 15_000),
   };
 }
 
 const MB = 1024 * 1024;
+
+/** RSS split into anonymous, file-backed and shared memory (Linux), for diagnosis. */
+function procRss(): string {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    return ["RssAnon", "RssFile", "RssShmem"].map((k) => `${k} ${new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1]} kB`).join(", ");
+  } catch {
+    return "";
+  }
+}
 
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -56,12 +70,17 @@ export function rssSampler(): { stop(): number } {
   };
 }
 
-/** RSS once the process is idle: after two collections and a pause. */
-export async function idleRss(): Promise<number> {
+/**
+ * RSS once the process is idle: garbage collected, then after `waitMs` (idle
+ * keep-alive connections close after 4 s, and V8 returns heap pages to the
+ * system only once allocation has been quiet for a while).
+ */
+export async function idleRss(waitMs = 2_000): Promise<number> {
   gc();
-  await sleep(1_000);
-  gc();
-  await sleep(1_000);
+  for (let waited = 0; waited < waitMs; waited += 1_000) {
+    await sleep(1_000);
+    gc();
+  }
   return process.memoryUsage.rss();
 }
 
@@ -142,8 +161,8 @@ export interface FanoutSetup {
 }
 
 /** A Praxis (default queue settings) with a community and one member, the peer's alice, warmed up by one post. */
-export async function fanoutSetup(slug: string, overrides: Record<string, unknown> = {}): Promise<FanoutSetup> {
-  const praxis = await startPraxis({ queue: {}, ...overrides });
+export async function fanoutSetup(slug: string, start: () => Promise<TestPraxis> = () => startPraxis({ queue: {} })): Promise<FanoutSetup> {
+  const praxis = await start();
   const peer = await startPeer({ users: ["alice"] });
   try {
     await createCommunity(praxis, slug, { name: "Bench" });
@@ -177,7 +196,7 @@ export async function queueDrained(praxis: TestPraxis, timeoutMs = 60_000): Prom
 }
 
 /** One post from alice relayed to `followers` members on `origins` (sink hosts). */
-export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, origins: string[], followers: number, perInbox: number, timeoutMs: number): Promise<PraxisFanoutResult> {
+export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, origins: string[], followers: number, perInbox: number, timeoutMs: number, idleWaitMs = 2_000): Promise<PraxisFanoutResult> {
   const { praxis, peer, group } = setup;
   const slug = new URL(group).pathname.split("/").pop()!;
   await insertFollowers(praxis, slug, origins, followers, perInbox);
@@ -191,7 +210,7 @@ export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, orig
   }
   if (process.env.BENCH_VERBOSE === "1") {
     const m = process.memoryUsage();
-    console.log(`before: rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`);
+    console.log(`before: ${procRss()} rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`);
   }
   const sampler = rssSampler();
   const startedAt = Date.now();
@@ -213,14 +232,14 @@ export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, orig
   }
   if (!ok) throw new Error(`Fan-out: only ${(await sinks.stats()).total} of ${deliveries} deliveries within ${timeoutMs} ms`);
   await queueDrained(praxis);
-  const rssIdle = await idleRss();
+  const rssIdle = await idleRss(idleWaitMs);
   if (process.env.BENCH_HEAP_SNAPSHOT) {
     const { writeHeapSnapshot } = await import("node:v8");
     console.log(`heap snapshot: ${writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${followers}.heapsnapshot`)}`);
   }
   if (process.env.BENCH_VERBOSE === "1") {
     const m = process.memoryUsage();
-    console.log(`idle: rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`);
+    console.log(`idle: ${procRss()} rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`);
   }
   return { deliveries, ms, rate: deliveries / (ms / 1000), rssBefore, rssPeak, rssIdle };
 }
@@ -239,12 +258,12 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Summa
     const setup = await fanoutSetup("fanout");
     let result: PraxisFanoutResult;
     try {
-      result = await measurePraxisFanout(setup, sinks, origins, options.followers, options.followersPerInbox, options.timeoutMs);
+      result = await measurePraxisFanout(setup, sinks, origins, options.followers, options.followersPerInbox, options.timeoutMs, options.idleWaitMs);
     } finally {
       await setup.stop();
     }
     const ratio = result.rate / floor.rate;
-    printTable(["sender", "deliveries", "time", "deliveries/s", "RSS before", "peak", "idle after", "vs floor"], [
+    printTable(["sender", "deliveries", "time", "deliveries/s", "RSS before", "peak", `${options.idleWaitMs / 1000} s after`, "vs floor"], [
       ["floor (bare Node, RSA-2048, keep-alive)", String(floor.deliveries), formatMs(floor.ms), formatRate(floor.rate, "/s"), "-", "-", "-", "1.0x"],
       ["Praxis", String(result.deliveries), formatMs(result.ms), formatRate(result.rate, "/s"),
         mb(result.rssBefore), `${mb(result.rssPeak)} (${signedMb(result.rssPeak - result.rssBefore)})`,
@@ -261,7 +280,7 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Summa
     summary.push({
       bench: "memory",
       case: `fan-out to ${inboxCount} inboxes`,
-      value: `peak ${signedMb(result.rssPeak - result.rssBefore)}, idle ${signedMb(result.rssIdle - result.rssBefore)}`,
+      value: `peak ${signedMb(result.rssPeak - result.rssBefore)}, ${options.idleWaitMs / 1000} s after ${signedMb(result.rssIdle - result.rssBefore)}`,
       baseline: `${mb(result.rssBefore)} RSS before`,
       ratio: (result.rssPeak - result.rssBefore) / (100 * MB),
       ratioOf: "peak RSS growth / 100 MB (target ≤ 1)",

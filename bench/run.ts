@@ -16,6 +16,8 @@
 //              endpoint, relay rate against stock Fedify's accept rate
 //   hops       promotion on a national community reaching a sibling local
 //              community's follower, against one hop (BENCH_HOPS_POSTS)
+//   postgres   the fan-out on PostgreSQL with a web and a worker process
+//              (BENCH_PG_FOLLOWERS; skipped when BENCH_POSTGRES=0 or unreachable)
 //   queue      the message queue alone against Fedify's in-process queue
 //   signing    HTTP signature cost per key size
 //
@@ -27,6 +29,7 @@ import os from "node:os";
 import { fanoutOptionsFromEnv, runFanoutBench } from "./fanout.ts";
 import { hopsOptionsFromEnv, runHopsBench } from "./hops.ts";
 import { inboxOptionsFromEnv, runInboxBench } from "./inbox.ts";
+import { postgresOptionsFromEnv, runPostgresBench } from "./postgres.ts";
 import { formatRatio, printTable, type SummaryRow } from "./lib.ts";
 import { benchLogging } from "./logging.ts";
 import { queueOptionsFromEnv, runQueueBench } from "./queue.ts";
@@ -41,6 +44,7 @@ const BENCHES: Record<string, () => Promise<SummaryRow[]>> = {
   slowhost: () => runSlowHostBench(slowHostOptionsFromEnv(quick)),
   inbox: () => runInboxBench(inboxOptionsFromEnv(quick)),
   hops: () => runHopsBench(hopsOptionsFromEnv(quick)),
+  postgres: () => (process.env.BENCH_POSTGRES === "0" ? Promise.resolve([]) : runPostgresBench(postgresOptionsFromEnv(quick))),
   queue: () => runQueueBench(quick ? { ...queueOptionsFromEnv(), messages: 500, latencyMessages: 50, concurrencies: [4] } : queueOptionsFromEnv()),
   signing: () => runSigningBench(quick ? { iterations: 100 } : signingOptionsFromEnv()),
 };
