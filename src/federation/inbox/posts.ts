@@ -14,7 +14,7 @@ import type { PostRow } from "../../db/schema.ts";
 import type { AppServices } from "../../services.ts";
 import { addressingOf, localTargetResolver, visibilityOfActivity, visibilityOfObject } from "../addressing.ts";
 import { dropLink } from "../network.ts";
-import { announceActivity, relayPost, withdrawBoost } from "../outbound.ts";
+import { announceActivity, boostObject, relayPost, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
 import { isPostObject, type PostObject, postFields, typeOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
