@@ -1,139 +1,240 @@
-// End-to-end inbox benchmark over real signed HTTP on loopback: a Fedify peer
-// (test/support/peer.ts, 2048-bit RSA like Mastodon) posts signed Create(Note)
-// activities from a member to a Praxis community, BENCH_INBOX_CONCURRENCY at
-// a time. Figures:
-// - accepted requests/s: the sending phase, until Praxis answered every POST;
-// - relays queued: until the community recorded its relays of every post
-//   (community_activities rows, written when the Announces are enqueued);
-// - relays delivered: until the peer received every Announce back.
-// Baseline: the same peer posting the same way to a trivial Hono endpoint that
-// answers 202 without looking at the request, i.e. the sender's share (building,
-// signing and POSTing activities). Sender and servers share this process.
+// The inbox under a burst: BENCH_INBOX_N signed Create(Note) posts from 10
+// members of a community, sent by a Mastodon-shaped server in a child
+// process (bench/sender.ts), BENCH_INBOX_CONCURRENCY at a time.
+//
+// - Accept: how fast Praxis answers 202, against the floor — a bare Hono
+//   endpoint that verifies the HTTP signature (key fetched once), parses
+//   the JSON and inserts one row in SQLite.
+// - Processing: how fast Praxis relays the posts (Announce and boost back to
+//   the members' server), from the first POST to the last relay received,
+//   against the rate at which stock Fedify (its in-memory KV and queue, a
+//   no-op inbox listener) accepts the same burst.
+// Also counted: the GETs Praxis made of the members' server during the
+// burst (a stored copy should answer all of them).
+import { createHash, createPublicKey, verify } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createFederation, InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
+import { Create, Group } from "@fedify/vocab";
 import { serve, type ServerType } from "@hono/node-server";
+import SQLite from "better-sqlite3";
 import { Hono } from "hono";
 import { createCommunity } from "../src/operations/communities.ts";
-import { listMembers } from "../src/operations/members.ts";
-import { freePort, waitFor } from "../test/support/net.ts";
-import { type Peer, startPeer } from "../test/support/peer.ts";
-import { startPraxis, type TestPraxis } from "../test/support/praxis.ts";
-import { envInt, formatMs, formatRate, formatRatio, printTable, type SummaryRow } from "./lib.ts";
+import { freePort } from "../test/support/net.ts";
+import { startPraxis } from "../test/support/praxis.ts";
+import { queueDrained } from "./fanout.ts";
+import { envInt, formatMs, formatRate, formatRatio, printTable, profiled, type SummaryRow } from "./lib.ts";
+import { type Sender, startSender } from "./senders.ts";
 
 export interface InboxBenchOptions {
-  activities: number;
+  posts: number;
   concurrency: number;
+  timeoutMs: number;
 }
 
-export function inboxOptionsFromEnv(): InboxBenchOptions {
+export function inboxOptionsFromEnv(quick: boolean): InboxBenchOptions {
   return {
-    activities: envInt("BENCH_INBOX_N", 150),
-    concurrency: Math.max(1, envInt("BENCH_INBOX_CONCURRENCY", 8)),
+    posts: envInt("BENCH_INBOX_N", quick ? 1000 : 5000),
+    concurrency: Math.max(1, envInt("BENCH_INBOX_CONCURRENCY", 16)),
+    timeoutMs: envInt("BENCH_INBOX_TIMEOUT_MS", 600_000),
   };
 }
 
-const WAIT_MS = 120_000;
+const WARM_UP = 40;
 
-/** Runs `count` tasks, `concurrency` at a time; resolves with the elapsed ms. */
-async function runConcurrently(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count) await task(next++);
-  }));
-  return performance.now() - start;
+interface Target {
+  inbox: string;
+  group: string;
+  stop(): Promise<void>;
 }
 
-/** A server that accepts anything: a Group actor document and an inbox answering 202. */
-async function startTrivialInbox(): Promise<{ actor: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const actor = `${origin}/actor`;
-  const app = new Hono();
-  app.get("/actor", (c) => c.body(JSON.stringify({
-    "@context": "https://www.w3.org/ns/activitystreams",
-    id: actor, type: "Group", preferredUsername: "sink", inbox: `${origin}/inbox`,
-  }), 200, { "Content-Type": "application/activity+json" }));
-  app.post("/inbox", (c) => c.body(null, 202));
-  const server: ServerType = await new Promise((resolve) => {
+function listen(app: { fetch: (request: Request) => Response | Promise<Response> }, port: number): Promise<ServerType> {
+  return new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port }, () => resolve(s));
   });
+}
+
+function close(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
+}
+
+/** The floor: verify the draft-cavage signature (key fetched once), parse, insert one row, 202. */
+async function startFloor(): Promise<Target & { rows(): number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "praxis-bench-floor-"));
+  const db = new SQLite(path.join(dir, "floor.sqlite"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("create table inbox (id text primary key, actor text not null, json text not null, received_at integer not null)");
+  const insert = db.prepare("insert or ignore into inbox values (?, ?, ?, ?)");
+  const keys = new Map<string, Promise<ReturnType<typeof createPublicKey>>>();
+  const keyOf = (keyId: string) => {
+    let key = keys.get(keyId);
+    if (!key) {
+      key = fetch(keyId, { headers: { accept: "application/activity+json" } }).then((r) => r.json())
+        .then((doc: { publicKey: { publicKeyPem: string } }) => createPublicKey(doc.publicKey.publicKeyPem));
+      keys.set(keyId, key);
+    }
+    return key;
+  };
+  const app = new Hono();
+  app.post("/inbox", async (c) => {
+    const body = await c.req.text();
+    const params = Object.fromEntries([...(c.req.header("signature") ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (!params.keyId || !params.signature || !params.headers) return c.body(null, 401);
+    const url = new URL(c.req.url);
+    const signed = params.headers.split(" ").map((h) => h === "(request-target)"
+      ? `(request-target): post ${url.pathname}` : `${h}: ${c.req.header(h) ?? ""}`).join("\n");
+    if (c.req.header("digest") !== `SHA-256=${createHash("sha256").update(body).digest("base64")}`) return c.body(null, 401);
+    if (!verify("sha256", Buffer.from(signed), await keyOf(params.keyId), Buffer.from(params.signature, "base64"))) return c.body(null, 401);
+    const activity = JSON.parse(body) as { id: string; actor: string };
+    insert.run(activity.id, activity.actor, body, Date.now());
+    return c.body(null, 202);
+  });
+  const port = await freePort();
+  const server = await listen(app, port);
+  const origin = `http://127.0.0.1:${port}`;
   return {
-    actor,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-    }),
+    inbox: `${origin}/inbox`,
+    group: `${origin}/group`,
+    rows: () => (db.prepare("select count(*) as n from inbox").get() as { n: number }).n,
+    async stop() {
+      await close(server);
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
-async function relayCount(praxis: TestPraxis): Promise<number> {
-  const row = await praxis.services.db.selectFrom("community_activities")
-    .select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Stock Fedify: in-memory KV and queue, a Group, a no-op inbox listener. */
+async function startStockFedify(): Promise<Target & { handled(): number }> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const federation = createFederation<void>({ kv: new MemoryKvStore(), queue: new InProcessMessageQueue(), allowPrivateAddress: true, origin });
+  const keys = await crypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true, ["sign", "verify"]) as CryptoKeyPair;
+  federation.setActorDispatcher("/users/{identifier}", async (ctx, identifier) => identifier !== "group" ? null : new Group({
+    id: ctx.getActorUri(identifier), preferredUsername: identifier, inbox: ctx.getInboxUri(identifier),
+    publicKey: (await ctx.getActorKeyPairs(identifier))[0].cryptographicKey,
+  })).setKeyPairsDispatcher(() => [keys]);
+  let handled = 0;
+  federation.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Create, () => { handled++; });
+  const server = await listen({ fetch: (request: Request) => federation.fetch(request, { contextData: undefined }) }, port);
+  return {
+    inbox: `${origin}/users/group/inbox`,
+    group: `${origin}/users/group`,
+    handled: () => handled,
+    stop: () => close(server),
+  };
 }
 
-const announcesTo = (peer: Peer) => peer.receivedOf("Announce").length;
+interface AcceptResult {
+  rate: number;
+  ms: number;
+  refused: number;
+}
 
-export async function runInboxBench(options: InboxBenchOptions = inboxOptionsFromEnv()): Promise<SummaryRow[]> {
-  const { activities: n, concurrency } = options;
-  console.log(`\n## Inbox: ${n} signed Create(Note) from a member, ${concurrency} in flight, Praxis on SQLite`);
-  const praxis = await startPraxis();
-  const peer = await startPeer({ users: ["alice"] });
-  const sink = await startTrivialInbox();
+async function burst(sender: Sender, target: Target, n: number, concurrency: number, tag: string): Promise<AcceptResult> {
+  const { ms, statuses } = await sender.burst(target.inbox, target.group, n, concurrency, tag);
+  const refused = Object.entries(statuses).filter(([status]) => !status.startsWith("2")).reduce((t, [, c]) => t + c, 0);
+  return { rate: n / (ms / 1000), ms, refused };
+}
+
+export async function runInboxBench(options: InboxBenchOptions): Promise<SummaryRow[]> {
+  const { posts: n, concurrency } = options;
+  console.log(`\n## Inbox: a burst of ${n} signed Create(Note) from 10 members, ${concurrency} in flight (the sender runs in its own process)`);
+  const sender = await startSender(10, "127.40.0.1");
+  const summary: SummaryRow[] = [];
   try {
-    await createCommunity(praxis, "bench", { name: "Bench" });
-    const group = `${praxis.origin}/c/bench`;
-    await peer.follow("alice", group);
-    await waitFor(async () => (await listMembers(praxis, "bench", false)).length === 1, "alice's membership", WAIT_MS);
+    // The floor.
+    const floor = await startFloor();
+    let floorResult: AcceptResult;
+    try {
+      await burst(sender, floor, WARM_UP, concurrency, "floor-warm");
+      floorResult = await burst(sender, floor, n, concurrency, "floor");
+    } finally {
+      await floor.stop();
+    }
 
-    // Warm-up on both targets (key and actor caches), and how many relays and
-    // Announces one post yields.
-    const relaysBefore = await relayCount(praxis);
-    const announcesBefore = announcesTo(peer);
-    await peer.post("alice", { content: "warm-up", mention: [group] });
-    await peer.post("alice", { content: "warm-up", mention: [sink.actor] });
-    await waitFor(async () => (await relayCount(praxis)) > relaysBefore && announcesTo(peer) > announcesBefore, "the warm-up relay", WAIT_MS);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const relaysPerPost = (await relayCount(praxis)) - relaysBefore;
-    const announcesPerPost = announcesTo(peer) - announcesBefore;
+    // Stock Fedify.
+    const stock = await startStockFedify();
+    let stockResult: AcceptResult;
+    try {
+      await burst(sender, stock, WARM_UP, concurrency, "stock-warm");
+      stockResult = await profiled("inbox-stock", () => burst(sender, stock, n, concurrency, "stock"));
+    } finally {
+      await stock.stop();
+    }
 
-    // Baseline: the trivial endpoint.
-    const sinkMs = await runConcurrently(n, concurrency, (i) =>
-      peer.post("alice", { content: `<p>Baseline post ${i}</p>`, mention: [sink.actor] }));
-    const sinkRate = n / (sinkMs / 1000);
+    // Praxis (no per-host inbox rate limit: one sender posts the whole burst).
+    const praxis = await startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } });
+    try {
+      await createCommunity(praxis, "burst", { name: "Burst" });
+      const community = (await praxis.services.repos.communities.findBySlug("burst"))!;
+      for (const actor of sender.actors) {
+        await praxis.services.repos.remoteActors.upsert({
+          uri: actor.id, handle: null, type: "Person", name: null, inbox: actor.inbox, sharedInbox: actor.sharedInbox, url: null, iconUrl: null,
+        });
+        await praxis.services.repos.memberships.upsert(community.id, actor.id, "accepted", null);
+      }
+      const target = { inbox: `${praxis.origin}/c/burst/inbox`, group: `${praxis.origin}/c/burst`, stop: async () => {} };
+      await burst(sender, target, WARM_UP, concurrency, "praxis-warm");
+      await sender.awaitReceived("Announce", 2 * WARM_UP, 120_000);
+      await queueDrained(praxis);
+      await sender.reset();
+      const startedAt = Date.now();
+      const { accept, relayed } = await profiled("inbox-praxis", async () => {
+        const accept = await burst(sender, target, n, concurrency, "praxis");
+        const relayed = await sender.awaitReceived("Announce", 2 * n, options.timeoutMs);
+        return { accept, relayed };
+      });
+      if (!relayed.ok) throw new Error(`Inbox: only ${relayed.count / 2} of ${n} posts relayed within ${options.timeoutMs} ms`);
+      const relayMs = relayed.lastAt - startedAt;
+      const relayRate = n / (relayMs / 1000);
+      const { gets } = await sender.stats();
+      const getCount = Object.values(gets).reduce((a, b) => a + b, 0);
+      await queueDrained(praxis);
 
-    // Praxis.
-    const relays0 = await relayCount(praxis);
-    const announces0 = announcesTo(peer);
-    const start = performance.now();
-    const sendMs = await runConcurrently(n, concurrency, (i) =>
-      peer.post("alice", { content: `<p>Post ${i} about compost</p>`, mention: [group] }));
-    const acceptedRate = n / (sendMs / 1000);
-    await waitFor(async () => (await relayCount(praxis)) >= relays0 + n * relaysPerPost, "every relay to be queued", WAIT_MS);
-    const queuedMs = performance.now() - start;
-    await waitFor(() => announcesTo(peer) >= announces0 + n * announcesPerPost, "every Announce to arrive", WAIT_MS);
-    const deliveredMs = performance.now() - start;
-
-    const ratio = acceptedRate / sinkRate;
-    printTable(["target", "accepted", "relays queued after", "relays delivered after", "vs trivial endpoint"], [
-      ["trivial Hono endpoint", formatRate(sinkRate, "req/s"), "-", "-", "1.0x"],
-      ["Praxis community inbox", formatRate(acceptedRate, "req/s"),
-        `${formatMs(queuedMs)} (${formatRate(n / (queuedMs / 1000), "posts/s")})`,
-        `${formatMs(deliveredMs)} (${n * announcesPerPost} Announces)`, formatRatio(ratio)],
-    ]);
-    console.log(`Each post yields ${relaysPerPost} recorded relays and ${announcesPerPost} Announces to the member's inbox.`);
-    return [{
-      bench: "inbox",
-      case: `Praxis inbox, ${concurrency} in flight`,
-      value: `${formatRate(acceptedRate, "req/s")}, all relayed in ${formatMs(queuedMs)}`,
-      baseline: formatRate(sinkRate, "req/s"),
-      ratio,
-      ratioOf: "accepted req/s Praxis / trivial endpoint",
-    }];
+      const acceptRatio = accept.rate / floorResult.rate;
+      const processRatio = relayRate / stockResult.rate;
+      printTable(["target", "accepted", "refused", "relayed (all Announces received)", "GETs of the sender", "ratio"], [
+        ["floor: Hono verify + parse + insert", formatRate(floorResult.rate, "req/s"), String(floorResult.refused), "-", "-", "1.0x"],
+        ["stock Fedify (accept)", formatRate(stockResult.rate, "req/s"), String(stockResult.refused), "-", "-", "-"],
+        ["Praxis", formatRate(accept.rate, "req/s"), String(accept.refused), `${formatMs(relayMs)} (${formatRate(relayRate, "posts/s")})`,
+          String(getCount), `accept ${formatRatio(acceptRatio)} of floor; relay ${formatRatio(processRatio)} of stock accept`],
+      ]);
+      summary.push({
+        bench: "inbox accept",
+        case: `${n} posts, ${concurrency} in flight`,
+        value: formatRate(accept.rate, "req/s"),
+        baseline: `${formatRate(floorResult.rate, "req/s")} (Hono verify+parse+insert)`,
+        ratio: acceptRatio,
+        ratioOf: "202/s Praxis / floor (target ≥ 0.5)",
+      });
+      summary.push({
+        bench: "inbox processing",
+        case: `${n} posts from 10 members`,
+        value: `${formatRate(relayRate, "posts relayed/s")}, ${getCount} GETs`,
+        baseline: `${formatRate(stockResult.rate, "req/s")} (stock Fedify accept)`,
+        ratio: processRatio,
+        ratioOf: "relayed/s Praxis / stock Fedify accepted/s (target ≥ 1)",
+      });
+    } finally {
+      await praxis.stop();
+    }
   } finally {
-    await sink.stop();
-    await peer.stop();
-    await praxis.stop();
+    await sender.stop();
   }
+  return summary;
 }
 
-if (import.meta.main) await runInboxBench();
+if (import.meta.main) {
+  const { benchLogging } = await import("./logging.ts");
+  await benchLogging();
+  await runInboxBench(inboxOptionsFromEnv(process.argv.includes("--quick")));
+  process.exit(0);
+}

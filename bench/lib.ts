@@ -75,3 +75,28 @@ export async function createPostgresSchema(): Promise<ThrowawaySchema | { unavai
     return { unavailable: error instanceof Error ? error.message : String(error) };
   }
 }
+
+/**
+ * Profiles the CPU while `work` runs when BENCH_CPU_PROFILE names a file
+ * prefix (written as PREFIX-LABEL.cpuprofile; read with bench/cpuprofile.ts).
+ */
+export async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const prefix = process.env.BENCH_CPU_PROFILE;
+  if (!prefix) return work();
+  const { Session } = await import("node:inspector/promises");
+  const { writeFile } = await import("node:fs/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 500 });
+  await session.post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    const file = `${prefix}-${label}.cpuprofile`;
+    await writeFile(file, JSON.stringify(profile));
+    console.log(`CPU profile written to ${file}`);
+    session.disconnect();
+  }
+}

@@ -1,30 +1,52 @@
-// Runs the benchmarks in sequence and prints a summary table: `npm run bench`.
-// Each benchmark prints absolute figures and a ratio against a baseline
-// measured in the same run; no figure is asserted anywhere.
+// Runs the benchmarks in sequence and prints a summary table: `npm run bench`
+// (`npm run bench -- --quick` for a run of under two minutes). Each benchmark
+// prints absolute figures and a ratio against a baseline measured in the same
+// run; no figure is asserted anywhere. Stand-in hosts run on loopback only
+// (127.0.0.0/8), in child processes where their CPU would skew the figures.
 //
-// Options (environment variables):
-//   BENCH_ONLY               comma-separated subset of queue,signing,inbox (default: all)
-//   BENCH_N                  default message count for the queue burst (2000)
-//   BENCH_QUEUE_N            messages per queue burst (BENCH_N)
-//   BENCH_QUEUE_LATENCY_N    messages sent one at a time for the latency figures (200)
-//   BENCH_QUEUE_CONCURRENCY  listener concurrencies to try, comma-separated (1,4)
-//   BENCH_QUEUE_KEYS         distinct ordering keys in the keyed cases (8)
-//   BENCH_QUEUE_HANDLER_MS   simulated handler work in ms (0: the queue alone)
-//   BENCH_POSTGRES           0 skips PostgreSQL
-//   BENCH_POSTGRES_URL       PostgreSQL database for a throwaway schema
-//                            (PRAXIS_TEST_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test)
-//   BENCH_SIGN_N             signatures per key and method (500)
-//   BENCH_INBOX_N            activities posted to the inbox and to the baseline (150)
-//   BENCH_INBOX_CONCURRENCY  POSTs in flight (8)
-import { runInboxBench } from "./inbox.ts";
+// Scenarios (BENCH_ONLY selects some, comma-separated):
+//   fanout     1 post → BENCH_FANOUT_FOLLOWERS followers (10,000; quick 2,000) on
+//              one shared inbox per 5 followers, each its own host; against a
+//              bare Node sender (the floor); RSS before, at peak, once idle;
+//              then the scaling curve over BENCH_SCALING follower counts
+//   slowhost   BENCH_SLOW_POSTS posts (200; quick 80) whose followers all live on
+//              one host answering in 300 ms; against one delivery at a time
+//   inbox      a burst of BENCH_INBOX_N signed posts (5,000; quick 1,000) from 10
+//              members: accept rate against a bare Hono verify+parse+insert
+//              endpoint, relay rate against stock Fedify's accept rate
+//   hops       promotion on a national community reaching a sibling local
+//              community's follower, against one hop (BENCH_HOPS_POSTS)
+//   postgres   the fan-out on PostgreSQL with a web and a worker process
+//              (BENCH_PG_FOLLOWERS; skipped when BENCH_POSTGRES=0 or unreachable)
+//   queue      the message queue alone against Fedify's in-process queue
+//   signing    HTTP signature cost per key size
+//
+// Other options (environment variables): see each bench/*.ts; BENCH_POSTGRES=0
+// skips PostgreSQL in the queue benchmark; BENCH_CPU_PROFILE=prefix writes CPU
+// profiles of the measured phases (read them with bench/cpuprofile.ts);
+// BENCH_SQL_STATS=1 times every SQLite statement of the fan-out.
+import os from "node:os";
+import { fanoutOptionsFromEnv, runFanoutBench } from "./fanout.ts";
+import { hopsOptionsFromEnv, runHopsBench } from "./hops.ts";
+import { inboxOptionsFromEnv, runInboxBench } from "./inbox.ts";
+import { postgresOptionsFromEnv, runPostgresBench } from "./postgres.ts";
 import { formatRatio, printTable, type SummaryRow } from "./lib.ts";
-import { runQueueBench } from "./queue.ts";
-import { runSigningBench } from "./signing.ts";
+import { benchLogging } from "./logging.ts";
+import { queueOptionsFromEnv, runQueueBench } from "./queue.ts";
+import { runSigningBench, signingOptionsFromEnv } from "./signing.ts";
+import { runSlowHostBench, slowHostOptionsFromEnv } from "./slow-host.ts";
+import { installSqlStats } from "./sql-stats.ts";
+
+const quick = process.argv.includes("--quick");
 
 const BENCHES: Record<string, () => Promise<SummaryRow[]>> = {
-  queue: () => runQueueBench(),
-  signing: () => runSigningBench(),
-  inbox: () => runInboxBench(),
+  fanout: () => runFanoutBench(fanoutOptionsFromEnv(quick)),
+  slowhost: () => runSlowHostBench(slowHostOptionsFromEnv(quick)),
+  inbox: () => runInboxBench(inboxOptionsFromEnv(quick)),
+  hops: () => runHopsBench(hopsOptionsFromEnv(quick)),
+  postgres: () => (process.env.BENCH_POSTGRES === "0" ? Promise.resolve([]) : runPostgresBench(postgresOptionsFromEnv(quick))),
+  queue: () => runQueueBench(quick ? { ...queueOptionsFromEnv(), messages: 500, latencyMessages: 50, concurrencies: [4] } : queueOptionsFromEnv()),
+  signing: () => runSigningBench(quick ? { iterations: 100 } : signingOptionsFromEnv()),
 };
 
 const only = process.env.BENCH_ONLY?.split(",").map((name) => name.trim()).filter(Boolean) ?? Object.keys(BENCHES);
@@ -33,12 +55,21 @@ if (unknown.length > 0) {
   console.error(`BENCH_ONLY: unknown benchmark ${unknown.join(", ")}; expected some of ${Object.keys(BENCHES).join(", ")}`);
   process.exit(2);
 }
+if (typeof (globalThis as { gc?: unknown }).gc !== "function") {
+  console.warn("Run with node --expose-gc (npm run bench does) for the idle memory figures.");
+}
 
-console.log(`Praxis benchmarks on Node ${process.version}, ${process.platform}/${process.arch}`);
+await benchLogging();
+installSqlStats();
+const cpus = os.cpus();
+console.log(`Praxis benchmarks${quick ? " (quick)" : ""} on Node ${process.version}, ${process.platform}/${process.arch}, ` +
+  `${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 const started = performance.now();
 const summary: SummaryRow[] = [];
 for (const name of only) summary.push(...await BENCHES[name]());
 
-console.log(`\n## Summary (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`\n## Summary (${((performance.now() - started) / 1000).toFixed(1)} s; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
 printTable(["bench", "case", "measured", "baseline", "ratio", "ratio of"],
   summary.map((row) => [row.bench, row.case, row.value, row.baseline, formatRatio(row.ratio), row.ratioOf]), 2);
+// Stock Fedify's in-process queue and the stand-ins leave timers behind.
+process.exit(0);

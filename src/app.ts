@@ -10,11 +10,14 @@ import { openDatabase, type PraxisDatabase } from "./db/database.ts";
 import { KyselyKvStore } from "./db/kv-store.ts";
 import { DeliveryHosts } from "./db/delivery-hosts.ts";
 import { KyselyMessageQueue } from "./db/message-queue.ts";
+import { postgresNotifyWake, sqliteWalWake } from "./db/queue-wake.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
 import { DeliveryGate } from "./federation/delivery-gate.ts";
 import { DomainPolicy } from "./federation/domain-policy.ts";
-import { createPraxisFederation } from "./federation/index.ts";
+import { FastDelivery } from "./federation/fast-delivery.ts";
+import { FollowerFanout } from "./federation/fanout.ts";
+import { circuitBreakerOptions, createPraxisFederation, FIRST_KNOCK } from "./federation/index.ts";
 import { installOutboundDispatcher, type OutboundPolicy, outboundPolicyFromConfig, withOutboundPolicy } from "./net/outbound.ts";
 import type { AppServices } from "./services.ts";
 import { createWebApp } from "./web/app.ts";
@@ -66,7 +69,12 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
   const kv = new KyselyKvStore(database.db, { dialect: database.dialect });
   const queue = new KyselyMessageQueue(database.db, {
     dialect: database.dialect,
+    // Each kind of message has its own slots: deliveries, incoming
+    // activities and fan-outs never wait behind each other's backlog.
     concurrency: config.queue.concurrency,
+    laneConcurrency: { inbox: config.queue.inboxConcurrency, fanout: config.queue.fanoutConcurrency },
+    // What another process (the CLI, a web process) enqueues is taken at once, not at the next poll.
+    wake: database.dialect === "postgres" ? postgresNotifyWake(config.database.url) : sqliteWalWake(config.database.url),
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,
@@ -78,7 +86,14 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
   // Fedify gets the queue behind the delivery gate, which drops deliveries
   // to hosts the domain policy refuses, runs handlers in the outbound policy
   // and records delivery outcomes per host.
-  const gate = new DeliveryGate(queue, services.domainPolicy, { outbound, hosts: deliveryHosts });
+  const fastPath = config.outbound.fastDelivery
+    ? new FastDelivery({ kv, circuitBreaker: circuitBreakerOptions(config), firstKnock: FIRST_KNOCK })
+    : undefined;
+  const gate = new DeliveryGate(queue, services.domainPolicy, { outbound, hosts: deliveryHosts, fastPath });
+  services.fanout = new FollowerFanout({
+    repos, domainPolicy: services.domainPolicy, deliveries: gate, checkpoint: (job) => queue.checkpoint(job),
+  });
+  gate.handleFanoutWith(services.fanout);
   const federation = createPraxisFederation(services, { kv, queue: gate });
   const web = createWebApp(federation, services, { queue: { queue, kv, deliveryHosts } });
   const run = <T>(fn: () => T): T => withOutboundPolicy(outbound, fn);

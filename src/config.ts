@@ -63,6 +63,9 @@ export const configSchema = z.strictObject({
     // "allowlist": only hosts on the allow-list (praxis domain allow) may
     // deliver to or be delivered to, for closed networks.
     mode: z.enum(["open", "allowlist"]).default("open"),
+    // How long the stored copy of a remote actor (a post's author) is used
+    // instead of fetching the actor again.
+    actorCacheSeconds: z.number().int().min(0).max(86_400 * 30).default(3600),
   }).prefault({}),
   outbound: z.strictObject({
     // Deadline of a fetch (actor, key, object, WebFinger), connection included.
@@ -74,12 +77,21 @@ export const configSchema = z.strictObject({
     // What all the fetches made before answering one inbox POST (keys,
     // actor documents, contexts; retries included) may take together.
     inboxFetchBudgetSeconds: z.number().min(0.1).max(300).default(8),
+    // Praxis signs and sends deliveries that need nothing of Fedify's
+    // judgement itself (see FEDERATION.md); off: Fedify's handler sends all.
+    fastDelivery: z.boolean().default(true),
   }).prefault({}),
   queue: z.strictObject({
-    concurrency: z.number().int().min(1).max(256).default(16),
+    // Deliveries a worker process has in flight at once (they mostly wait
+    // on the network, so many are cheap).
+    concurrency: z.number().int().min(1).max(1024).default(64),
+    // Incoming activities a worker handles at once, in their own slots.
+    inboxConcurrency: z.number().int().min(1).max(256).default(8),
+    // Fan-outs (one activity → its per-inbox deliveries) at once, in their own slots.
+    fanoutConcurrency: z.number().int().min(1).max(64).default(2),
     // Deliveries in flight to one host, across workers; at most half of
     // `concurrency`, so that one slow host never holds every slot.
-    hostConcurrency: z.number().int().min(1).max(256).default(8),
+    hostConcurrency: z.number().int().min(1).max(256).default(20),
     // Failed deliveries (unreachable, timeout or 5xx) within 10 minutes
     // after which a host's deliveries are held (its circuit opens).
     hostFailureThreshold: z.number().int().min(1).max(1000).default(5),
@@ -155,13 +167,17 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_MAX_JSON_MEMBERS", ["limits", "maxJsonMembers"], asInt],
   ["PRAXIS_CONTEXT_TIMEOUT_MS", ["jsonLdContexts", "timeoutMs"], asInt],
   ["PRAXIS_FEDERATION_MODE", ["federation", "mode"], asString],
+  ["PRAXIS_ACTOR_CACHE_SECONDS", ["federation", "actorCacheSeconds"], asInt],
   ["PRAXIS_QUEUE_CONCURRENCY", ["queue", "concurrency"], asInt],
+  ["PRAXIS_QUEUE_INBOX_CONCURRENCY", ["queue", "inboxConcurrency"], asInt],
+  ["PRAXIS_QUEUE_FANOUT_CONCURRENCY", ["queue", "fanoutConcurrency"], asInt],
   ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],
   ["PRAXIS_QUEUE_HOST_CONCURRENCY", ["queue", "hostConcurrency"], asInt],
   ["PRAXIS_FETCH_TIMEOUT_SECONDS", ["outbound", "fetchTimeoutSeconds"], asInt],
   ["PRAXIS_DELIVERY_TIMEOUT_SECONDS", ["outbound", "deliveryTimeoutSeconds"], asInt],
   ["PRAXIS_MAX_RESPONSE_BYTES", ["outbound", "maxResponseBytes"], asInt],
   ["PRAXIS_INBOX_FETCH_BUDGET_SECONDS", ["outbound", "inboxFetchBudgetSeconds"], asInt],
+  ["PRAXIS_FAST_DELIVERY", ["outbound", "fastDelivery"], asBool],
   ["PRAXIS_NETWORK_MAX_DEPTH", ["network", "maxDepth"], asInt],
   ["PRAXIS_CONSOLE_SESSION_HOURS", ["console", "sessionHours"], asInt],
   ["PRAXIS_LOGIN_ATTEMPTS", ["console", "loginAttemptsPerWindow"], asInt],

@@ -4,6 +4,7 @@ import type { Dialect } from "./db/database.ts";
 import type { Repositories } from "./db/repositories/index.ts";
 import type { Database } from "./db/schema.ts";
 import type { DomainPolicy } from "./federation/domain-policy.ts";
+import type { FollowerFanout } from "./federation/fanout.ts";
 
 /**
  * What every part of the server shares: configuration, the database and the
@@ -16,4 +17,6 @@ export interface AppServices {
   repos: Repositories;
   /** Blocked and allowed remote hosts, checked on every inbox request and delivery. */
   domainPolicy: DomainPolicy;
+  /** Streams a community's activities to its followers (src/federation/fanout.ts). */
+  fanout?: FollowerFanout;
 }

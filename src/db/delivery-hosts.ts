@@ -1,6 +1,7 @@
 // The last delivery outcome per remote host, for `praxis queue status`:
 // written by the delivery gate after each delivery attempt.
 import type { Kysely } from "kysely";
+import { Coalescer } from "./coalescer.ts";
 import type { Database } from "./schema.ts";
 
 const ERROR_MAX_LENGTH = 500;
@@ -16,16 +17,54 @@ export interface DeliveryHost {
   failures: number;
 }
 
+interface Outcome {
+  host: string;
+  at: number;
+  failure?: { status: number | null; error: string };
+}
+
 export class DeliveryHosts {
   readonly #db: Kysely<Database>;
+  /**
+   * The outcomes of one turn of the event loop, written in order: each run
+   * of successes is one UPDATE, each failure one upsert.
+   */
+  readonly #outcomes: Coalescer<Outcome>;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#outcomes = new Coalescer(async (outcomes) => {
+      let successes: Outcome[] = [];
+      for (const outcome of [...outcomes, null]) {
+        if (outcome?.failure === undefined && outcome !== null) {
+          successes.push(outcome);
+          continue;
+        }
+        if (successes.length > 0) await this.#writeSuccesses(successes);
+        successes = [];
+        if (outcome?.failure) await this.#writeFailure(outcome.host, outcome.at, outcome.failure);
+      }
+    });
   }
 
-  async recordFailure(host: string, status: number | null, error: string): Promise<void> {
-    const now = Date.now();
-    const lastError = error.slice(0, ERROR_MAX_LENGTH);
+  recordFailure(host: string, status: number | null, error: string): Promise<void> {
+    return this.#outcomes.add({ host, at: Date.now(), failure: { status, error } });
+  }
+
+  async #writeSuccesses(successes: Outcome[]): Promise<void> {
+    const hosts = [...new Set(successes.map((s) => s.host))];
+    const at = Math.max(...successes.map((s) => s.at));
+    for (let start = 0; start < hosts.length; start += 500) {
+      await this.#db.updateTable("delivery_hosts")
+        .set({ last_success_at: at, failures: 0 })
+        .where("host", "in", hosts.slice(start, start + 500))
+        .execute();
+    }
+  }
+
+  async #writeFailure(host: string, now: number, failure: { status: number | null; error: string }): Promise<void> {
+    const { status } = failure;
+    const lastError = failure.error.slice(0, ERROR_MAX_LENGTH);
     await this.#db.insertInto("delivery_hosts")
       .values({ host, last_failure_at: now, last_status: status, last_error: lastError, failures: 1 })
       .onConflict((oc) => oc.column("host").doUpdateSet((eb) => ({
@@ -37,12 +76,12 @@ export class DeliveryHosts {
       .execute();
   }
 
-  /** Records a success; hosts that never failed get no row (one cheap UPDATE per delivery). */
-  async recordSuccess(host: string): Promise<void> {
-    await this.#db.updateTable("delivery_hosts")
-      .set({ last_success_at: Date.now(), failures: 0 })
-      .where("host", "=", host)
-      .execute();
+  /**
+   * Records a success; hosts that never failed get no row. The successes of
+   * one turn of the event loop are one UPDATE.
+   */
+  recordSuccess(host: string): Promise<void> {
+    return this.#outcomes.add({ host, at: Date.now() });
   }
 
   /** Hosts with failures since their last success, most failures first, then `hosts` whatever their state. */

@@ -23,19 +23,32 @@
 // Claims are serialised so that ordering holds across processes: on SQLite a
 // claim is one UPDATE statement, which holds the database-wide write lock
 // while it selects and leases; on PostgreSQL a claim transaction first takes
-// an advisory lock per queue.
+// an advisory lock per queue (src/db/queue-claim.ts).
+//
+// Each kind of message has its own lane with its own slots (deliveries,
+// inbox activities, fan-outs, anything else): a backlog of one kind never
+// holds up another, so a burst of incoming posts is relayed while it is still
+// arriving and a fan-out starts while thousands of deliveries are pending.
 //
 // Deliveries are fair between hosts: each message records the host it goes to
 // (Fedify's outbox messages; null for other messages), and a claim never
 // leases a delivery whose host already has `hostConcurrency` leased messages,
 // counted across every listener. A host that accepts connections and never
 // answers holds at most that many slots; the others keep flowing.
+//
+// The statements are batched: the enqueues made within one turn of the event
+// loop (a fan-out's deliveries) are one INSERT, a lane claims once a quarter
+// of its slots are free rather than slot by slot, and the acknowledgements
+// of one turn are one DELETE per claim (src/db/coalescer.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { type Kysely, sql } from "kysely";
+import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
+import { claimMessages, type Lane, LANE_KINDS, laneOf, LANES } from "./queue-claim.ts";
+import { QUEUE_CHANNEL, type WakeSource } from "./queue-wake.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
 } from "./queue-inspection.ts";
@@ -54,8 +67,14 @@ export interface KyselyMessageQueueOptions {
   dialect: Dialect;
   /** Queue name; instances with different names share the table independently. */
   queue?: string;
-  /** Handlers run concurrently by each `listen()` call (default 4). */
+  /**
+   * Handlers run concurrently by each `listen()` call, per lane: for each kind
+   * of message (deliveries, inbox activities, fan-outs, others) that
+   * `laneConcurrency` does not set (default 4).
+   */
   concurrency?: number;
+  /** Handlers run concurrently per lane, overriding `concurrency` for the lanes given. */
+  laneConcurrency?: Partial<Record<Lane, number>>;
   /** How long a claim lasts without a heartbeat (default 60 s). */
   leaseMs?: number;
   /** Idle polling period, for messages enqueued by other processes (default 500 ms). */
@@ -73,6 +92,8 @@ export interface KyselyMessageQueueOptions {
   backoff?: (attempt: number) => number;
   /** Messages leased at once for one host, across listeners (default: unlimited). */
   hostConcurrency?: number;
+  /** Tells listeners that another process may have enqueued (src/db/queue-wake.ts); polling goes on regardless. */
+  wake?: WakeSource;
 }
 
 /** What the queue records of a message besides its payload. */
@@ -102,6 +123,18 @@ interface Lease {
   seq: number;
 }
 
+/** A message waiting to be written by the enqueue batch. */
+interface PendingMessage {
+  payload: string;
+  kind: string | null;
+  host: string | null;
+  orderingKey: string | null;
+  availableAt: number;
+  createdAt: number;
+  /** The seq of the message its own handler re-enqueues, else null (a new place). */
+  inheritedSeq: number | null;
+}
+
 /** The message whose handler is running in the current async context. */
 const handling = new AsyncLocalStorage<Lease>();
 
@@ -114,8 +147,19 @@ interface Delivery {
 
 type Handler = (message: any) => Promise<void> | void;
 
-/** Tells local listeners that a queue may have claimable messages (event type: the queue name). */
+/** Tells local listeners that a queue may have claimable messages (event type: the queue name; detail: the lanes). */
 const workAvailable = new EventTarget();
+
+/** Per lane of a listener: its slots and what it has in flight. */
+interface LaneState {
+  lane: Lane;
+  slots: number;
+  /** Free slots below which the lane waits for more before claiming (unless nothing is in flight). */
+  batch: number;
+  deliveries: Set<Delivery>;
+  /** The lane came back short: claim again only once work is announced or this time has come. */
+  idleUntil: number;
+}
 
 export class KyselyMessageQueue implements MessageQueue {
   /** Fedify retries failed deliveries itself; this queue only retries handlers that throw. */
@@ -124,7 +168,7 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #db: Kysely<Database>;
   readonly #dialect: Dialect;
   readonly #queue: string;
-  readonly #concurrency: number;
+  readonly #slots: Record<Lane, number>;
   readonly #leaseMs: number;
   readonly #pollIntervalMs: number;
   readonly #maxAttempts: number;
@@ -132,12 +176,19 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #drainTimeoutMs: number;
   readonly #backoff: (attempt: number) => number;
   readonly #hostConcurrency: number | null;
+  readonly #wake: WakeSource | undefined;
+  readonly #enqueues: Coalescer<PendingMessage>;
+  readonly #acks: Coalescer<Lease>;
 
   constructor(db: Kysely<Database>, options: KyselyMessageQueueOptions) {
     this.#db = db;
     this.#dialect = options.dialect;
     this.#queue = options.queue ?? "default";
-    this.#concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
+    const concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
+    this.#slots = Object.fromEntries(LANES.map((lane) => {
+      const own = options.laneConcurrency?.[lane];
+      return [lane, own === undefined ? concurrency : positiveInteger(`laneConcurrency.${lane}`, own)];
+    })) as Record<Lane, number>;
     this.#leaseMs = positiveInteger("leaseMs", options.leaseMs ?? 60_000);
     this.#pollIntervalMs = positiveInteger("pollIntervalMs", options.pollIntervalMs ?? 500);
     this.#maxAttempts = positiveInteger("maxAttempts", options.maxAttempts ?? 8);
@@ -145,6 +196,9 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#drainTimeoutMs = Math.max(0, options.drainTimeoutMs ?? 10_000);
     this.#backoff = options.backoff ?? ((attempt) => Math.min(5_000 * 2 ** (attempt - 1), 3_600_000));
     this.#hostConcurrency = options.hostConcurrency === undefined ? null : positiveInteger("hostConcurrency", options.hostConcurrency);
+    this.#wake = options.wake;
+    this.#enqueues = new Coalescer((messages) => this.#insert(messages));
+    this.#acks = new Coalescer((leases) => this.#acknowledgeAll(leases));
   }
 
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -152,91 +206,185 @@ export class KyselyMessageQueue implements MessageQueue {
   }
 
   /**
-   * Enqueues the messages in order: in one transaction on PostgreSQL, and on
-   * SQLite atomically per INSERT_CHUNK_SIZE messages.
+   * Enqueues the messages in order. The enqueues made within one turn of the
+   * event loop are written together: in one transaction on PostgreSQL, and
+   * on SQLite atomically per INSERT_CHUNK_SIZE messages. Resolves once the
+   * messages are stored.
    */
-  async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
-    if (messages.length === 0) return;
+  enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
     const now = Date.now();
     const delayMs = options?.delay === undefined ? 0 : Math.max(0, options.delay.total("millisecond"));
-    const payloads = messages.map(serialize);
-    const described = messages.map(describeMessage);
+    const orderingKey = options?.orderingKey ?? null;
     // A handler that enqueues a message with its own ordering key (Fedify
     // retrying or holding a delivery) puts it in its own place in that key's
     // order, so that later messages with the key (an Update after a Create)
     // stay behind it.
     const current = handling.getStore();
     const inheritedSeq = messages.length === 1 && current !== undefined && current.queue === this.#queue
-      && options?.orderingKey !== undefined && current.ordering_key === options.orderingKey ? current.seq : null;
-    await this.#inTransaction(async (db) => {
-      for (let start = 0; start < payloads.length; start += INSERT_CHUNK_SIZE) {
-        const rows = payloads.slice(start, start + INSERT_CHUNK_SIZE).map((payload, i) => ({
-          id: randomUUID(),
-          queue: this.#queue,
-          payload,
-          kind: described[start + i].kind,
-          host: described[start + i].host,
-          ordering_key: options?.orderingKey ?? null,
-          available_at: now + delayMs,
-          created_at: now,
-          // The statement's own snapshot of MAX(seq): evaluated once, before any row is inserted.
-          seq: inheritedSeq ?? sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
-        }));
-        await db.insertInto("fedify_message").values(rows).execute();
-      }
-    });
-    this.#announceWork();
+      && orderingKey !== null && current.ordering_key === orderingKey ? current.seq : null;
+    let pending: PendingMessage[];
+    try {
+      pending = messages.map((message) => {
+        const { kind, host } = describeMessage(message);
+        return { payload: serialize(message), kind, host, orderingKey, availableAt: now + delayMs, createdAt: now, inheritedSeq };
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#enqueues.addAll(pending);
   }
 
   /**
-   * Runs up to `concurrency` handlers at a time until `signal` aborts. Never
-   * rejects: handler failures reschedule their message and database errors
-   * are logged and retried at the next poll. On abort it stops claiming, lets
-   * in-flight handlers finish for up to `drainTimeoutMs`, releases the
-   * messages of those still running, and resolves.
+   * Enqueues messages with an ordering key each (a fan-out's deliveries, one
+   * key per object and inbox), in order, written together as enqueueMany.
+   */
+  enqueueEach(entries: readonly { message: unknown; orderingKey?: string | null }[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    const now = Date.now();
+    let pending: PendingMessage[];
+    try {
+      pending = entries.map(({ message, orderingKey }) => {
+        const { kind, host } = describeMessage(message);
+        return { payload: serialize(message), kind, host, orderingKey: orderingKey ?? null, availableAt: now, createdAt: now, inheritedSeq: null };
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#enqueues.addAll(pending);
+  }
+
+  /**
+   * Replaces the payload of the message whose handler is running (a
+   * fan-out's progress), so that a redelivery after a crash resumes from
+   * there. Does nothing outside a handler or once the lease is lost.
+   */
+  async checkpoint(message: unknown): Promise<void> {
+    const lease = handling.getStore();
+    if (!lease || lease.queue !== this.#queue) return;
+    const payload = serialize(message);
+    const result = await this.#db.updateTable("fedify_message").set({ payload })
+      .where("id", "=", lease.id).where("lease_token", "=", lease.token)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) this.#warnLeaseLost(lease);
+  }
+
+  /** Writes one batch of enqueued messages, in order. */
+  async #insert(messages: PendingMessage[]): Promise<void> {
+    await this.#inTransaction(async (db) => {
+      for (let start = 0; start < messages.length; start += INSERT_CHUNK_SIZE) {
+        const rows = messages.slice(start, start + INSERT_CHUNK_SIZE).map((m, i) => ({
+          id: randomUUID(),
+          queue: this.#queue,
+          payload: m.payload,
+          kind: m.kind,
+          host: m.host,
+          ordering_key: m.orderingKey,
+          available_at: m.availableAt,
+          created_at: m.createdAt,
+          // The statement's own snapshot of MAX(seq): evaluated once, before any row is inserted.
+          seq: m.inheritedSeq ?? sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
+        }));
+        await db.insertInto("fedify_message").values(rows).execute();
+      }
+      // Listeners in other processes hear of it at commit.
+      if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.execute(db);
+    });
+    this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
+  }
+
+  /**
+   * Runs handlers until `signal` aborts, up to each lane's slots at a time.
+   * Never rejects: handler failures reschedule their message and database
+   * errors are logged and retried at the next poll. On abort it stops
+   * claiming, lets in-flight handlers finish for up to `drainTimeoutMs`,
+   * releases the messages of those still running, and resolves.
    */
   async listen(handler: Handler, options: MessageQueueListenOptions = {}): Promise<void> {
     const { signal } = options;
     const alarm = new Alarm();
+    const lanes: LaneState[] = LANES.map((lane) => ({
+      lane,
+      slots: this.#slots[lane],
+      batch: Math.max(1, Math.floor(this.#slots[lane] / 4)),
+      deliveries: new Set(),
+      idleUntil: 0,
+    }));
+    const onWork = (event: Event) => {
+      const announced = (event as CustomEvent<ReadonlySet<Lane> | null>).detail;
+      for (const state of lanes) if (announced == null || announced.has(state.lane)) state.idleUntil = 0;
+      alarm.ring();
+    };
     const ring = () => alarm.ring();
-    const deliveries = new Set<Delivery>();
-    workAvailable.addEventListener(this.#queue, ring);
+    workAvailable.addEventListener(this.#queue, onWork);
     signal?.addEventListener("abort", ring);
+    // Another process may have enqueued: every lane looks again.
+    const unsubscribe = this.#wake?.(() => {
+      for (const state of lanes) state.idleUntil = 0;
+      alarm.ring();
+    });
     try {
       while (!signal?.aborted) {
         alarm.reset();
-        let sleepMs = this.#pollIntervalMs;
-        const free = this.#concurrency - deliveries.size;
-        if (free > 0) {
+        const now = Date.now();
+        for (const state of lanes) {
           try {
-            const leases = await this.#claim(free);
-            // Fewer than asked although some were claimable (a host reached
-            // its cap within this batch): look again at once.
-            if (leases.length > 0 && leases.length < free) alarm.ring();
-            for (const lease of leases) {
-              const delivery = this.#deliver(lease, handler);
-              deliveries.add(delivery);
-              // A finished message may unblock the next one with its ordering key.
-              void delivery.done.then(() => {
-                deliveries.delete(delivery);
-                this.#announceWork();
-              });
-            }
-            if (leases.length === 0) sleepMs = await this.#msUntilNextDue();
+            await this.#fill(state, handler, now);
           } catch (error) {
             // A database locked by another process, or PostgreSQL restarting: the next poll retries.
             if (isDatabaseUnavailable(error)) logger.warn("Polling queue {queue} failed, will retry: {error}", { queue: this.#queue, error });
             else logger.error("Polling queue {queue} failed: {error}", { queue: this.#queue, error });
+            state.idleUntil = Date.now() + this.#pollIntervalMs;
           }
+          if (signal?.aborted) break;
         }
-        // With every slot busy, a finishing delivery rings the alarm.
-        await alarm.sleep(sleepMs);
+        // Sleep until a lane may claim again: work announced here (an
+        // enqueue, a finished delivery), its poll time (work from other
+        // processes, delayed messages coming due), or a slot freeing up.
+        const wake = Math.min(...lanes.map((state) => (this.#waitsForSlots(state) ? Infinity : state.idleUntil)));
+        const sleepMs = Math.max(0, Math.min(this.#pollIntervalMs, wake - Date.now()));
+        if (sleepMs > 0) await alarm.sleep(sleepMs);
       }
     } finally {
-      workAvailable.removeEventListener(this.#queue, ring);
+      workAvailable.removeEventListener(this.#queue, onWork);
       signal?.removeEventListener("abort", ring);
+      unsubscribe?.();
     }
-    await this.#drain(deliveries);
+    await this.#drain(new Set(lanes.flatMap((state) => [...state.deliveries])));
+  }
+
+  /** Whether a lane may claim only once some of its deliveries finish. */
+  #waitsForSlots(state: LaneState): boolean {
+    const free = state.slots - state.deliveries.size;
+    return free <= 0 || (state.deliveries.size > 0 && free < state.batch);
+  }
+
+  /** Claims for one lane if it has enough free slots and may have work; starts the handlers. */
+  async #fill(state: LaneState, handler: Handler, now: number): Promise<void> {
+    for (;;) {
+      // Claim in batches: wait for a quarter of the slots to be free, unless the lane is idle.
+      if (this.#waitsForSlots(state) || state.idleUntil > now) return;
+      const free = state.slots - state.deliveries.size;
+      const leases = await this.#claim(state.lane, free);
+      for (const lease of leases) {
+        const delivery = this.#deliver(lease, handler);
+        state.deliveries.add(delivery);
+        void delivery.done.then(() => {
+          state.deliveries.delete(delivery);
+          // A finished message may unblock the next one with its ordering
+          // key, or its host's next delivery: look again.
+          this.#announceWork(new Set([state.lane]));
+        });
+      }
+      if (leases.length === free) continue;
+      // Fewer than asked although some were claimable (a host reached its
+      // cap within this batch): look once more; an empty claim means the
+      // lane has nothing claimable until work is announced or comes due.
+      if (leases.length === 0) {
+        state.idleUntil = now + await this.#msUntilNextDue(state.lane);
+        return;
+      }
+    }
   }
 
   /** Messages waiting to be handled (ready or delayed), excluding leased and dead ones. */
@@ -298,72 +446,14 @@ export class KyselyMessageQueue implements MessageQueue {
     return Number(result.numUpdatedRows);
   }
 
-  /**
-   * Leases up to `limit` claimable messages, oldest first, leaving out
-   * deliveries to hosts that would go past `hostConcurrency` leased messages.
-   */
-  async #claim(limit: number): Promise<Lease[]> {
+  /** Leases up to `limit` claimable messages of `lane`, oldest first. */
+  async #claim(lane: Lane, limit: number): Promise<Lease[]> {
     const token = randomUUID();
     return this.#inTransaction(async (tx) => {
-      if (this.#dialect === "postgres") {
-        await sql`select pg_advisory_xact_lock(hashtext('fedify_message'), hashtext(${this.#queue}))`.execute(tx);
-      }
-      const now = Date.now();
-      const cap = this.#hostConcurrency;
-      /** Leased messages per host. */
-      const busy = tx.selectFrom("fedify_message as l")
-        .select(["l.host", (eb) => eb.fn.countAll<number>().as("n")])
-        .where("l.queue", "=", this.#queue).where("l.dead", "=", 0)
-        .where("l.locked_until", ">", now).where("l.host", "is not", null)
-        .groupBy("l.host");
-      const candidates = tx.selectFrom("fedify_message as m").select(["m.id", "m.host", "m.available_at", "m.seq"])
-        .where("m.queue", "=", this.#queue)
-        .where("m.dead", "=", 0)
-        .where("m.available_at", "<=", now)
-        .where((eb) => eb.or([eb("m.locked_until", "is", null), eb("m.locked_until", "<=", now)]))
-        .where((eb) => eb.or([
-          eb("m.ordering_key", "is", null),
-          eb.not(eb.exists(eb.selectFrom("fedify_message as o").select("o.id")
-            .whereRef("o.queue", "=", "m.queue")
-            .whereRef("o.ordering_key", "=", "m.ordering_key")
-            .where("o.dead", "=", 0)
-            .where((o) => o.or([
-              o("o.seq", "<", o.ref("m.seq")),
-              o.and([o("o.seq", "=", o.ref("m.seq")), o("o.id", "<", o.ref("m.id"))]),
-              // One message per key at a time, even one re-enqueued in its own place.
-              o("o.locked_until", ">", now),
-            ])))),
-        ]))
-        // Hosts already at their cap are skipped outright, so that the
-        // window below is not filled with deliveries that cannot be taken.
-        .$if(cap !== null, (qb) => qb.where((eb) => eb.or([
-          eb("m.host", "is", null),
-          eb("m.host", "not in", busy.having((h) => h.fn.countAll(), ">=", cap!).clearSelect().select("l.host")),
-        ])))
-        .orderBy("m.available_at").orderBy("m.seq")
-        .limit(cap === null ? limit : Math.max(limit * 4, 64))
-        .$if(this.#dialect === "postgres", (qb) => qb.forUpdate().skipLocked());
-      const claimable = cap === null
-        ? tx.selectFrom(candidates.as("c")).select("c.id")
-        : tx.selectFrom(
-          tx.selectFrom(candidates.as("c"))
-            .leftJoin(busy.as("b"), (join) => join.onRef("b.host", "=", "c.host"))
-            .select((eb) => [
-              "c.id", "c.host", "c.available_at", "c.seq",
-              sql<number>`row_number() over (partition by c.host order by c.available_at, c.seq)`.as("rank"),
-              eb.fn.coalesce("b.n", sql<number>`0`).as("busy"),
-            ])
-            .as("r"))
-          .select("r.id")
-          .where((eb) => eb.or([eb("r.host", "is", null), eb(eb("r.rank", "+", eb.ref("r.busy")), "<=", cap!)]))
-          .orderBy("r.available_at").orderBy("r.seq")
-          .limit(limit);
-      const rows = await tx.updateTable("fedify_message")
-        .set((eb) => ({ lease_token: token, locked_until: now + this.#leaseMs, attempts: eb("attempts", "+", 1) }))
-        .where("id", "in", claimable)
-        .returning(["id", "payload", "attempts", "ordering_key", "seq"])
-        .execute();
-      const leases = rows.map((row) => ({ ...row, token, queue: this.#queue, attempts: Number(row.attempts), seq: Number(row.seq) }));
+      const rows = await claimMessages(tx, this.#dialect, {
+        queue: this.#queue, lane, limit, token, now: Date.now(), leaseMs: this.#leaseMs, hostConcurrency: this.#hostConcurrency,
+      });
+      const leases = rows.map((row) => ({ ...row, token, queue: this.#queue })).sort((a, b) => a.seq - b.seq);
       // Past maxAttempts only if earlier deliveries never reported back: the
       // handler keeps crashing or hanging its process, so stop delivering it.
       // (Conditional on the token, so this may run apart from the claim.)
@@ -414,11 +504,26 @@ export class KyselyMessageQueue implements MessageQueue {
     return { done, abandon };
   }
 
-  async #acknowledge(lease: Lease): Promise<void> {
-    const result = await this.#db.deleteFrom("fedify_message")
-      .where("id", "=", lease.id).where("lease_token", "=", lease.token)
-      .executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) this.#warnLeaseLost(lease);
+  #acknowledge(lease: Lease): Promise<void> {
+    return this.#acks.add(lease);
+  }
+
+  /** Deletes the acknowledged messages of one turn, one statement per claim (its lease token). */
+  async #acknowledgeAll(leases: Lease[]): Promise<void> {
+    const byToken = new Map<string, Lease[]>();
+    for (const lease of leases) byToken.set(lease.token, [...(byToken.get(lease.token) ?? []), lease]);
+    for (const [token, group] of byToken) {
+      for (let start = 0; start < group.length; start += INSERT_CHUNK_SIZE) {
+        const chunk = group.slice(start, start + INSERT_CHUNK_SIZE);
+        const result = await this.#db.deleteFrom("fedify_message")
+          .where("lease_token", "=", token).where("id", "in", chunk.map((lease) => lease.id))
+          .executeTakeFirst();
+        if (Number(result.numDeletedRows) < chunk.length) {
+          logger.warn("Lost the lease of {n} message(s) in queue {queue}; they may be handled twice",
+            { n: chunk.length - Number(result.numDeletedRows), queue: this.#queue });
+        }
+      }
+    }
   }
 
   async #reschedule(lease: Lease, error: unknown): Promise<void> {
@@ -485,12 +590,14 @@ export class KyselyMessageQueue implements MessageQueue {
     await Promise.all([...deliveries].map((delivery) => delivery.abandon()));
   }
 
-  /** How long an idle listener should sleep: until the next delayed message is due, at most a poll interval. */
-  async #msUntilNextDue(): Promise<number> {
+  /** How long an idle lane should wait: until its next delayed message is due, at most a poll interval. */
+  async #msUntilNextDue(lane: Lane): Promise<number> {
     const now = Date.now();
     const { next } = await this.#db.selectFrom("fedify_message")
       .select((eb) => eb.fn.min("available_at").as("next"))
-      .where("queue", "=", this.#queue).where("dead", "=", 0).where("available_at", ">", now)
+      .where("queue", "=", this.#queue)
+      .$if(lane !== "other", (qb) => qb.where("kind", "in", LANE_KINDS[lane as Exclude<Lane, "other">]))
+      .where("dead", "=", 0).where("available_at", ">", now)
       .executeTakeFirstOrThrow();
     return next === null ? this.#pollIntervalMs : Math.min(this.#pollIntervalMs, Number(next) - now);
   }
@@ -507,8 +614,9 @@ export class KyselyMessageQueue implements MessageQueue {
     return this.#dialect === "postgres" ? this.#db.transaction().execute(work) : work(this.#db);
   }
 
-  #announceWork(): void {
-    workAvailable.dispatchEvent(new Event(this.#queue));
+  /** Wakes this process's listeners of the queue: for the given lanes, or all of them. */
+  #announceWork(lanes?: ReadonlySet<Lane>): void {
+    workAvailable.dispatchEvent(new CustomEvent(this.#queue, { detail: lanes }));
   }
 }
 

@@ -23,6 +23,7 @@ import {
 } from "kysely";
 import { DatabaseBusyError, isSqliteBusy } from "./faults.ts";
 import { alignSidecarModes } from "./sqlite-files.ts";
+import { StatementCache } from "./statement-cache.ts";
 
 export interface SqliteDriverOptions {
   /** The database file, or `:memory:` (one connection then serves reads and writes). */
@@ -108,6 +109,9 @@ class SqliteDriver implements Driver {
   readonly #options: SqliteDriverOptions;
   #writer!: SQLite.Database;
   #reader!: SQLite.Database;
+  /** Prepared statements reused per connection (src/db/statement-cache.ts). */
+  #writerStatements!: StatementCache;
+  #readerStatements!: StatementCache;
   readonly #lock = new WriteLock();
   readonly #readonly = new Map<string, boolean>();
 
@@ -132,6 +136,8 @@ class SqliteDriver implements Driver {
       this.#reader.pragma("foreign_keys = ON");
       this.#reader.pragma("query_only = ON");
     }
+    this.#writerStatements = new StatementCache(this.#writer);
+    this.#readerStatements = this.#reader === this.#writer ? this.#writerStatements : new StatementCache(this.#reader);
   }
 
   get sharedConnection(): boolean {
@@ -146,7 +152,7 @@ class SqliteDriver implements Driver {
   isReadonly(sql: string): boolean {
     let readonly = this.#readonly.get(sql);
     if (readonly === undefined) {
-      readonly = this.#reader.prepare(sql).readonly;
+      readonly = this.#readerStatements.prepare(sql).readonly;
       if (this.#readonly.size >= READONLY_CACHE_SIZE) this.#readonly.clear();
       this.#readonly.set(sql, readonly);
     }
@@ -160,8 +166,8 @@ class SqliteDriver implements Driver {
    */
   async read<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     return retryWhileBusy(() => {
-      const connection = this.#lock.held ? this.#reader : this.#writer;
-      return resultOf<R>(connection.prepare(query.sql), query.parameters);
+      const statements = this.#lock.held ? this.#readerStatements : this.#writerStatements;
+      return resultOf<R>(statements.prepare(query.sql), query.parameters);
     }, this.deadline(), "reading");
   }
 
@@ -170,7 +176,7 @@ class SqliteDriver implements Driver {
     const deadline = this.deadline();
     await this.#lock.acquire(deadline);
     try {
-      return await retryWhileBusy(() => resultOf<R>(this.#writer.prepare(query.sql), query.parameters), deadline, "writing");
+      return await retryWhileBusy(() => resultOf<R>(this.#writerStatements.prepare(query.sql), query.parameters), deadline, "writing");
     } finally {
       this.#lock.release();
     }
@@ -191,7 +197,7 @@ class SqliteDriver implements Driver {
   /** A statement inside the transaction: the database lock is already held. */
   inTransaction<R>(query: CompiledQuery): QueryResult<R> {
     try {
-      return resultOf<R>(this.#writer.prepare(query.sql), query.parameters);
+      return resultOf<R>(this.#writerStatements.prepare(query.sql), query.parameters);
     } catch (error) {
       if (isSqliteBusy(error)) throw new DatabaseBusyError("The database was locked inside a transaction", { cause: error });
       throw error;
@@ -240,6 +246,8 @@ class SqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    this.#writerStatements?.clear();
+    this.#readerStatements?.clear();
     if (this.#reader !== this.#writer) this.#reader?.close();
     this.#writer?.close();
   }

@@ -145,6 +145,11 @@ export function registerActors(federation: Federation<AppServices>): void {
       if (community.deletedAt) {
         return new Tombstone({ id: ctx.getActorUri(identifier), deleted: instant(community.deletedAt) });
       }
+      // An inbox POST: Fedify only checks that the recipient exists, so the
+      // whole Group (keys, links, profile) is not built for every delivery.
+      if (ctx.request?.method === "POST" && new URL(ctx.request.url).pathname.endsWith("/inbox")) {
+        return new Group({ id: ctx.getActorUri(identifier) });
+      }
       return buildGroup(ctx, community, await ctx.getActorKeyPairs(identifier), await partOf(ctx, community));
     })
     .mapActorAlias(INSTANCE_ACTOR_PATH, INSTANCE_ACTOR)

@@ -12,13 +12,26 @@
 //   resolves to, a non-public address before Fedify signs and sends it (the
 //   connection-time check in src/net would refuse it anyway, but then Fedify
 //   would retry it as if the host were down);
-// - records each delivery's outcome per host (praxis queue status).
+// - records each delivery's outcome per host (praxis queue status);
+// - sends the deliveries that need nothing of Fedify's judgement itself
+//   (src/federation/fast-delivery.ts) and hands the others, and every failed
+//   attempt (its outcome replayed), to Fedify's handler;
+// - runs Praxis's own fan-out jobs (src/federation/fanout.ts), and hands the
+//   delivery Fedify prepares for one back to it instead of queueing it;
+// - gives incoming activities about an object an ordering key, so that they
+//   are processed in the order they arrived;
+// - keeps only the RSA key in queued deliveries: the Ed25519 key signs
+//   integrity proofs at fan-out, never a delivery, and a private key less in
+//   the queue table is one less to protect.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { DeliveryHosts } from "../db/delivery-hosts.ts";
 import { firstNonPublicAddress, type OutboundPolicy, withOutboundPolicy } from "../net/outbound.ts";
+import { withReplayedResponse } from "../net/replay.ts";
 import type { DomainPolicy } from "./domain-policy.ts";
+import type { FastDelivery } from "./fast-delivery.ts";
+import { capturedDeliveries, type FollowerFanout, isFanoutJob } from "./fanout.ts";
 
 const logger = getLogger(["praxis", "federation", "policy"]);
 const deliveryLogger = getLogger(["praxis", "federation", "delivery"]);
@@ -64,16 +77,53 @@ export interface DeliveryGateOptions {
   outbound?: OutboundPolicy;
   /** Where delivery outcomes per host are recorded. */
   hosts?: DeliveryHosts;
+  /** Sends deliveries that qualify without Fedify's handler. */
+  fastPath?: FastDelivery;
 }
 
 /** How long an address check of a host is reused. */
 const ADDRESS_CHECK_TTL_MS = 60_000;
+
+/** Activity types whose processing must follow the order they arrived in, per object. */
+const ORDERED_INBOX_TYPES = new Set(["Create", "Update", "Delete", "Announce"]);
+
+function idOf(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : null;
+}
+
+/**
+ * The ordering key of an incoming activity about an object (Fedify queues
+ * them without one): an edit or a deletion is then never processed before
+ * the post it changes, nor an Announce of an edit before the Announce of the
+ * post, however many inbox handlers run at once.
+ */
+export function inboxOrderingKey(message: unknown): string | undefined {
+  const m = message as { type?: string; activity?: { type?: unknown; object?: unknown } } | null;
+  if (m?.type !== "inbox" || !ORDERED_INBOX_TYPES.has(String(m.activity?.type))) return undefined;
+  const object = m.activity!.object;
+  // An Announce of an activity (a Create or an Update) is about that activity's object.
+  const inner = typeof object === "object" && object !== null && "object" in object ? idOf((object as { object?: unknown }).object) : null;
+  const id = inner ?? idOf(object);
+  return id === null ? undefined : `inbox\n${id}`;
+}
+
+/** A delivery's message with its non-RSA private keys left out (Fedify signs deliveries with the RSA key only). */
+function rsaKeyOnly(message: unknown): unknown {
+  const m = message as { type?: string; keys?: { privateKey?: { kty?: string } }[] };
+  if (m?.type !== "outbox" || !Array.isArray(m.keys)) return message;
+  const rsa = m.keys.filter((k) => k?.privateKey?.kty === "RSA");
+  return rsa.length > 0 && rsa.length < m.keys.length ? { ...m, keys: rsa } : message;
+}
 
 export class DeliveryGate implements MessageQueue {
   readonly #inner: MessageQueue;
   readonly #policy: DomainPolicy;
   readonly #outbound: OutboundPolicy | undefined;
   readonly #hosts: DeliveryHosts | undefined;
+  readonly #fastPath: FastDelivery | undefined;
+  #fanout: FollowerFanout | undefined;
   readonly #addressChecks = new Map<string, { at: number; refused: string | null }>();
   readonly nativeRetrial: boolean | undefined;
   readonly getDepth?: MessageQueue["getDepth"];
@@ -83,6 +133,7 @@ export class DeliveryGate implements MessageQueue {
     this.#policy = policy;
     this.#outbound = options.outbound;
     this.#hosts = options.hosts;
+    this.#fastPath = options.fastPath;
     this.nativeRetrial = inner.nativeRetrial;
     if (inner.getDepth) this.getDepth = () => inner.getDepth!();
   }
@@ -122,20 +173,49 @@ export class DeliveryGate implements MessageQueue {
     return refused;
   }
 
+  /** Runs Praxis's fan-out jobs with `fanout` (set once both exist). */
+  handleFanoutWith(fanout: FollowerFanout): void {
+    this.#fanout = fanout;
+  }
+
   async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
+    if (this.#captured(message)) return;
     this.#noteRequeue(message);
-    if (await this.#permits(message)) await this.#inner.enqueue(message, options);
+    const key = options?.orderingKey === undefined ? inboxOrderingKey(message) : undefined;
+    if (await this.#permits(message)) await this.#inner.enqueue(rsaKeyOnly(message), key ? { ...options, orderingKey: key } : options);
   }
 
   async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
     const kept: unknown[] = [];
     for (const m of messages) {
+      if (this.#captured(m)) continue;
       this.#noteRequeue(m);
-      if (await this.#permits(m)) kept.push(m);
+      if (await this.#permits(m)) kept.push(rsaKeyOnly(m));
     }
     if (kept.length === 0) return;
     if (this.#inner.enqueueMany) await this.#inner.enqueueMany(kept, options);
     else for (const m of kept) await this.#inner.enqueue(m, options);
+  }
+
+  /**
+   * Queues a fan-out's deliveries, each with its own ordering key, in one
+   * batch (the domain policy applies to each as to any delivery).
+   */
+  async enqueueDeliveries(entries: { message: unknown; orderingKey?: string | null }[]): Promise<void> {
+    const kept: { message: unknown; orderingKey?: string | null }[] = [];
+    for (const entry of entries) if (await this.#permits(entry.message)) kept.push({ ...entry, message: rsaKeyOnly(entry.message) });
+    if (kept.length === 0) return;
+    const inner = this.#inner as MessageQueue & { enqueueEach?(entries: { message: unknown; orderingKey?: string | null }[]): Promise<void> };
+    if (inner.enqueueEach) return inner.enqueueEach(kept);
+    for (const { message, orderingKey } of kept) await inner.enqueue(message, orderingKey ? { orderingKey } : undefined);
+  }
+
+  /** A delivery Fedify prepared for a fan-out to copy: handed back, not queued. */
+  #captured(message: unknown): boolean {
+    const captured = capturedDeliveries();
+    if (!captured || (message as QueuedMessage)?.type !== "outbox") return false;
+    captured.push(message);
+    return true;
   }
 
   /** Fedify enqueues a delivery again from inside its handler when it retries it or holds it. */
@@ -154,6 +234,10 @@ export class DeliveryGate implements MessageQueue {
   }
 
   async #handle(message: unknown, handler: (message: any) => Promise<void> | void): Promise<void> {
+    if (isFanoutJob(message)) {
+      if (!this.#fanout) throw new Error("A fan-out job was queued but this worker cannot run fan-outs");
+      return this.#fanout.handle(message);
+    }
     if (!(await this.#permits(message))) return;
     const m = message as QueuedMessage;
     if (m?.type !== "outbox" || !m.inbox) return void (await handler(message));
@@ -172,7 +256,13 @@ export class DeliveryGate implements MessageQueue {
       return;
     }
     const attempt: DeliveryAttempt = { inbox: m.inbox, host: inbox.host, activityId: m.activityId, attempt: m.attempt ?? 0 };
-    await attempts.run(attempt, async () => handler(message));
+    await attempts.run(attempt, async () => {
+      const fast = this.#fastPath ? await this.#fastPath.deliver(message) : null;
+      if (fast?.delivered) return;
+      // A failed attempt: Fedify's handler judges it from the same answer, without sending again.
+      if (fast?.replay) return withReplayedResponse(fast.replay, fast.replay.outcome, () => handler(message));
+      return handler(message);
+    });
     if (attempt.failure) await this.#record(attempt.host, attempt.failure);
     else if (!attempt.requeued) await this.#record(attempt.host, null);
   }

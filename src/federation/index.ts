@@ -1,6 +1,7 @@
 // Assembles the Fedify federation: one file per concern, wired here.
 import {
-  createExponentialBackoffPolicy, createFederation, type Federation, type KvStore, type MessageQueue, SendActivityError,
+  type CircuitBreakerOptions, createExponentialBackoffPolicy, createFederation, type Federation, type KvStore, type MessageQueue,
+  SendActivityError,
 } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../services.ts";
@@ -22,6 +23,22 @@ const deliveryLogger = getLogger(["praxis", "federation", "delivery"]);
 export const PERMANENT_FAILURE_STATUSES: readonly number[] = [400, 404, 410, 422];
 /** Of those, the answers that mean the recipient is gone: the member is removed. */
 const GONE_STATUSES: readonly number[] = [404, 410];
+
+/** The signature format tried first (Bonfire mishandles an RFC 9421 first knock; cavage is what Mastodon, Lemmy and most of the fediverse speak). */
+export const FIRST_KNOCK = "draft-cavage-http-signatures-12";
+
+/**
+ * The circuit breaker: a host that keeps failing is held (its deliveries
+ * wait) and probed again after hostRecoverySeconds, not Fedify's default
+ * 30 minutes. Shared with the delivery fast path, which reads its state.
+ */
+export function circuitBreakerOptions(config: AppServices["config"]): CircuitBreakerOptions {
+  return {
+    failureThreshold: config.queue.hostFailureThreshold,
+    failureWindow: { minutes: 10 },
+    recoveryDelay: { seconds: config.queue.hostRecoverySeconds },
+  };
+}
 
 export interface FederationDeps {
   kv: KvStore;
@@ -53,17 +70,9 @@ export function createPraxisFederation(services: AppServices, deps: FederationDe
     manuallyStartQueue: true,
     origin: config.origin,
     allowPrivateAddress: config.allowPrivateAddress,
-    // Some servers (Bonfire) mishandle an RFC 9421 first knock; cavage is
-    // what Mastodon, Lemmy and most of the fediverse speak.
-    firstKnock: "draft-cavage-http-signatures-12",
+    firstKnock: FIRST_KNOCK,
     permanentFailureStatusCodes: [...PERMANENT_FAILURE_STATUSES],
-    // A host that keeps failing is held (its deliveries wait) and probed
-    // again after hostRecoverySeconds, not Fedify's default 30 minutes.
-    circuitBreaker: {
-      failureThreshold: config.queue.hostFailureThreshold,
-      failureWindow: { minutes: 10 },
-      recoveryDelay: { seconds: config.queue.hostRecoverySeconds },
-    },
+    circuitBreaker: circuitBreakerOptions(config),
     outboxRetryPolicy: (context) => {
       const delay = retryPolicy(context);
       const attempt = currentDeliveryAttempt();

@@ -10,6 +10,7 @@ import {
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import { buildGroup, partOf } from "./actors.ts";
+import type { RelayItem } from "./fanout.ts";
 import { GroupUpdate } from "./lemmy-vocab.ts";
 import { now } from "./time.ts";
 import { publicOrigin } from "./origin.ts";
@@ -32,11 +33,28 @@ export async function record(ctx: Ctx, activity: Activity): Promise<void> {
 }
 
 export async function toFollowers(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string): Promise<void> {
-  await record(ctx, activity);
-  await ctx.sendActivity({ identifier: community.slug }, "followers", activity, {
-    preferSharedInbox: true,
-    ...(orderingKey ? { orderingKey } : {}),
-  });
+  await relayToFollowers(ctx, community, [{ activity, orderingKey }]);
+}
+
+/**
+ * Records the activities and sends them to the community's followers, each
+ * inbox getting them in this order: streamed in pages by the fan-out
+ * (src/federation/fanout.ts), or through Fedify's own when it is not there.
+ */
+export async function relayToFollowers(ctx: Ctx, community: Community, items: RelayItem[]): Promise<void> {
+  const sent = ctx.data.fanout ? await ctx.data.fanout.relay(ctx, community, items) : null;
+  if (sent) {
+    // Recorded as sent (signed, serialised once), not serialised again.
+    for (const [i, { activity }] of items.entries()) await ctx.data.repos.activities.saveJson(activity.id!.href, sent[i]);
+    return;
+  }
+  for (const { activity } of items) await record(ctx, activity);
+  for (const { activity, orderingKey } of items) {
+    await ctx.sendActivity({ identifier: community.slug }, "followers", activity, {
+      preferSharedInbox: true,
+      ...(orderingKey ? { orderingKey } : {}),
+    });
+  }
 }
 
 /**
@@ -57,16 +75,34 @@ export function communityAddressing(ctx: Ctx, community: Community): { to: URL; 
  * form threadiverse software reads. Returns the announce's id.
  */
 export async function announceActivity(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string): Promise<URL> {
+  const announce = await announcement(ctx, community, activity);
+  await toFollowers(ctx, community, announce, orderingKey);
+  return announce.id!;
+}
+
+async function announcement(ctx: Ctx, community: Community, activity: Activity): Promise<Announce> {
   const id = await claimId(ctx, community, activity.id!.href, "announce");
-  const announce = new Announce({
+  return new Announce({
     id,
     actor: ctx.getActorUri(community.slug),
     object: activity,
     published: now(),
     ...communityAddressing(ctx, community),
   });
-  await toFollowers(ctx, community, announce, orderingKey);
-  return id;
+}
+
+/**
+ * Relays a new post: `Announce(create)` for threadiverse members and a boost
+ * of the object for Mastodon-family ones, in one fan-out, both ordered by
+ * the object so that a later Update or Delete never overtakes them.
+ */
+export async function relayPost(ctx: Ctx, community: Community, create: Activity, objectUri: URL): Promise<void> {
+  const announce = await announcement(ctx, community, create);
+  const boost = await boostOf(ctx, community, objectUri);
+  await relayToFollowers(ctx, community, [
+    { activity: announce, orderingKey: objectUri.href },
+    { activity: boost, orderingKey: objectUri.href },
+  ]);
 }
 
 /**
@@ -74,16 +110,20 @@ export async function announceActivity(ctx: Ctx, community: Community, activity:
  * as a boost of the original (they re-fetch it by id).
  */
 export async function boostObject(ctx: Ctx, community: Community, objectUri: URL): Promise<URL> {
+  const boost = await boostOf(ctx, community, objectUri);
+  await toFollowers(ctx, community, boost, objectUri.href);
+  return boost.id!;
+}
+
+async function boostOf(ctx: Ctx, community: Community, objectUri: URL): Promise<Announce> {
   const id = await claimId(ctx, community, objectUri.href, "boost");
-  const announce = new Announce({
+  return new Announce({
     id,
     actor: ctx.getActorUri(community.slug),
     object: objectUri,
     published: now(),
     ...communityAddressing(ctx, community),
   });
-  await toFollowers(ctx, community, announce, objectUri.href);
-  return id;
 }
 
 /** Withdraws a boost with `Undo(Announce)`, if the community boosted the object. */

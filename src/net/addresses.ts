@@ -37,21 +37,55 @@ export function isPublicAddress(address: string): boolean {
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+/** How long a name's addresses are reused for new connections. */
+const DNS_TTL_MS = 30_000;
+const DNS_CACHE_SIZE = 10_000;
+const resolved = new Map<string, { at: number; addresses: Promise<LookupAddress[]> }>();
+
 /**
- * A `dns.lookup` replacement for sockets: resolves `hostname` and fails with
+ * Every address of `hostname`, from a short-lived cache: a fan-out opens
+ * connections to thousands of hosts, and each lookup would otherwise take a
+ * thread of the pool that also signs the deliveries. Failures are not kept.
+ */
+function resolveAll(hostname: string, family: number | undefined): Promise<LookupAddress[]> {
+  const key = `${family ?? 0}/${hostname}`;
+  const now = Date.now();
+  const cached = resolved.get(key);
+  if (cached && now - cached.at < DNS_TTL_MS) return cached.addresses;
+  const addresses = new Promise<LookupAddress[]>((resolve, reject) => {
+    dnsLookup(hostname, { all: true, ...(family ? { family } : {}) }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+  if (resolved.size >= DNS_CACHE_SIZE) resolved.clear();
+  resolved.set(key, { at: now, addresses });
+  addresses.catch(() => resolved.delete(key));
+  return addresses;
+}
+
+/** A `dns.lookup` replacement for sockets with the cache above. */
+export function cachedLookup(hostname: string, options: LookupOptions | LookupAllOptions | number, callback: LookupCallback): void {
+  const opts: LookupOptions = typeof options === "number" ? { family: options } : options;
+  resolveAll(hostname, typeof opts.family === "number" ? opts.family : undefined).then((addresses) => {
+    if (addresses.length === 0) return callback(Object.assign(new Error(`No address for ${hostname}`), { code: "ENOTFOUND" }), []);
+    if (opts.all) return callback(null, addresses);
+    callback(null, addresses[0].address, addresses[0].family);
+  }, (error) => callback(error, []));
+}
+
+/**
+ * A `dns.lookup` replacement for sockets: resolves `hostname` (cached as
+ * above; the connected peer's address is checked again) and fails with
  * PrivateAddressError if any address it resolves to is not public, so a name
  * that mixes public and private answers is refused whole.
  */
 export function publicOnlyLookup(hostname: string, options: LookupOptions | LookupAllOptions | number, callback: LookupCallback): void {
   const opts: LookupOptions = typeof options === "number" ? { family: options } : options;
-  dnsLookup(hostname, { ...opts, all: true }, (error, addresses) => {
-    if (error) return callback(error, []);
+  resolveAll(hostname, typeof opts.family === "number" ? opts.family : undefined).then((addresses) => {
     const refused = addresses.find((a) => !isPublicAddress(a.address));
     if (refused) return callback(new PrivateAddressError(hostname, refused.address) as unknown as NodeJS.ErrnoException, []);
     if (addresses.length === 0) return callback(Object.assign(new Error(`No address for ${hostname}`), { code: "ENOTFOUND" }), []);
     if (opts.all) return callback(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);
-  });
+  }, (error) => callback(error, []));
 }
 
 /** Resolves the host of `url` and returns the first non-public address it uses, or null when every address is public. */
@@ -59,8 +93,6 @@ export async function firstNonPublicAddress(url: URL | string): Promise<string |
   const { hostname } = typeof url === "string" ? new URL(url) : url;
   const host = hostname.startsWith("[") ? hostname.slice(1, -1) : hostname;
   if (isIP(host)) return isPublicAddress(host) ? null : host;
-  const addresses = await new Promise<LookupAddress[]>((resolve, reject) => {
-    dnsLookup(host, { all: true }, (error, result) => (error ? reject(error) : resolve(result)));
-  });
+  const addresses = await resolveAll(host, undefined);
   return addresses.find((a) => !isPublicAddress(a.address))?.address ?? null;
 }

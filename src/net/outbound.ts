@@ -21,8 +21,10 @@
 // (inbox requests, admin API, pages), the queue worker, and the CLI.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isIP, type Socket } from "node:net";
-import { Agent, buildConnector, DecoratorHandler, Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from "undici";
-import { isPublicAddress, PrivateAddressError, publicOnlyLookup } from "./addresses.ts";
+import { buildConnector, DecoratorHandler, Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from "undici";
+import { cachedLookup, isPublicAddress, PrivateAddressError, publicOnlyLookup } from "./addresses.ts";
+import { BoundedAgent } from "./bounded-agent.ts";
+import { replayIfRecorded } from "./replay.ts";
 
 export { firstNonPublicAddress, isPublicAddress, PrivateAddressError } from "./addresses.ts";
 
@@ -190,14 +192,34 @@ class LimitedHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * Connection pooling for every outgoing request (src/net/bounded-agent.ts):
+ * idle connections kept for this long, a server's longer keep-alive capped,
+ * at most this many hosts keeping idle connections, and this many
+ * connections per host.
+ */
+export const CONNECTION_LIMITS = {
+  keepAliveTimeoutMs: 4_000,
+  keepAliveMaxTimeoutMs: 15_000,
+  maxIdleOrigins: 256,
+  connectionsPerOrigin: 64,
+} as const;
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** The dispatcher behind global fetch: routes each request by the policy of its async context. */
 class PolicyDispatcher extends Dispatcher {
   /** Requests outside any policy, and from instances that allow private addresses. */
-  readonly #open = new Agent();
+  readonly #open = new BoundedAgent({
+    ...CONNECTION_LIMITS,
+    connect: buildConnector({ timeout: CONNECT_TIMEOUT_MS, lookup: cachedLookup } as buildConnector.BuildOptions),
+  });
   /** Requests from instances that do not: every connection goes to a public address. */
-  readonly #publicOnly = new Agent({ connect: publicOnlyConnector(10_000) });
+  readonly #publicOnly = new BoundedAgent({ ...CONNECTION_LIMITS, connect: publicOnlyConnector(CONNECT_TIMEOUT_MS) });
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    // A response Praxis already received, handed to Fedify's failure handling (src/net/replay.ts).
+    if (replayIfRecorded(options, handler)) return true;
     const policy = storage.getStore();
     if (!policy) return this.#open.dispatch(options, handler);
     const agent = policy.allowPrivateAddress ? this.#open : this.#publicOnly;

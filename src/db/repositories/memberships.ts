@@ -15,6 +15,13 @@ export interface Member {
   sharedInbox: string | null;
 }
 
+/** A member and where deliveries to them go. */
+export interface DeliveryTarget {
+  actorUri: string;
+  inbox: string | null;
+  sharedInbox: string | null;
+}
+
 export class MembershipRepository {
   private readonly db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -95,6 +102,22 @@ export class MembershipRepository {
       .orderBy(status === "accepted" ? "m.accepted_at" : "m.requested_at").orderBy("m.actor_uri");
     if (options.limit !== undefined) q = q.limit(options.limit).offset(options.offset ?? 0);
     return (await q.execute()).map(toMember);
+  }
+
+  /**
+   * Accepted members after `after` (an actor URI; null from the start), in
+   * actor URI order, with where to deliver to them: a page of a fan-out,
+   * read through the (community_id, status, actor_uri) index.
+   */
+  async deliveryPage(communityId: string, after: string | null, limit: number): Promise<DeliveryTarget[]> {
+    const rows = await this.db.selectFrom("memberships as m")
+      .leftJoin("remote_actors as a", "a.uri", "m.actor_uri")
+      .select(["m.actor_uri", "a.inbox", "a.shared_inbox"])
+      .where("m.community_id", "=", communityId).where("m.status", "=", "accepted")
+      .$if(after !== null, (qb) => qb.where("m.actor_uri", ">", after!))
+      .orderBy("m.actor_uri").limit(limit)
+      .execute();
+    return rows.map((r) => ({ actorUri: r.actor_uri, inbox: r.inbox, sharedInbox: r.shared_inbox }));
   }
 
   async count(communityId: string, status: MembershipStatus = "accepted"): Promise<number> {

@@ -28,6 +28,9 @@ import { ignoring } from "./ignoring.ts";
 const logger = getLogger(["praxis", "federation", "inbox", "network"]);
 
 type Ctx = InboxContext<AppServices>;
+
+/** A document loader that fetches nothing: only what an activity embeds is read. */
+const embeddedOnly = (url: string): Promise<never> => Promise.reject(new Error(`Not fetched: ${url} is not embedded`));
 /** The verified links of local communities with the announcing Group. */
 async function activeLinksWith(ctx: Ctx, peerUri: string): Promise<CommunityLinkRow[]> {
   const { repos } = ctx.data;
@@ -71,7 +74,9 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   const links = await activeLinksWith(ctx, peerUri);
   if (links.length === 0) return ignoring(announce, "{actor} is not linked to a community here", { actor: peerUri });
 
-  const inner = await announce.getObject(ctx).catch(() => null);
+  // Only an embedded activity is read here: a boost names its object by id,
+  // and the object is fetched once, below, from its own server.
+  const inner = await announce.getObject({ documentLoader: embeddedOnly, contextLoader: ctx.contextLoader }).catch(() => null);
   let objectId: URL | null;
   if (inner instanceof Delete) {
     if (inner.objectId) await withdrawFromNetwork(ctx, inner.objectId.href, peerUri);

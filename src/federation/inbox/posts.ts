@@ -14,7 +14,7 @@ import type { PostRow } from "../../db/schema.ts";
 import type { AppServices } from "../../services.ts";
 import { addressingOf, localTargetResolver, visibilityOfActivity, visibilityOfObject } from "../addressing.ts";
 import { dropLink } from "../network.ts";
-import { announceActivity, boostObject, withdrawBoost } from "../outbound.ts";
+import { announceActivity, boostObject, relayPost, withdrawBoost } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
 import { isPostObject, type PostObject, postFields, typeOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
@@ -72,7 +72,7 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   if (!slug) return ignoring(create, "it is addressed to no community here and replies to no post here");
   const community = await repos.communities.findBySlug(slug);
   if (!community) return ignoring(create, "community {slug} does not exist", { slug });
-  const author = await create.getActor(ctx);
+  const author = await authorIfNeeded(ctx, create, object);
   const decision = decidePostRelay({
     // The object's own addressing counts: the stricter of object and Create.
     visibility: visibilityOfActivity(create, object, author?.followersId?.href),
@@ -109,9 +109,23 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
     ...(await mediaOf(object)),
   });
   // Ordered per object so that a later Update or Delete never overtakes it.
-  await announceActivity(ctx, community, create, object.id.href);
-  await boostObject(ctx, community, object.id);
+  await relayPost(ctx, community, create, object.id);
   logger.info("Relayed {id} in {community}", { id: object.id.href, community: slug });
+}
+
+/**
+ * The post's author, fetched only when something needs it: the author's
+ * followers collection tells a followers-only post from a direct one, which
+ * matters only when the post is not public; and the stored copy of the
+ * author is refreshed once older than federation.actorCacheSeconds. A
+ * public post from an author stored lately needs no remote GET at all.
+ */
+async function authorIfNeeded(ctx: InboxContext<AppServices>, create: Create, object: PostObject) {
+  const stored = await ctx.data.repos.remoteActors.get(create.actorId!.href);
+  const maxAgeMs = ctx.data.config.federation.actorCacheSeconds * 1000;
+  const fresh = stored !== null && Date.now() - Date.parse(stored.fetched_at) < maxAgeMs;
+  if (fresh && isPublicVisibility(visibilityOfActivity(create, object, null))) return null;
+  return create.getActor(ctx);
 }
 
 /** Whether any post up the reply chain (within the community) is locked. */

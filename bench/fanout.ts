@@ -1,0 +1,333 @@
+// Fan-out: one post into a community whose followers sit on many shared
+// inboxes, each inbox its own host (a loopback address and port served by
+// bench/sink.ts in a child process). A member (a Fedify peer) posts; Praxis
+// accepts it, relays it as Announce(Create) and Announce(object) to every
+// inbox. Figures: deliveries/s from the POST to the last delivery, and the
+// process's RSS before, at peak and once idle again.
+// Baseline (the floor): bench/floor.ts sending the same number of POSTs of
+// the same sizes to the same inboxes (RSA-2048 signature, keep-alive).
+import { readFileSync } from "node:fs";
+import { benchLogging } from "./logging.ts";
+import { installSqlStats, printSqlStats, resetSqlStats } from "./sql-stats.ts";
+import { createCommunity } from "../src/operations/communities.ts";
+import { listMembers } from "../src/operations/members.ts";
+import { waitFor } from "../test/support/net.ts";
+import { type Peer, startPeer } from "../test/support/peer.ts";
+import { startPraxis, type TestPraxis } from "../test/support/praxis.ts";
+import { createFloorSender, type FloorDelivery } from "./floor.ts";
+import { envInt, formatMs, formatRate, formatRatio, printTable, profiled, sleep, type SummaryRow } from "./lib.ts";
+import { loopbackHosts, type Sinks, startSinks } from "./sinks.ts";
+
+export interface FanoutBenchOptions {
+  followers: number;
+  followersPerInbox: number;
+  /** Follower counts for the scaling curve (empty: skip). */
+  scaling: number[];
+  /** POSTs in flight for the floor sender. */
+  floorConcurrency: number;
+  timeoutMs: number;
+  /** How long after the fan-out the idle RSS is taken. */
+  idleWaitMs: number;
+}
+
+export function fanoutOptionsFromEnv(quick: boolean): FanoutBenchOptions {
+  return {
+    followers: envInt("BENCH_FANOUT_FOLLOWERS", quick ? 2_000 : 10_000),
+    followersPerInbox: Math.max(1, envInt("BENCH_FANOUT_PER_INBOX", 5)),
+    scaling: (process.env.BENCH_SCALING ?? (quick ? "100,1000" : "100,1000,10000"))
+      .split(",").map((s) => s.trim()).filter(Boolean).map(Number),
+    floorConcurrency: Math.max(1, envInt("BENCH_FLOOR_CONCURRENCY", 32)),
+    timeoutMs: envInt("BENCH_FANOUT_TIMEOUT_MS", 600_000),
+    idleWaitMs: envInt("BENCH_IDLE_WAIT_MS", quick ? 8_000 : 15_000),
+  };
+}
+
+const MB = 1024 * 1024;
+
+/** RSS split into anonymous, file-backed and shared memory (Linux), for diagnosis. */
+function procRss(): string {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    return ["RssAnon", "RssFile", "RssShmem"].map((k) => `${k} ${new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1]} kB`).join(", ");
+  } catch {
+    return "";
+  }
+}
+
+export function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Samples RSS every 50 ms until stopped; returns the peak. */
+export function rssSampler(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}
+
+/**
+ * RSS once the process is idle: garbage collected, then after `waitMs` (idle
+ * keep-alive connections close after 4 s, and V8 returns heap pages to the
+ * system only once allocation has been quiet for a while).
+ */
+export async function idleRss(waitMs = 2_000): Promise<number> {
+  gc();
+  for (let waited = 0; waited < waitMs; waited += 1_000) {
+    await sleep(1_000);
+    gc();
+  }
+  return process.memoryUsage.rss();
+}
+
+/** Bodies the size of what a relay sends: an Announce of a Create(Note) and an Announce of the note's id. */
+export function relayBodies(): string[] {
+  const note = {
+    id: "http://127.0.0.1:1/users/alice/notes/1", type: "Note", attributedTo: "http://127.0.0.1:1/users/alice",
+    content: "<p>Bench post about compost</p>", to: ["https://www.w3.org/ns/activitystreams#Public"],
+    cc: ["http://127.0.0.1:1/users/alice/followers"], published: "2025-01-01T00:00:00Z",
+  };
+  const proof = { type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022", verificationMethod: "x#multikey-1", proofPurpose: "assertionMethod", proofValue: "z".padEnd(88, "5"), created: "2025-01-01T00:00:00Z" };
+  const signature = { type: "RsaSignature2017", creator: "x#main-key", created: "2025-01-01T00:00:00Z", signatureValue: "A".repeat(344) };
+  const ctx = ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1", "https://w3id.org/security/data-integrity/v1"];
+  return [
+    JSON.stringify({ "@context": ctx, id: "http://127.0.0.1:2/c/bench/activities/1", type: "Announce", actor: "http://127.0.0.1:2/c/bench",
+      object: { id: `${note.id}/activity`, type: "Create", actor: note.attributedTo, object: note, to: note.to, cc: note.cc },
+      to: note.to, cc: ["http://127.0.0.1:2/c/bench/followers"], published: "2025-01-01T00:00:00Z", proof, signature }),
+    JSON.stringify({ "@context": ctx, id: "http://127.0.0.1:2/c/bench/activities/2", type: "Announce", actor: "http://127.0.0.1:2/c/bench",
+      object: note.id, to: note.to, cc: ["http://127.0.0.1:2/c/bench/followers"], published: "2025-01-01T00:00:00Z", proof, signature }),
+  ];
+}
+
+/** Floor deliveries/s for the relay of one post to `inboxes`. */
+export async function measureFloor(sinks: Sinks, inboxes: string[], concurrency: number): Promise<{ ms: number; rate: number; deliveries: number }> {
+  const bodies = relayBodies();
+  const floor = createFloorSender();
+  try {
+    // Warm-up on a few inboxes, so that JIT compilation is not measured.
+    const warm: FloorDelivery[] = inboxes.slice(0, 20).flatMap((inbox) => [{ inbox, body: 0 }, { inbox, body: 1 }]);
+    await floor.send(warm, bodies, { concurrency });
+    await sinks.reset();
+    const deliveries: FloorDelivery[] = [0, 1].flatMap((body) => inboxes.map((inbox) => ({ inbox, body })));
+    const ms = await floor.send(deliveries, bodies, { concurrency });
+    return { ms, rate: deliveries.length / (ms / 1000), deliveries: deliveries.length };
+  } finally {
+    floor.close();
+    await sinks.reset();
+  }
+}
+
+/** Inserts `count` accepted members of `slug`, `perInbox` per shared inbox, straight into the database. */
+export async function insertFollowers(praxis: TestPraxis, slug: string, origins: string[], count: number, perInbox: number): Promise<void> {
+  const community = await praxis.services.repos.communities.findBySlug(slug);
+  if (!community) throw new Error(`No community ${slug}`);
+  const now = new Date().toISOString();
+  const db = praxis.services.db;
+  for (let start = 0; start < count; start += 500) {
+    const batch = Array.from({ length: Math.min(500, count - start) }, (_, j) => {
+      const i = start + j;
+      const origin = origins[Math.floor(i / perInbox) % origins.length];
+      return { uri: `${origin}/users/u${i}`, inbox: `${origin}/users/u${i}/inbox`, sharedInbox: `${origin}/inbox` };
+    });
+    await db.transaction().execute(async (tx) => {
+      await tx.insertInto("remote_actors").values(batch.map((m) => ({
+        uri: m.uri, handle: null, type: "Person", name: null, inbox: m.inbox, shared_inbox: m.sharedInbox, url: null, icon_url: null, fetched_at: now,
+      }))).execute();
+      await tx.insertInto("memberships").values(batch.map((m) => ({
+        community_id: community.id, actor_uri: m.uri, status: "accepted" as const, follow_id: null, message: null, requested_at: now, accepted_at: now,
+      }))).execute();
+    });
+  }
+}
+
+export interface PraxisFanoutResult {
+  deliveries: number;
+  ms: number;
+  rate: number;
+  rssBefore: number;
+  rssPeak: number;
+  rssIdle: number;
+}
+
+export interface FanoutSetup {
+  praxis: TestPraxis;
+  peer: Peer;
+  group: string;
+  stop(): Promise<void>;
+}
+
+/** A Praxis (default queue settings) with a community and one member, the peer's alice, warmed up by one post. */
+export async function fanoutSetup(slug: string, start: () => Promise<TestPraxis> = () => startPraxis({ queue: {} })): Promise<FanoutSetup> {
+  const praxis = await start();
+  const peer = await startPeer({ users: ["alice"] });
+  try {
+    await createCommunity(praxis, slug, { name: "Bench" });
+    const group = `${praxis.origin}/c/${slug}`;
+    await peer.follow("alice", group);
+    await waitFor(async () => (await listMembers(praxis, slug, false)).length === 1, "alice's membership", 60_000);
+    // Warm-up: one post relayed to alice alone.
+    const before = peer.receivedOf("Announce").length;
+    await peer.post("alice", { content: "<p>warm-up</p>", mention: [group] });
+    await waitFor(() => peer.receivedOf("Announce").length >= before + 2, "the warm-up relay", 60_000);
+    return {
+      praxis, peer, group,
+      async stop() {
+        await peer.stop();
+        await praxis.stop();
+      },
+    };
+  } catch (error) {
+    await peer.stop();
+    await praxis.stop();
+    throw error;
+  }
+}
+
+/** Waits until the queue holds nothing ready, leased or delayed. */
+export async function queueDrained(praxis: TestPraxis, timeoutMs = 60_000): Promise<void> {
+  await waitFor(async () => {
+    const s = await praxis.queue.stats();
+    return s.ready + s.leased + s.delayed === 0;
+  }, "the queue to drain", timeoutMs);
+}
+
+/** One post from alice relayed to `followers` members on `origins` (sink hosts). */
+export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, origins: string[], followers: number, perInbox: number, timeoutMs: number, idleWaitMs = 2_000): Promise<PraxisFanoutResult> {
+  const { praxis, peer, group } = setup;
+  const slug = new URL(group).pathname.split("/").pop()!;
+  await insertFollowers(praxis, slug, origins, followers, perInbox);
+  const inboxes = Math.min(origins.length, Math.ceil(followers / perInbox));
+  const deliveries = 2 * inboxes;
+  await sinks.reset();
+  const rssBefore = await idleRss();
+  if (process.env.BENCH_HEAP_SNAPSHOT) {
+    const { writeHeapSnapshot } = await import("node:v8");
+    console.log(`heap snapshot: ${writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${followers}-before.heapsnapshot`)}`);
+  }
+  if (process.env.BENCH_VERBOSE === "1") {
+    const m = process.memoryUsage();
+    console.log(`before: ${procRss()} rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`);
+  }
+  const sampler = rssSampler();
+  const startedAt = Date.now();
+  const start = performance.now();
+  resetSqlStats();
+  const ok = await profiled(`fanout-${followers}`, async () => {
+    await peer.post("alice", { content: "<p>Bench post about compost</p>", mention: [group] });
+    return sinks.awaitTotal(deliveries, timeoutMs);
+  });
+  const ms = performance.now() - start;
+  const rssPeak = sampler.stop();
+  printSqlStats(`the fan-out to ${followers} followers`);
+  const stats = await sinks.stats();
+  const memory = process.memoryUsage();
+  if (process.env.BENCH_VERBOSE === "1") {
+    console.log(`first delivery after ${stats.firstAt - startedAt} ms, last after ${stats.lastAt - startedAt} ms; ` +
+      `${stats.connections} connections; heap ${(memory.heapUsed / MB).toFixed(0)} MB, external ${(memory.external / MB).toFixed(0)} MB, ` +
+      `array buffers ${(memory.arrayBuffers / MB).toFixed(0)} MB`);
+  }
+  if (!ok) throw new Error(`Fan-out: only ${(await sinks.stats()).total} of ${deliveries} deliveries within ${timeoutMs} ms`);
+  await queueDrained(praxis);
+  const rssIdle = await idleRss(idleWaitMs);
+  if (process.env.BENCH_HEAP_SNAPSHOT) {
+    const { writeHeapSnapshot } = await import("node:v8");
+    console.log(`heap snapshot: ${writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${followers}.heapsnapshot`)}`);
+  }
+  if (process.env.BENCH_VERBOSE === "1") {
+    const m = process.memoryUsage();
+    console.log(`idle: ${procRss()} rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`);
+  }
+  return { deliveries, ms, rate: deliveries / (ms / 1000), rssBefore, rssPeak, rssIdle };
+}
+
+const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
+const signedMb = (bytes: number) => `${bytes >= 0 ? "+" : ""}${(bytes / MB).toFixed(0)} MB`;
+
+export async function runFanoutBench(options: FanoutBenchOptions): Promise<SummaryRow[]> {
+  const inboxCount = Math.ceil(options.followers / options.followersPerInbox);
+  console.log(`\n## Fan-out: 1 post → ${options.followers} followers on ${inboxCount} shared inboxes, each its own loopback host`);
+  const sinks = await startSinks();
+  const summary: SummaryRow[] = [];
+  try {
+    const origins = await sinks.listen(loopbackHosts(inboxCount, 10));
+    const floor = await measureFloor(sinks, origins.map((o) => `${o}/inbox`), options.floorConcurrency);
+    const setup = await fanoutSetup("fanout");
+    let result: PraxisFanoutResult;
+    try {
+      result = await measurePraxisFanout(setup, sinks, origins, options.followers, options.followersPerInbox, options.timeoutMs, options.idleWaitMs);
+    } finally {
+      await setup.stop();
+    }
+    const ratio = result.rate / floor.rate;
+    printTable(["sender", "deliveries", "time", "deliveries/s", "RSS before", "peak", `${options.idleWaitMs / 1000} s after`, "vs floor"], [
+      ["floor (bare Node, RSA-2048, keep-alive)", String(floor.deliveries), formatMs(floor.ms), formatRate(floor.rate, "/s"), "-", "-", "-", "1.0x"],
+      ["Praxis", String(result.deliveries), formatMs(result.ms), formatRate(result.rate, "/s"),
+        mb(result.rssBefore), `${mb(result.rssPeak)} (${signedMb(result.rssPeak - result.rssBefore)})`,
+        `${mb(result.rssIdle)} (${signedMb(result.rssIdle - result.rssBefore)})`, formatRatio(ratio)],
+    ]);
+    summary.push({
+      bench: "fan-out",
+      case: `${options.followers} followers, ${inboxCount} inboxes`,
+      value: formatRate(result.rate, "deliveries/s"),
+      baseline: `${formatRate(floor.rate, "deliveries/s")} (floor)`,
+      ratio,
+      ratioOf: "deliveries/s Praxis / floor (target ≥ 0.5)",
+    });
+    summary.push({
+      bench: "memory",
+      case: `fan-out to ${inboxCount} inboxes`,
+      value: `peak ${signedMb(result.rssPeak - result.rssBefore)}, ${options.idleWaitMs / 1000} s after ${signedMb(result.rssIdle - result.rssBefore)}`,
+      baseline: `${mb(result.rssBefore)} RSS before`,
+      ratio: (result.rssPeak - result.rssBefore) / (100 * MB),
+      ratioOf: "peak RSS growth / 100 MB (target ≤ 1)",
+    });
+
+    if (options.scaling.length > 0) {
+      console.log(`\n## Scaling: the same post to ${options.scaling.join(" → ")} followers (${options.followersPerInbox} per inbox)`);
+      const rows: string[][] = [];
+      let first: PraxisFanoutResult | null = null;
+      let firstFollowers = 0;
+      for (const [i, followers] of options.scaling.entries()) {
+        const inboxes = Math.ceil(followers / options.followersPerInbox);
+        const scaleOrigins = await sinks.listen(loopbackHosts(inboxes, 20 + i));
+        const scaleSetup = await fanoutSetup(`scale${i}`);
+        let r: PraxisFanoutResult;
+        try {
+          r = await measurePraxisFanout(scaleSetup, sinks, scaleOrigins, followers, options.followersPerInbox, options.timeoutMs);
+        } finally {
+          await scaleSetup.stop();
+        }
+        first ??= r;
+        firstFollowers ||= followers;
+        // Time per follower relative to the smallest case: ≤ 1 means at most linear.
+        const perFollower = (r.ms / followers) / (first.ms / firstFollowers);
+        rows.push([String(followers), String(inboxes), formatMs(r.ms), formatRate(r.rate, "/s"),
+          signedMb(r.rssPeak - r.rssBefore), signedMb(r.rssIdle - r.rssBefore), formatRatio(perFollower)]);
+        summary.push({
+          bench: "scaling",
+          case: `${followers} followers`,
+          value: `${formatMs(r.ms)}, peak ${signedMb(r.rssPeak - r.rssBefore)}`,
+          baseline: `${formatMs(first.ms)} for ${firstFollowers}`,
+          ratio: perFollower,
+          ratioOf: `time per follower / at ${firstFollowers} (≤ 1: linear or better)`,
+        });
+      }
+      printTable(["followers", "inboxes", "time", "deliveries/s", "peak RSS growth", "idle after", "time/follower vs smallest"], rows);
+    }
+  } finally {
+    await sinks.stop();
+  }
+  return summary;
+}
+
+if (import.meta.main) {
+  await benchLogging();
+  installSqlStats();
+  const rows = await runFanoutBench(fanoutOptionsFromEnv(process.argv.includes("--quick")));
+  printTable(["bench", "case", "measured", "baseline", "ratio", "ratio of"],
+    rows.map((row) => [row.bench, row.case, row.value, row.baseline, formatRatio(row.ratio), row.ratioOf]), 2);
+}

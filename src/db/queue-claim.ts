@@ -1,0 +1,119 @@
+// The claim statement of the message queue (src/db/message-queue.ts): leases
+// up to `limit` claimable messages of one lane in one statement.
+//
+// A message is claimable when it is due, not dead, not leased, and — if it
+// has an ordering key — no other live message of its queue and key comes
+// before it in `seq` order (ties broken by id) and none with its key is
+// leased. Deliveries (the outbox lane) also respect `hostConcurrency`:
+// hosts that already have that many leased messages are skipped outright,
+// and within the batch a host gets no more than its remaining slots.
+//
+// On SQLite the claim is a single UPDATE, which holds the database's write
+// lock while it selects and leases, so claims from several processes never
+// lease the same message; on PostgreSQL it runs in a transaction that first
+// takes an advisory lock per queue, and skips rows locked by another.
+import { type Kysely, sql } from "kysely";
+import type { Dialect } from "./database.ts";
+import type { Database } from "./schema.ts";
+
+/** Claim lanes: each kind of message has its own slots, so none waits behind another's backlog. */
+export const LANES = ["fanout", "inbox", "outbox", "other"] as const;
+export type Lane = typeof LANES[number];
+
+/** The message kinds (Fedify's `type`, and Praxis's own fan-out) of each lane but "other", which takes the rest. */
+export const LANE_KINDS: Readonly<Record<Exclude<Lane, "other">, readonly string[]>> = {
+  fanout: ["fanout", "praxis:fanout"],
+  inbox: ["inbox"],
+  outbox: ["outbox"],
+};
+const OWN_KINDS: readonly string[] = Object.values(LANE_KINDS).flat();
+
+/** The lane of a message of `kind`. */
+export function laneOf(kind: string | null): Lane {
+  for (const [lane, kinds] of Object.entries(LANE_KINDS)) if (kind !== null && kinds.includes(kind)) return lane as Lane;
+  return "other";
+}
+
+export interface ClaimedRow {
+  id: string;
+  payload: string;
+  attempts: number;
+  ordering_key: string | null;
+  seq: number;
+}
+
+export interface ClaimRequest {
+  queue: string;
+  lane: Lane;
+  limit: number;
+  token: string;
+  now: number;
+  leaseMs: number;
+  /** Leased deliveries per host, across listeners; null: no cap. */
+  hostConcurrency: number | null;
+}
+
+/** Leases up to `limit` claimable messages of one lane, oldest first; runs within `tx` (a transaction on PostgreSQL). */
+export async function claimMessages(tx: Kysely<Database>, dialect: Dialect, request: ClaimRequest): Promise<ClaimedRow[]> {
+  const { queue, lane, limit, token, now, leaseMs } = request;
+  if (dialect === "postgres") {
+    await sql`select pg_advisory_xact_lock(hashtext('fedify_message'), hashtext(${queue}))`.execute(tx);
+  }
+  const cap = lane === "outbox" ? request.hostConcurrency : null;
+  /** Leased messages per host. */
+  const busy = tx.selectFrom("fedify_message as l")
+    .select(["l.host", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("l.queue", "=", queue).where("l.dead", "=", 0)
+    .where("l.locked_until", ">", now).where("l.host", "is not", null)
+    .groupBy("l.host");
+  const candidates = tx.selectFrom("fedify_message as m").select(["m.id", "m.host", "m.available_at", "m.seq"])
+    .where("m.queue", "=", queue)
+    .$if(lane !== "other", (qb) => qb.where("m.kind", "in", LANE_KINDS[lane as Exclude<Lane, "other">]))
+    .$if(lane === "other", (qb) => qb.where((eb) => eb.or([eb("m.kind", "is", null), eb("m.kind", "not in", OWN_KINDS)])))
+    .where("m.dead", "=", 0)
+    .where("m.available_at", "<=", now)
+    .where((eb) => eb.or([eb("m.locked_until", "is", null), eb("m.locked_until", "<=", now)]))
+    .where((eb) => eb.or([
+      eb("m.ordering_key", "is", null),
+      eb.not(eb.exists(eb.selectFrom("fedify_message as o").select("o.id")
+        .whereRef("o.queue", "=", "m.queue")
+        .whereRef("o.ordering_key", "=", "m.ordering_key")
+        .where("o.dead", "=", 0)
+        .where((o) => o.or([
+          o("o.seq", "<", o.ref("m.seq")),
+          o.and([o("o.seq", "=", o.ref("m.seq")), o("o.id", "<", o.ref("m.id"))]),
+          // One message per key at a time, even one re-enqueued in its own place.
+          o("o.locked_until", ">", now),
+        ])))),
+    ]))
+    // Hosts already at their cap are skipped outright, so that the window
+    // below is not filled with deliveries that cannot be taken.
+    .$if(cap !== null, (qb) => qb.where((eb) => eb.or([
+      eb("m.host", "is", null),
+      eb("m.host", "not in", busy.having((h) => h.fn.countAll(), ">=", cap!).clearSelect().select("l.host")),
+    ])))
+    .orderBy("m.available_at").orderBy("m.seq")
+    .limit(cap === null ? limit : Math.max(limit * 4, 64))
+    .$if(dialect === "postgres", (qb) => qb.forUpdate().skipLocked());
+  const claimable = cap === null
+    ? tx.selectFrom(candidates.as("c")).select("c.id")
+    : tx.selectFrom(
+      tx.selectFrom(candidates.as("c"))
+        .leftJoin(busy.as("b"), (join) => join.onRef("b.host", "=", "c.host"))
+        .select((eb) => [
+          "c.id", "c.host", "c.available_at", "c.seq",
+          sql<number>`row_number() over (partition by c.host order by c.available_at, c.seq)`.as("rank"),
+          eb.fn.coalesce("b.n", sql<number>`0`).as("busy"),
+        ])
+        .as("r"))
+      .select("r.id")
+      .where((eb) => eb.or([eb("r.host", "is", null), eb(eb("r.rank", "+", eb.ref("r.busy")), "<=", cap!)]))
+      .orderBy("r.available_at").orderBy("r.seq")
+      .limit(limit);
+  const rows = await tx.updateTable("fedify_message")
+    .set((eb) => ({ lease_token: token, locked_until: now + leaseMs, attempts: eb("attempts", "+", 1) }))
+    .where("id", "in", claimable)
+    .returning(["id", "payload", "attempts", "ordering_key", "seq"])
+    .execute();
+  return rows.map((row) => ({ ...row, attempts: Number(row.attempts), seq: Number(row.seq) }));
+}

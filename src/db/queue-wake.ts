@@ -1,0 +1,108 @@
+// Waking a queue listener when another process enqueues (the CLI, a web
+// process in front of a worker), instead of waiting for its next poll:
+//
+// - SQLite: every commit writes to the database's write-ahead log, so a
+//   change of the `-wal` file (watched through its directory) means another
+//   connection may have queued something;
+// - PostgreSQL: enqueues send NOTIFY on a channel, and listeners hold one
+//   connection that LISTENs to it (reconnecting with backoff).
+//
+// A wake-up only makes the listener look at the queue at once; polling goes
+// on as before, so a missed notification costs a poll interval, never a
+// message.
+import { type FSWatcher, watch } from "node:fs";
+import path from "node:path";
+import { getLogger } from "@logtape/logtape";
+import pg from "pg";
+
+const logger = getLogger(["praxis", "db", "queue"]);
+
+/** The NOTIFY channel of the queue on PostgreSQL. */
+export const QUEUE_CHANNEL = "praxis_queue";
+
+/** Subscribes `onWake`; returns the unsubscribe function. */
+export type WakeSource = (onWake: () => void) => () => void;
+
+/** At most one wake-up per this many ms: a burst of commits is one look at the queue. */
+const MIN_INTERVAL_MS = 5;
+
+function throttled(onWake: () => void): () => void {
+  let last = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    const now = Date.now();
+    if (now - last >= MIN_INTERVAL_MS) {
+      last = now;
+      onWake();
+    } else {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        last = Date.now();
+        onWake();
+      }, MIN_INTERVAL_MS);
+    }
+  };
+}
+
+/** Wakes on changes of the SQLite database's write-ahead log at `file`. */
+export function sqliteWalWake(file: string): WakeSource {
+  return (onWake) => {
+    if (file === ":memory:") return () => {};
+    const wake = throttled(onWake);
+    const wal = `${path.basename(file)}-wal`;
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(path.dirname(file), { persistent: false }, (_event, name) => {
+        if (name === null || name === wal) wake();
+      });
+      watcher.on("error", () => watcher?.close());
+    } catch (error) {
+      logger.debug("Cannot watch {file} for queue changes; polling only: {error}", { file, error });
+    }
+    return () => watcher?.close();
+  };
+}
+
+/** Wakes on NOTIFY on QUEUE_CHANNEL, from a dedicated connection to `url`. */
+export function postgresNotifyWake(url: string): WakeSource {
+  return (onWake) => {
+    let client: pg.Client | null = null;
+    let stopped = false;
+    let retryMs = 500;
+    const schedule = () => {
+      if (stopped) return;
+      setTimeout(connect, retryMs).unref();
+      retryMs = Math.min(retryMs * 2, 30_000);
+    };
+    const connect = async () => {
+      if (stopped) return;
+      const c = new pg.Client({ connectionString: url });
+      c.on("notification", () => onWake());
+      c.on("error", () => {});
+      c.on("end", () => {
+        if (client !== c) return;
+        client = null;
+        schedule();
+      });
+      try {
+        await c.connect();
+        await c.query(`listen ${QUEUE_CHANNEL}`);
+        if (stopped) return void c.end().catch(() => {});
+        client = c;
+        retryMs = 500;
+        // Whatever was queued while not listening.
+        onWake();
+      } catch (error) {
+        logger.debug("Cannot listen for queue notifications; polling only for now: {error}", { error });
+        c.end().catch(() => {});
+        schedule();
+      }
+    };
+    void connect();
+    return () => {
+      stopped = true;
+      client?.end().catch(() => {});
+      client = null;
+    };
+  };
+}
