@@ -25,6 +25,7 @@ import {
 } from "@fedify/fedify";
 import { Temporal } from "@js-temporal/polyfill";
 import { getLogger } from "@logtape/logtape";
+import { BodyTooLargeError, readCapped } from "../net/read-capped.ts";
 
 const logger = getLogger(["praxis", "federation", "context-loader"]);
 
@@ -220,7 +221,7 @@ export class ContextLoader {
         await response.body?.cancel();
         throw new ContextUnavailable(`HTTP ${response.status}`);
       }
-      const text = await readCapped(response, this.#options.maxBytes);
+      const text = await readText(response, this.#options.maxBytes);
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -244,27 +245,13 @@ function emptyContext(url: string): RemoteDocument {
   return { contextUrl: null, documentUrl: url, document: { "@context": {} } };
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length") ?? "NaN");
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new ContextUnavailable(`larger than ${maxBytes} bytes`);
+async function readText(response: Response, maxBytes: number): Promise<string> {
+  try {
+    return new TextDecoder().decode((await readCapped(response, maxBytes)) ?? new Uint8Array());
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw new ContextUnavailable(e.message);
+    throw e;
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new ContextUnavailable(`larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 const installed = new WeakMap<object, ContextLoader>();

@@ -8,6 +8,7 @@ import { extendGroupJson } from "../federation/group-extensions.ts";
 import { createInboxPrecheck } from "../federation/inbox-precheck.ts";
 import { MODERATION_ACTOR } from "../federation/moderation.ts";
 import { withFetchBudget } from "../net/outbound.ts";
+import { BodyTooLargeError, readCapped } from "../net/read-capped.ts";
 import type { AppServices } from "../services.ts";
 import { createInboxGuard } from "./inbox-guard.ts";
 import { handleInboxPost, INBOX_PATH } from "./inbox-post.ts";
@@ -20,41 +21,6 @@ const GROUP_PATH = /^\/c\/([^/]+)$/;
  * template would also answer for them under /c/.
  */
 const SERVICE_ACTOR_UNDER_C = new RegExp(`^/c/(?:${[INSTANCE_ACTOR, MODERATION_ACTOR].map((i) => i.replace(".", "\\.")).join("|")})(?:/|$)`);
-
-export class BodyTooLargeError extends Error {
-  override name = "BodyTooLargeError";
-}
-
-/**
- * Reads a request body up to `limit` bytes, so that an oversized body is
- * refused with 413 before Fedify parses it, whether or not the client sent
- * a Content-Length.
- */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  if (!request.body) return null;
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (declared > limit) throw new BodyTooLargeError();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new BodyTooLargeError();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    body.set(c, offset);
-    offset += c.byteLength;
-  }
-  return body;
-}
 
 /** `kv`: Fedify's key–value store (for its public-key cache), when the caller has it. */
 export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices, kv: KvStore | null): MiddlewareHandler<WebEnv> {
@@ -83,7 +49,7 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
     if (request.method === "POST" || request.method === "PUT") {
       let body: Uint8Array<ArrayBuffer> | null;
       try {
-        body = await readLimited(request, limit);
+        body = await readCapped(request, limit);
       } catch (e) {
         if (e instanceof BodyTooLargeError) {
           // The rest of the body is never read, so the connection cannot be reused.

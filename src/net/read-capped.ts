@@ -1,0 +1,43 @@
+// Reads a request's or a response's body up to a byte limit, whether or not
+// it declared a Content-Length: one place for the inbox (413 before Fedify
+// parses anything) and for documents Praxis fetches itself (contexts).
+
+/** The body declared, or turned out, larger than the limit; nothing more was read. */
+export class BodyTooLargeError extends Error {
+  override name = "BodyTooLargeError";
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`larger than ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
+/** The body's bytes (null when there is none), or BodyTooLargeError past `limit`. */
+export async function readCapped(message: Request | Response, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (!message.body) return null;
+  const declared = Number(message.headers.get("content-length") ?? "NaN");
+  if (declared > limit) {
+    await message.body.cancel();
+    throw new BodyTooLargeError(limit);
+  }
+  const reader = message.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    body.set(c, offset);
+    offset += c.byteLength;
+  }
+  return body;
+}
