@@ -1,0 +1,77 @@
+// The recorded activities of communities are found by their own id without
+// scanning the table (migration 0011): every relayed activity records its
+// JSON by id (saveJson) and `GET` of an activity's id reads it (getByUri).
+// Checked on the plans the databases choose for the repository's own
+// statements (captured as they run), on SQLite and PostgreSQL; PostgreSQL is
+// told to avoid sequential scans, so that the plan shows whether an index can
+// answer at all (on a table this small it would otherwise scan anyway).
+import { CompiledQuery, type KyselyPlugin, type Kysely, sql } from "kysely";
+import { afterEach, describe, expect, it } from "vitest";
+import { CommunityActivityRepository } from "../../src/db/repositories/community-activities.ts";
+import type { Database } from "../../src/db/schema.ts";
+import { createTestDatabase, DIALECTS, postgresUnavailable, type TestDatabase } from "./databases.ts";
+
+/** Records the compiled text and parameters of every statement run through it. */
+function capture(db: Kysely<Database>): { db: Kysely<Database>; queries: CompiledQuery[] } {
+  const queries: CompiledQuery[] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery(args) {
+      queries.push(db.getExecutor().compileQuery(args.node, args.queryId));
+      return args.node;
+    },
+    async transformResult(args) {
+      return args.result;
+    },
+  };
+  return { db: db.withPlugin(plugin), queries };
+}
+
+async function plan(database: TestDatabase, query: CompiledQuery): Promise<string> {
+  if (database.dialect === "sqlite") {
+    const r = await database.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+    return r.rows.map((row) => row.detail).join("\n");
+  }
+  return database.db.transaction().execute(async (tx) => {
+    await sql`set local enable_seqscan = off`.execute(tx);
+    const r = await tx.executeQuery<{ "QUERY PLAN": string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+    return r.rows.map((row) => row["QUERY PLAN"]).join("\n");
+  });
+}
+
+/** Whether a plan reads every row of community_activities. */
+function scansActivities(database: TestDatabase, text: string): boolean {
+  return database.dialect === "sqlite"
+    ? /SCAN (community_activities|ca)\b/.test(text)
+    : /Seq Scan on community_activities/.test(text);
+}
+
+describe.each(DIALECTS)("community_activities lookups by activity id (%s)", (dialect) => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await database?.dispose();
+    database = undefined;
+  });
+
+  it.skipIf(dialect === "postgres" && postgresUnavailable)("use an index, not a scan of the table", async () => {
+    database = await createTestDatabase(dialect);
+    const communityId = "c1";
+    const at = new Date().toISOString();
+    await database.db.insertInto("communities").values({ id: communityId, slug: "c1", name: "C1", created_at: at, updated_at: at } as never).execute();
+    const { db, queries } = capture(database.db);
+    const repo = new CommunityActivityRepository(db);
+    const uri = "https://praxis.example/c/c1/activities/1";
+    await repo.claim(communityId, "https://remote.example/notes/1", "announce", uri);
+    queries.length = 0;
+    await repo.saveJson(uri, { id: uri, type: "Announce" });
+    await repo.getByUri(uri);
+    await repo.find(communityId, "https://remote.example/notes/1", "announce");
+    await repo.retire(communityId, "https://remote.example/notes/1", ["boost"]);
+    await repo.claim(communityId, "https://remote.example/notes/1", "announce", `${uri}-again`);
+    expect(queries.length).toBeGreaterThanOrEqual(6);
+    for (const query of queries) {
+      if (!/community_activities/.test(query.sql)) continue;
+      const text = await plan(database, query);
+      expect(scansActivities(database, text), `${query.sql}\n${text}`).toBe(false);
+    }
+  });
+});
