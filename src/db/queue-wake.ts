@@ -23,24 +23,37 @@ export const QUEUE_CHANNEL = "praxis_queue";
 /** Subscribes `onWake`; returns the unsubscribe function. */
 export type WakeSource = (onWake: () => void) => () => void;
 
-/** At most one wake-up per this many ms: a burst of commits is one look at the queue. */
-const MIN_INTERVAL_MS = 5;
+/**
+ * At most one wake-up per this many ms, on either backend: the first change
+ * wakes the listener at once (a CLI promote is taken without delay), the
+ * rest of a burst is one more look at the queue when the interval ends.
+ * Without it a burst woke the worker once per commit or NOTIFY — and on
+ * SQLite the worker's own claims and acknowledgements change the
+ * write-ahead log too, so a busy worker woke itself every few ms to claim
+ * on every lane. A listener that is busy claims again whenever one of its
+ * own deliveries finishes, so the interval only bounds how soon an idle
+ * lane notices a second batch from another process.
+ */
+export const WAKE_INTERVAL_MS = 50;
 
-function throttled(onWake: () => void): () => void {
-  let last = 0;
+/** `onWake` at once, then at most once per `intervalMs` (a call within the interval is deferred to its end, never lost). */
+export function throttle(onWake: () => void, intervalMs = WAKE_INTERVAL_MS): () => void {
+  let last = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
   return () => {
-    const now = Date.now();
-    if (now - last >= MIN_INTERVAL_MS) {
-      last = now;
+    if (timer !== undefined) return;
+    const wait = last + intervalMs - Date.now();
+    if (wait <= 0) {
+      last = Date.now();
       onWake();
-    } else {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        last = Date.now();
-        onWake();
-      }, MIN_INTERVAL_MS);
+      return;
     }
+    timer = setTimeout(() => {
+      timer = undefined;
+      last = Date.now();
+      onWake();
+    }, wait);
+    timer.unref?.();
   };
 }
 
@@ -48,7 +61,7 @@ function throttled(onWake: () => void): () => void {
 export function sqliteWalWake(file: string): WakeSource {
   return (onWake) => {
     if (file === ":memory:") return () => {};
-    const wake = throttled(onWake);
+    const wake = throttle(onWake);
     const wal = `${path.basename(file)}-wal`;
     let watcher: FSWatcher | undefined;
     try {
@@ -69,6 +82,8 @@ export function postgresNotifyWake(url: string): WakeSource {
     let client: pg.Client | null = null;
     let stopped = false;
     let retryMs = 500;
+    // Every enqueue batch of another process sends one NOTIFY.
+    const wake = throttle(onWake);
     const schedule = () => {
       if (stopped) return;
       setTimeout(connect, retryMs).unref();
@@ -77,7 +92,7 @@ export function postgresNotifyWake(url: string): WakeSource {
     const connect = async () => {
       if (stopped) return;
       const c = new pg.Client({ connectionString: url });
-      c.on("notification", () => onWake());
+      c.on("notification", () => wake());
       c.on("error", () => {});
       c.on("end", () => {
         if (client !== c) return;
@@ -91,7 +106,7 @@ export function postgresNotifyWake(url: string): WakeSource {
         client = c;
         retryMs = 500;
         // Whatever was queued while not listening.
-        onWake();
+        wake();
       } catch (error) {
         logger.debug("Cannot listen for queue notifications; polling only for now: {error}", { error });
         c.end().catch(() => {});

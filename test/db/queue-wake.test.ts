@@ -1,0 +1,104 @@
+// Wake-ups from other processes are throttled: a burst of commits (SQLite) or
+// NOTIFYs (PostgreSQL) wakes a listener once at once and once more at the end
+// of the interval, not once per message; none is lost.
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { postgresNotifyWake, QUEUE_CHANNEL, sqliteWalWake, throttle, WAKE_INTERVAL_MS } from "../../src/db/queue-wake.ts";
+import { createTestDatabase, postgresUnavailable, type TestDatabase } from "./databases.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await sleep(5);
+  }
+}
+
+describe("throttle", () => {
+  it("calls at once, then once at the end of the interval for a burst", async () => {
+    const calls: number[] = [];
+    const wake = throttle(() => calls.push(Date.now()), 40);
+    const start = Date.now();
+    for (let i = 0; i < 1000; i++) wake();
+    expect(calls.length).toBe(1);
+    await until(() => calls.length === 2);
+    expect(calls[1] - start).toBeGreaterThanOrEqual(35);
+    await sleep(100);
+    expect(calls.length).toBe(2);
+    // A quiet listener is woken at once again.
+    wake();
+    expect(calls.length).toBe(3);
+  });
+
+  it("never drops the last call of a burst", async () => {
+    let n = 0;
+    let wokenAt = 0;
+    const wake = throttle(() => { n++; wokenAt = performance.now(); }, 20);
+    let calledAt = 0;
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 50; i++) wake();
+      calledAt = performance.now();
+      await sleep(7);
+    }
+    await sleep(60);
+    // Some wake-up came after the burst's last call, and few came in all.
+    expect(wokenAt).toBeGreaterThanOrEqual(calledAt);
+    expect(n).toBeLessThanOrEqual(6);
+  });
+});
+
+describe("wake sources under a burst", () => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await database?.dispose();
+    database = undefined;
+  });
+
+  it("SQLite: 200 commits of another connection wake a listener a few times, not 200", async () => {
+    database = await createTestDatabase("sqlite");
+    let wakes = 0;
+    const stop = sqliteWalWake(database.options.url)(() => { wakes++; });
+    try {
+      await sleep(100);
+      const other = database.connect();
+      const start = Date.now();
+      for (let i = 0; i < 200; i++) {
+        await other.db.insertInto("fedify_kv").values({ key: `k${i}`, value: "1", expires_at: null }).execute();
+      }
+      const elapsed = Date.now() - start;
+      await sleep(WAKE_INTERVAL_MS * 3);
+      expect(wakes).toBeGreaterThanOrEqual(1);
+      expect(wakes).toBeLessThanOrEqual(Math.ceil(elapsed / WAKE_INTERVAL_MS) + 2);
+      expect(wakes).toBeLessThan(200);
+    } finally {
+      stop();
+    }
+  });
+
+  it.skipIf(postgresUnavailable)("PostgreSQL: 200 NOTIFYs wake a listener a few times, not 200", async () => {
+    database = await createTestDatabase("postgres");
+    let wakes = 0;
+    const stop = postgresNotifyWake(database.options.url)(() => { wakes++; });
+    const client = new pg.Client({ connectionString: database.options.url });
+    await client.connect();
+    try {
+      // Connected and listening: the first wake-up is the one for what came before.
+      await until(() => wakes === 1);
+      await sleep(WAKE_INTERVAL_MS * 2);
+      const before = wakes;
+      const start = Date.now();
+      for (let i = 0; i < 200; i++) await client.query(`select pg_notify('${QUEUE_CHANNEL}', 'default')`);
+      const elapsed = Date.now() - start;
+      await sleep(WAKE_INTERVAL_MS * 3);
+      const burst = wakes - before;
+      expect(burst).toBeGreaterThanOrEqual(1);
+      expect(burst).toBeLessThanOrEqual(Math.ceil(elapsed / WAKE_INTERVAL_MS) + 2);
+      expect(burst).toBeLessThan(200);
+    } finally {
+      await client.end();
+      stop();
+    }
+  });
+});
