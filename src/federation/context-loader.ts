@@ -98,6 +98,19 @@ export function contextReferences(json: unknown, max = 64): string[] {
   return out;
 }
 
+/**
+ * A preloaded context, tagged `static`: it is part of Fedify and never
+ * changes, so jsonld.js may keep it resolved and processed across
+ * operations (its shared cache holds only contexts so tagged). Untagged,
+ * every expansion, compaction and canonisation processed ActivityStreams
+ * and the security contexts again, copying the whole active context for
+ * each — the largest single cost of relaying a post. Contexts fetched from
+ * elsewhere stay untagged: they may change once their cache period ends.
+ */
+function preloaded(url: string): RemoteDocument {
+  return { contextUrl: null, documentUrl: url, document: (preloadedContexts as Record<string, unknown>)[url], tag: "static" } as RemoteDocument;
+}
+
 export class ContextLoader {
   readonly #options: ContextLoaderOptions;
   readonly #fetch: typeof globalThis.fetch;
@@ -113,7 +126,7 @@ export class ContextLoader {
   readonly load: DocumentLoader = async (reference) => {
     const url = contextUrl(reference);
     if (url === null) return emptyContext(String(reference));
-    if (isPreloadedContext(url)) return { contextUrl: null, documentUrl: url, document: (preloadedContexts as Record<string, unknown>)[url] };
+    if (isPreloadedContext(url)) return preloaded(url);
     const entry = await this.#resolve(url);
     if ("unavailable" in entry) return emptyContext(url);
     return { contextUrl: null, documentUrl: url, document: structuredClone(entry.document) };

@@ -3,6 +3,7 @@
 // preloaded ones, unavailable contexts load as empty ones, and results are
 // cached (in memory and in the key–value store shared by processes).
 import { MemoryKvStore } from "@fedify/fedify";
+import jsonldModule from "jsonld";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ContextLoader, type ContextLoaderOptions, contextReferences } from "../../src/federation/context-loader.ts";
 import { type RawHost, startRawHost } from "../support/raw-host.ts";
@@ -27,6 +28,9 @@ function loader(overrides: Partial<ContextLoaderOptions> = {}) {
     kv: new MemoryKvStore(), allowPrivateAddress: true, timeoutMs: 2000, maxBytes: 65_536, cacheSeconds: 60, failureCacheSeconds: 60, ...overrides,
   });
 }
+
+/** jsonld.js's expand (its types here do not declare it). */
+const jsonld = jsonldModule as unknown as { expand(doc: unknown, options: { documentLoader: unknown }): Promise<unknown> };
 
 const requestsTo = (path: string) => host.requests.filter((r) => r.path === path).length;
 
@@ -70,6 +74,29 @@ it("accepts a context naming preloaded contexts, and refuses one naming another 
     expect(verdict).toMatchObject({ reason: expect.stringMatching(/names another remote context/) });
     expect((await contexts.load(`${host.origin}${path}`)).document).toEqual(EMPTY);
   }
+});
+
+it("tags preloaded contexts static, so jsonld.js keeps them processed across operations; fetched ones stay untagged", async () => {
+  const contexts = loader();
+  const tagOf = (d: unknown) => (d as { tag?: string }).tag;
+  expect(tagOf(await contexts.load("https://www.w3.org/ns/activitystreams"))).toBe("static");
+  expect(tagOf(await contexts.load(`${host.origin}/ctx.jsonld`))).toBeUndefined();
+  // Many documents, one load of each preloaded context (none if an earlier test in this process loaded it).
+  const calls = new Map<string, number>();
+  const counting = async (url: string) => {
+    calls.set(url, (calls.get(url) ?? 0) + 1);
+    return contexts.load(url);
+  };
+  const doc = (i: number) => ({
+    "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+    id: `https://remote.example/notes/${i}`, type: "Note", content: `n${i}`, to: "as:Public",
+  });
+  const expanded = [];
+  for (let i = 0; i < 20; i++) expanded.push(await jsonld.expand(doc(i), { documentLoader: counting as never }));
+  expect(calls.get("https://www.w3.org/ns/activitystreams") ?? 0).toBeLessThanOrEqual(1);
+  // The same result as without the cache (an untagged copy of the same documents).
+  const untagged = async (url: string) => ({ ...(await contexts.load(url)), tag: undefined });
+  expect(await jsonld.expand(doc(19), { documentLoader: untagged as never })).toEqual(expanded[19]);
 });
 
 it("caches in the shared store: another process's loader does not fetch again, a failure included", async () => {
