@@ -74,7 +74,7 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
     concurrency: config.queue.concurrency,
     laneConcurrency: { inbox: config.queue.inboxConcurrency, fanout: config.queue.fanoutConcurrency },
     // What another process (the CLI, a web process) enqueues is taken at once, not at the next poll.
-    wake: database.dialect === "postgres" ? postgresNotifyWake(config.database.url) : sqliteWalWake(config.database.url),
+    wake: database.dialect === "postgres" ? postgresNotifyWake(config.database.url) : sqliteWalWake(config.database.url, database.changedElsewhere),
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,

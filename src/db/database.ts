@@ -31,6 +31,12 @@ export interface PraxisDatabase {
   db: Kysely<Database>;
   dialect: Dialect;
   close(): Promise<void>;
+  /**
+   * SQLite: whether another connection (another process) has committed
+   * since the last call, which tells a queue listener's wake-up from its own
+   * process's writes (src/db/queue-wake.ts). Absent on PostgreSQL.
+   */
+  changedElsewhere?: () => boolean;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 20;
@@ -68,8 +74,7 @@ export function openDatabase(options: DatabaseOptions): PraxisDatabase {
     // The file holds the communities' private keys: created 0600 in a 0700 directory.
     for (const warning of prepareSqliteFiles(path)) logger.warn(warning);
   }
-  const db = new Kysely<Database>({
-    dialect: new PraxisSqliteDialect({ path, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, retryMs }),
-  });
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  const dialect = new PraxisSqliteDialect({ path, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, retryMs });
+  const db = new Kysely<Database>({ dialect });
+  return { db, dialect: "sqlite", close: () => db.destroy(), changedElsewhere: () => dialect.changedElsewhere() };
 }

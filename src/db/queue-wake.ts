@@ -57,11 +57,21 @@ export function throttle(onWake: () => void, intervalMs = WAKE_INTERVAL_MS): () 
   };
 }
 
-/** Wakes on changes of the SQLite database's write-ahead log at `file`. */
-export function sqliteWalWake(file: string): WakeSource {
+/**
+ * Wakes on changes of the SQLite database's write-ahead log at `file`.
+ * `changedElsewhere` (PraxisDatabase.changedElsewhere) tells whether the
+ * change came from another connection: this process's own commits (its
+ * claims, acknowledgements and enqueues, which its listeners hear of
+ * directly) then wake nobody. It is asked when the throttled wake-up is
+ * due, so that a commit of another process within a burst of our own is
+ * never missed.
+ */
+export function sqliteWalWake(file: string, changedElsewhere?: () => boolean): WakeSource {
   return (onWake) => {
     if (file === ":memory:") return () => {};
-    const wake = throttle(onWake);
+    const wake = throttle(() => {
+      if (changedElsewhere === undefined || changedElsewhere()) onWake();
+    });
     const wal = `${path.basename(file)}-wal`;
     let watcher: FSWatcher | undefined;
     try {

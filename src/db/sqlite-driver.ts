@@ -224,6 +224,22 @@ class SqliteDriver implements Driver {
     }
   }
 
+  #dataVersion: number | undefined;
+
+  /**
+   * Whether another connection (another process, the CLI) has committed to
+   * the database since the last call: SQLite's data_version of a connection
+   * changes with every commit but its own, and every write of this process
+   * goes through the writer. True on the first call and once closed.
+   */
+  changedElsewhere(): boolean {
+    if (!this.#writer?.open) return true;
+    const version = Number(this.#writer.pragma("data_version", { simple: true }));
+    const changed = version !== this.#dataVersion;
+    this.#dataVersion = version;
+    return changed;
+  }
+
   async acquireConnection(): Promise<DatabaseConnection> {
     return new Session(this);
   }
@@ -301,8 +317,15 @@ export class PraxisSqliteDialect implements Dialect {
     this.#options = options;
   }
 
+  #driver: SqliteDriver | undefined;
+
   createDriver(): Driver {
-    return new SqliteDriver(this.#options);
+    return this.#driver = new SqliteDriver(this.#options);
+  }
+
+  /** Whether another connection has committed since the last call (see SqliteDriver); true before the driver exists. */
+  changedElsewhere(): boolean {
+    return this.#driver?.changedElsewhere() ?? true;
   }
 
   createQueryCompiler(): QueryCompiler {

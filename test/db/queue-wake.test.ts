@@ -77,6 +77,36 @@ describe("wake sources under a burst", () => {
     }
   });
 
+  it("SQLite: this process's own commits wake nobody; another connection's commit still does", async () => {
+    database = await createTestDatabase("sqlite");
+    let wakes = 0;
+    const own = database;
+    own.changedElsewhere!();
+    const stop = sqliteWalWake(own.options.url, own.changedElsewhere)(() => { wakes++; });
+    try {
+      await sleep(100);
+      // The worker's own claims, acknowledgements and enqueues: the same connection.
+      for (let i = 0; i < 50; i++) {
+        await own.db.insertInto("fedify_kv").values({ key: `own${i}`, value: "1", expires_at: null }).execute();
+        if (i % 10 === 0) await sleep(WAKE_INTERVAL_MS);
+      }
+      await sleep(WAKE_INTERVAL_MS * 3);
+      expect(wakes).toBe(0);
+      // Another process (the CLI, say), in the middle of a burst of our own writes.
+      const other = database.connect();
+      const burst = (async () => {
+        for (let i = 0; i < 20; i++) await own.db.insertInto("fedify_kv").values({ key: `mine${i}`, value: "1", expires_at: null }).execute();
+      })();
+      await other.db.insertInto("fedify_kv").values({ key: "theirs", value: "1", expires_at: null }).execute();
+      await burst;
+      await until(() => wakes >= 1);
+      await sleep(WAKE_INTERVAL_MS * 3);
+      expect(wakes).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
   it.skipIf(postgresUnavailable)("PostgreSQL: 200 NOTIFYs wake a listener a few times, not 200", async () => {
     database = await createTestDatabase("postgres");
     let wakes = 0;
