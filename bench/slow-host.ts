@@ -40,7 +40,9 @@ export async function runSlowHostBench(options: SlowHostBenchOptions): Promise<S
   console.log(`\n## One slow host: ${options.posts} posts (${edits} edited) to a community whose followers all live on one host answering after ${options.delayMs} ms`);
   const sinks = await startSinks();
   const sender = await startSender(10, "127.41.0.1");
-  const praxis = await startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } });
+  // BENCH_SLOW_HOST_CONCURRENCY overrides queue.hostConcurrency (to compare settings).
+  const hostConcurrency = envInt("BENCH_SLOW_HOST_CONCURRENCY", 0);
+  const praxis = await startPraxis({ queue: hostConcurrency > 0 ? { hostConcurrency } : {}, limits: { inboxRequestsPerWindow: 0 } });
   try {
     await createCommunity(praxis, "slowhost", { name: "Slow host" });
     const community = (await praxis.services.repos.communities.findBySlug("slowhost"))!;

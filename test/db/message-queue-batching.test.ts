@@ -118,7 +118,8 @@ for (const dialect of DIALECTS) {
     });
 
     it("takes at once what another process enqueues, without waiting for its poll", async () => {
-      const wake = dialect === "sqlite" ? sqliteWalWake(database.options.url) : postgresNotifyWake(database.options.url);
+      // As the app sets it up: on SQLite, only another connection's commits wake the listener.
+      const wake = dialect === "sqlite" ? sqliteWalWake(database.options.url, database.changedElsewhere) : postgresNotifyWake(database.options.url);
       const queue = new KyselyMessageQueue(database.db, { dialect, pollIntervalMs: 10_000, wake });
       const received: number[] = [];
       listen(queue, () => { received.push(Date.now()); });
