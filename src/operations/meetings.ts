@@ -12,7 +12,7 @@ import {
   type Series, validateSeries,
 } from "../domain/recurrence.ts";
 import {
-  acceptPromoted, meetingUri, occurrenceView, type OccurrenceView, sendEventCreate, sendEventUpdate,
+  meetingUri, occurrenceView, sendEventCreate, sendEventUpdate,
 } from "../federation/meetings.ts";
 import { cliActor } from "./audit.ts";
 import { getCommunity, NotFoundError, type Operations } from "./communities.ts";
@@ -363,8 +363,27 @@ export async function publishMeetings(ops: Operations, now: Date = new Date(), o
   return sent;
 }
 
-/** A seat freed: tells those promoted from the waitlist (used by the inbox's Leave). */
-export async function announcePromotions(ops: Operations, community: Community, view: OccurrenceView, promoted: { actor_uri: string; activity_uri: string | null }[]): Promise<void> {
-  const ctx = contextOf(ops);
-  for (const p of promoted) await acceptPromoted(ctx, community, p.actor_uri, p.activity_uri, meetingUri(ctx, community.slug, view.occurrence.id));
+/**
+ * The worker's side of the horizon: publishes what became due at start and
+ * then every `meetings.publishIntervalMinutes`, until `signal` aborts. The
+ * state (which occurrences exist and were sent) is in the database, so a
+ * restart resumes where it stopped.
+ */
+export function startMeetingPublisher(ops: Operations, signal: AbortSignal, run: <T>(fn: () => T) => T = (fn) => fn()): void {
+  let running = false;
+  const tick = async () => {
+    if (running || signal.aborted) return;
+    running = true;
+    try {
+      await run(() => publishMeetings(ops));
+    } catch (error) {
+      if (!signal.aborted) logger.error("Publishing meetings failed: {error}", { error });
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(tick, ops.services.config.meetings.publishIntervalMinutes * 60_000);
+  timer.unref();
+  signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+  void tick();
 }

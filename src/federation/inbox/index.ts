@@ -10,7 +10,8 @@
 // admitted, and applies the domain policy as it stands then.
 import type { Federation, InboxContext, KvStore } from "@fedify/fedify";
 import {
-  Accept, Activity, Add, Announce, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update,
+  Accept, Activity, Add, Announce, Create, Delete, Dislike, Flag, Follow, Join, Leave, Like, Reject, Remove, TentativeAccept, Undo,
+  Update,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../../services.ts";
@@ -19,6 +20,7 @@ import { admissionProblem, admitInboxActivity } from "../signer.ts";
 import { classifyHandlerFailure, rejectOnce } from "./failures.ts";
 import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
+import { isMeetingRsvp, onJoin, onLeave, onRsvpAnswer } from "./meetings.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
 import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
 import { typeOf } from "../objects.ts";
@@ -76,8 +78,12 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
     // The fractal network: links between communities and what flows along them.
     .on(Add, admitted(onAdd))
     .on(Remove, admitted(onRemove))
-    .on(Accept, admitted((ctx, accept) => onLinkAnswer(ctx, accept, true)))
-    .on(Reject, admitted((ctx, reject) => onLinkAnswer(ctx, reject, false)))
+    // An Accept or Reject of one of our meetings is an RSVP; else a link answer.
+    .on(Accept, admitted((ctx, accept) => isMeetingRsvp(ctx, accept) ? onRsvpAnswer(ctx, accept, "accept") : onLinkAnswer(ctx, accept, true)))
+    .on(Reject, admitted((ctx, reject) => isMeetingRsvp(ctx, reject) ? onRsvpAnswer(ctx, reject, "reject") : onLinkAnswer(ctx, reject, false)))
+    .on(TentativeAccept, admitted((ctx, answer) => isMeetingRsvp(ctx, answer) ? onRsvpAnswer(ctx, answer, "tentative") : ignoring(answer, "its object is not a meeting here")))
+    .on(Join, admitted(onJoin))
+    .on(Leave, admitted(onLeave))
     .on(Announce, admitted(onNetworkAnnounce))
     .on(Flag, admitted(onFlag))
     .on(Undo, admitted(async (ctx, undo) => {
@@ -94,6 +100,8 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
         await onUndoReaction(ctx, undo, inner);
       } else if (inner instanceof Delete) {
         await onUndoDelete(ctx, undo, inner);
+      } else if (inner instanceof Join && inner.actorId?.href === undo.actorId.href) {
+        await onLeave(ctx, inner);
       } else if (inner === null && undo.objectId) {
         // Only the Follow's id was given and it cannot be fetched: find the
         // membership it created.
