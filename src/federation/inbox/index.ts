@@ -23,6 +23,7 @@ import { onFollow, onUndoFollow } from "./follows.ts";
 import { isMeetingRsvp, onJoin, onLeave, onRsvpAnswer } from "./meetings.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
 import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
+import { onParentEvent, parentEventLinks } from "./network-events.ts";
 import { typeOf } from "../objects.ts";
 import { reportInboxError } from "./errors.ts";
 import { ignoring } from "./ignoring.ts";
@@ -63,13 +64,18 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
       return perInboxKey(ctx, activity);
     })
     .on(Follow, admitted(onFollow))
-    .on(Create, admitted(onCreate))
+    .on(Create, admitted(async (ctx, create) => {
+      // A linked parent's meeting cascades; anything else is a post.
+      const parentLinks = await parentEventLinks(ctx, create);
+      await (parentLinks ? onParentEvent(ctx, create, parentLinks) : onCreate(ctx, create));
+    }))
     .on(Update, admitted(async (ctx, update) => {
       // An actor updating itself: a linked Group may have changed its links.
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
       } else {
-        await onUpdate(ctx, update);
+        const parentLinks = await parentEventLinks(ctx, update);
+        await (parentLinks ? onParentEvent(ctx, update, parentLinks) : onUpdate(ctx, update));
       }
     }))
     .on(Delete, admitted(onDelete))
