@@ -12,7 +12,7 @@ import {
   type Series, validateSeries,
 } from "../domain/recurrence.ts";
 import {
-  meetingUri, occurrenceView, sendEventCreate, sendEventUpdate,
+  acceptPromoted, meetingUri, occurrenceView, sendEventCreate, sendEventUpdate,
 } from "../federation/meetings.ts";
 import { cliActor } from "./audit.ts";
 import { getCommunity, NotFoundError, type Operations } from "./communities.ts";
@@ -240,6 +240,12 @@ export async function updateMeeting(ops: Operations, slug: string, id: string, i
       await repos.meetings.updateOccurrence(o.id, { starts_at: next.start, ends_at: next.end });
     } else {
       await repos.meetings.updateOccurrence(o.id, {});
+    }
+    // More seats: the first waiting take them, and are told.
+    if (c.capacity !== undefined && next && o.status === "scheduled") {
+      for (const p of await repos.meetings.promote(o.id, updated.capacity)) {
+        await acceptPromoted(ctx, community, p.actor_uri, p.activity_uri, meetingUri(ctx, community.slug, o.id));
+      }
     }
     if (o.published === 1) {
       const view = await occurrenceView(ops.services, o.id);

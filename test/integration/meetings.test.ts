@@ -127,6 +127,19 @@ describe("a meeting series federated as Events", () => {
     expect(groupJson.upcomingEvents).toBe(`${group}/events`);
   });
 
+  it("lists upcoming meetings on the community page, in English and French, with the calendar", async () => {
+    const en = await (await fetch(group, { headers: { Accept: "text/html" } })).text();
+    expect(en).toContain("Upcoming meetings");
+    expect(en).toContain(`href="${series.upcoming[0].url}"`);
+    expect(en).toContain('href="/c/gardeners/calendar.ics"');
+    expect(en).toMatch(/19:00/);
+    const fr = await (await fetch(`${group}?lang=fr`, { headers: { Accept: "text/html" } })).text();
+    expect(fr).toContain("Prochaines rencontres");
+    expect((await fetch(`${praxis.origin}/c/nowhere/calendar.ics`)).status).toBe(404);
+    expect((await fetch(`${group}/meetings/nothing-here`, { headers: { Accept: "text/html" } })).status).toBe(404);
+    expect((await fetch(`${group}/meetings/nothing-here`, { headers: { Accept: "application/activity+json" } })).status).toBe(404);
+  });
+
   it("accepts a Join, waitlists when full (Reject saying so), and gives the seat on Leave", async () => {
     const event = series.upcoming[0].url;
     const aliceJoin = await join("alice", event);
@@ -148,6 +161,14 @@ describe("a meeting series federated as Events", () => {
       ?? peer.receivedOf("Accept", (r) => r.actor === group && r.json.object?.id === bobJoin)[0], "bob's promotion");
     attendees = await meetingAttendees(praxis, "gardeners", series.upcoming[0].id);
     expect(attendees.map((a) => [a.actor, a.status])).toEqual([[peer.userUri("bob"), "accepted"]]);
+
+    // More seats: the first waiting takes one and is told.
+    const carolJoin = await join("carol", event);
+    expect((await answerTo("Reject", carolJoin)).json.content).toMatch(/number 1 on the waitlist/);
+    await updateMeeting(praxis, "gardeners", series.id, { capacity: 2 }, "test");
+    await answerTo("Accept", carolJoin);
+    const update = await waitFor(() => peer.receivedOf("Update", (r) => r.actor === group && objectOf(r.json) === event)[0], "the Update(Event)");
+    expect(update.json.object).toMatchObject({ maximumAttendeeCapacity: 2, participantCount: 2, remainingAttendeeCapacity: 0 });
   });
 
   it("rejects a Join of an unknown or past meeting and stores nothing", async () => {
@@ -162,14 +183,15 @@ describe("a meeting series federated as Events", () => {
     expect(reject.json.content).toMatch(/over/);
     expect(await meetingAttendees(praxis, "gardeners", `${past.id}-0`)).toEqual([]);
     const rows = await praxis.services.db.selectFrom("meeting_attendees").selectAll().where("actor_uri", "=", peer.userUri("carol")).execute();
-    expect(rows).toEqual([]);
+    expect(rows.map((r) => r.occurrence_id)).toEqual([series.upcoming[0].id]);
   });
 
   it("cancels one occurrence with Update(Event) ical:status CANCELLED, shown in the calendar", async () => {
     const second = series.upcoming[1];
     await cancelMeeting(praxis, "gardeners", series.id, { occurrence: second.start }, "test");
-    const update = await waitFor(() => peer.receivedOf("Update", (r) => r.actor === group && objectOf(r.json) === second.url)[0], "the Update(Event)");
-    expect(update.json.object["ical:status"]).toBe("CANCELLED");
+    const update = await waitFor(() => peer.receivedOf("Update", (r) => r.actor === group && objectOf(r.json) === second.url
+      && r.json.object["ical:status"] === "CANCELLED")[0], "the cancelling Update(Event)");
+    expect(update.json.object.name).toBe("Cancelled: Seed swap");
     expect(update.json.object.eventStatus).toBe("https://schema.org/EventCancelled");
   });
 
@@ -226,6 +248,21 @@ describe("a meeting series federated as Events", () => {
     await cancelMeeting(parentServer, "city", cityMeeting.id, {}, "test");
     await waitFor(async () => (await praxis.services.repos.meetings.networkEvent(gardeners.id, cityEvent))?.status === "cancelled", "the cancellation to cascade");
     expect(await (await fetch(`${group}/calendar.ics?network=1`)).text()).toMatch(/SUMMARY:Cancelled: City assembly[\s\S]*?STATUS:CANCELLED|STATUS:CANCELLED[\s\S]*?SUMMARY:Cancelled: City assembly/);
+  });
+});
+
+describe("a closed community's meetings", () => {
+  it("are for members: served to signed members only, a non-member's Join rejected", async () => {
+    await community(praxis, "council", { closed: true });
+    const council = `${praxis.origin}/c/council`;
+    const m = await createMeeting(praxis, "council", { title: "Budget", start: startIn(4), duration: 60 }, "test");
+    const event = m.upcoming[0].url;
+    expect((await fetch(event, { headers: { Accept: "application/activity+json" } })).status).not.toBe(200);
+    const id = new URL(`/users/carol/joins/${crypto.randomUUID()}`, peer.origin);
+    await peer.send("carol", new Join({ id, actor: new URL(peer.userUri("carol")), object: new URL(event) }), [council]);
+    const reject = await waitFor(() => peer.receivedOf("Reject", (r) => r.actor === council && r.json.object?.id === id.href)[0], "the Reject");
+    expect(reject.json.content).toMatch(/members/);
+    expect(await meetingAttendees(praxis, "council", m.upcoming[0].id)).toEqual([]);
   });
 });
 

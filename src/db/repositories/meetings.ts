@@ -179,20 +179,17 @@ export class MeetingRepository {
         .where("actor_uri", "=", actorUri).executeTakeFirst()) ?? null;
       if (!removed) return { removed: null, promoted: [] };
       await trx.deleteFrom("meeting_attendees").where("occurrence_id", "=", occurrenceId).where("actor_uri", "=", actorUri).execute();
-      const promoted: AttendeeRow[] = [];
-      const { n } = await trx.selectFrom("meeting_attendees").select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("occurrence_id", "=", occurrenceId).where("status", "=", "accepted").executeTakeFirstOrThrow();
-      const free = capacity === null ? Number.POSITIVE_INFINITY : capacity - Number(n);
-      if (free > 0) {
-        const waiting = await trx.selectFrom("meeting_attendees").selectAll().where("occurrence_id", "=", occurrenceId)
-          .where("status", "=", "waitlisted").orderBy("created_at").orderBy("actor_uri").limit(Math.min(free, 1000)).execute();
-        for (const w of waiting) {
-          await trx.updateTable("meeting_attendees").set({ status: "accepted" }).where("occurrence_id", "=", occurrenceId)
-            .where("actor_uri", "=", w.actor_uri).execute();
-          promoted.push({ ...w, status: "accepted" });
-        }
-      }
+      const promoted = await promoteWaiting(trx, occurrenceId, capacity);
       return { removed, promoted };
+    });
+  }
+
+  /** Seats the first on the waitlist while seats are free (the capacity grew); returns them. */
+  async promote(occurrenceId: string, capacity: number | null): Promise<AttendeeRow[]> {
+    const postgres = this.db.getExecutor().adapter instanceof PostgresAdapter;
+    return this.db.transaction().execute(async (trx) => {
+      if (postgres) await trx.selectFrom("meeting_occurrences").select("id").where("id", "=", occurrenceId).forUpdate().execute();
+      return promoteWaiting(trx, occurrenceId, capacity);
     });
   }
 
@@ -218,4 +215,21 @@ export class MeetingRepository {
       .where((eb) => eb.or([eb("ends_at", ">", after), eb.and([eb("ends_at", "is", null), eb("starts_at", ">", after)])]))
       .orderBy("starts_at").limit(limit).execute();
   }
+}
+
+/** Within a transaction: moves the first waiting attendees to the free seats. */
+async function promoteWaiting(trx: Kysely<Database>, occurrenceId: string, capacity: number | null): Promise<AttendeeRow[]> {
+  const promoted: AttendeeRow[] = [];
+  const { n } = await trx.selectFrom("meeting_attendees").select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("occurrence_id", "=", occurrenceId).where("status", "=", "accepted").executeTakeFirstOrThrow();
+  const free = capacity === null ? Number.POSITIVE_INFINITY : capacity - Number(n);
+  if (free <= 0) return promoted;
+  const waiting = await trx.selectFrom("meeting_attendees").selectAll().where("occurrence_id", "=", occurrenceId)
+    .where("status", "=", "waitlisted").orderBy("created_at").orderBy("actor_uri").limit(Math.min(free, 1000)).execute();
+  for (const w of waiting) {
+    await trx.updateTable("meeting_attendees").set({ status: "accepted" }).where("occurrence_id", "=", occurrenceId)
+      .where("actor_uri", "=", w.actor_uri).execute();
+    promoted.push({ ...w, status: "accepted" });
+  }
+  return promoted;
 }
