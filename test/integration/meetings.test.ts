@@ -266,6 +266,36 @@ describe("a closed community's meetings", () => {
   });
 });
 
+describe("the console", () => {
+  it("lets a facilitator schedule and cancel a meeting, naming a bad field", async () => {
+    const login = await praxis.web.request(new URL("/login", praxis.origin).href, {
+      method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: praxis.origin },
+      body: new URLSearchParams({ username: "root", password: "operator password 1" }).toString(),
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get("set-cookie")!.split(";")[0];
+    const page = async () => praxis.web.request(new URL("/console/c/gardeners/meetings", praxis.origin).href, { headers: { Cookie: cookie, Accept: "text/html" } });
+    const first = await page();
+    expect(first.status).toBe(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await first.text())![1];
+    const post = (path: string, fields: Record<string, string>) => praxis.web.request(new URL(path, praxis.origin).href, {
+      method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: praxis.origin, Cookie: cookie },
+      body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+    });
+    const bad = await post("/console/c/gardeners/meetings/create", { title: "Walk", start: startIn(6), duration: "60", timezone: "Nowhere/Land" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/aria-invalid="true"[^>]*>|unknown time zone/);
+    const ok = await post("/console/c/gardeners/meetings/create", { title: "Garden walk", start: startIn(6), duration: "60", timezone: "Europe/Paris", repeat: "" });
+    expect(ok.status).toBe(303);
+    const listed = await (await page()).text();
+    expect(listed).toContain("Garden walk");
+    const gardeners = (await praxis.services.repos.communities.findBySlug("gardeners"))!;
+    const walk = (await praxis.services.repos.meetings.list(gardeners.id)).find((m) => m.title === "Garden walk")!;
+    expect((await post("/console/c/gardeners/meetings/cancel", { id: walk.id })).status).toBe(303);
+    expect((await praxis.services.repos.meetings.get(walk.id))!.status).toBe("cancelled");
+  });
+});
+
 describe("admin API", () => {
   it("creates, lists and cancels meetings", async () => {
     const created = await api("POST", "/communities/gardeners/meetings", { title: "Compost clinic", start: startIn(3), duration: "45", timezone: "Europe/London" });
