@@ -18,6 +18,7 @@ import { DomainPolicy } from "./federation/domain-policy.ts";
 import { FastDelivery } from "./federation/fast-delivery.ts";
 import { FollowerFanout } from "./federation/fanout.ts";
 import { circuitBreakerOptions, createPraxisFederation, FIRST_KNOCK } from "./federation/index.ts";
+import { startMeetingPublisher } from "./operations/meetings.ts";
 import { installOutboundDispatcher, type OutboundPolicy, outboundPolicyFromConfig, withOutboundPolicy } from "./net/outbound.ts";
 import type { AppServices } from "./services.ts";
 import { createWebApp } from "./web/app.ts";
@@ -107,6 +108,7 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
   return {
     config, services, federation, web, kv, queue, deliveryHosts, outbound, run,
     startWorker() {
+      if (!worker) startMeetingPublisher({ services, federation }, workerAbort.signal, run);
       worker ??= run(() => federation.startQueue(services, { signal: workerAbort.signal }));
     },
     listen() {

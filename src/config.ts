@@ -116,6 +116,12 @@ export const configSchema = z.strictObject({
     loginAttemptsPerWindow: z.number().int().min(0).max(10_000).default(10),
     loginWindowSeconds: z.number().int().min(1).max(86_400).default(900),
   }).prefault({}),
+  meetings: z.strictObject({
+    /** Days ahead a meeting series' occurrences are published (federated, listed); later ones follow as the horizon moves. */
+    publishHorizonDays: z.number().int().min(1).max(3650).default(90),
+    /** Minutes between the worker's checks of the horizon. */
+    publishIntervalMinutes: z.number().min(0.01).max(1440).default(60),
+  }).prefault({}),
   logLevel: z.enum(["trace", "debug", "info", "warning", "error", "fatal"]).default("info"),
 });
 
@@ -182,6 +188,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_CONSOLE_SESSION_HOURS", ["console", "sessionHours"], asInt],
   ["PRAXIS_LOGIN_ATTEMPTS", ["console", "loginAttemptsPerWindow"], asInt],
   ["PRAXIS_INSTANCE_DESCRIPTION", ["instanceDescription"], asString],
+  ["PRAXIS_MEETINGS_HORIZON_DAYS", ["meetings", "publishHorizonDays"], asInt],
   ["PRAXIS_LOG_LEVEL", ["logLevel"], asString],
 ];
 

@@ -313,6 +313,10 @@ export interface Database {
   domain_allows: DomainAllowsTable;
   console_sessions: ConsoleSessionsTable;
   post_reactions: PostReactionsTable;
+  meetings: import("./meeting-tables.ts").MeetingsTable;
+  meeting_occurrences: import("./meeting-tables.ts").MeetingOccurrencesTable;
+  meeting_attendees: import("./meeting-tables.ts").MeetingAttendeesTable;
+  network_events: import("./meeting-tables.ts").NetworkEventsTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;

@@ -10,6 +10,7 @@ import { registerCollections } from "./collections.ts";
 import { ContextLoader, installContextLoader } from "./context-loader.ts";
 import { currentDeliveryAttempt } from "./delivery-gate.ts";
 import { registerInbox } from "./inbox/index.ts";
+import { registerMeetingObjects } from "./meetings.ts";
 import { registerNetworkCollections } from "./network-collections.ts";
 import { registerNodeInfo } from "./nodeinfo.ts";
 
@@ -102,6 +103,7 @@ export function createPraxisFederation(services: AppServices, deps: FederationDe
   registerActors(federation);
   registerCollections(federation);
   registerNetworkCollections(federation);
+  registerMeetingObjects(federation);
   registerInbox(federation, deps.kv);
   registerNodeInfo(federation);
   // A member whose server answers 404/410 is gone: stop delivering to them.

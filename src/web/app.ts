@@ -20,6 +20,7 @@ import { publicOriginMiddleware, type WebEnv } from "./public-origin.ts";
 import { renderErrorPage } from "./pages/error.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { followRoutes } from "./routes/follow.ts";
+import { meetingRoutes } from "./routes/meetings.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { publicRoutes } from "./routes/public.ts";
 import type { Lang } from "./views.ts";
@@ -73,6 +74,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   registerDiscoveryRoutes(app, config.origin);
   app.route("/", metaRoutes());
   app.route("/", feedRoutes({ data, langOf }));
+  app.route("/", meetingRoutes({ data, federation, langOf }));
   app.route("/", publicRoutes({ data, langOf }));
 
   // Activities the communities sent, dereferenceable by their ids. What a

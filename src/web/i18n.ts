@@ -5,6 +5,7 @@
 import type { Lang } from "./views.ts";
 import { html, SafeHtml, type HtmlValue } from "./sanitize.ts";
 import { consoleEn, consoleFr } from "./messages/console.ts";
+import { meetingsEn, meetingsFr } from "./messages/meetings.ts";
 import { visitorEn, visitorFr } from "./messages/visitor.ts";
 
 export const LANGUAGES: readonly Lang[] = ["en", "fr"];
@@ -17,6 +18,7 @@ interface Plural {
 
 const en = {
   ...visitorEn,
+  ...meetingsEn,
   ...consoleEn,
   "layout.skipToContent": "Skip to main content",
   "layout.languages": "Language",
@@ -128,6 +130,7 @@ type Catalogue = { readonly [K in MessageKey]: English[K] extends string ? strin
 
 const fr: Catalogue = {
   ...visitorFr,
+  ...meetingsFr,
   ...consoleFr,
   "layout.skipToContent": "Aller au contenu principal",
   "layout.languages": "Langue",

@@ -118,6 +118,8 @@ export interface CommunityView {
   network?: NetworkGraph;
   /** Posts rolled up from its sub-communities, newest first. */
   fromSubcommunities?: NetworkPostView[];
+  /** Its upcoming meetings (absent when the visitor may not see them). */
+  meetings?: import("./pages/meetings.ts").MeetingItemView[];
 }
 
 /** A post that reached a community from one of its sub-communities. */

@@ -8,6 +8,7 @@ import { CommunityRepository } from "./communities.ts";
 import { DomainRepository } from "./domains.ts";
 import { KeyRepository } from "./keys.ts";
 import { LinkRepository, NetworkNodeRepository, NetworkPostRepository } from "./links.ts";
+import { MeetingRepository } from "./meetings.ts";
 import { MembershipRepository } from "./memberships.ts";
 import { ModeratorRepository } from "./moderators.ts";
 import { PostRepository } from "./posts.ts";
@@ -35,6 +36,7 @@ export interface Repositories {
   domains: DomainRepository;
   reactions: ReactionRepository;
   sessions: SessionRepository;
+  meetings: MeetingRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -57,5 +59,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     domains: new DomainRepository(db),
     reactions: new ReactionRepository(db),
     sessions: new SessionRepository(db),
+    meetings: new MeetingRepository(db),
   };
 }

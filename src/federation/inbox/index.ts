@@ -10,7 +10,8 @@
 // admitted, and applies the domain policy as it stands then.
 import type { Federation, InboxContext, KvStore } from "@fedify/fedify";
 import {
-  Accept, Activity, Add, Announce, Create, Delete, Dislike, Flag, Follow, Like, Reject, Remove, Undo, Update,
+  Accept, Activity, Add, Announce, Create, Delete, Dislike, Flag, Follow, Join, Leave, Like, Reject, Remove, TentativeAccept, Undo,
+  Update,
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../../services.ts";
@@ -19,8 +20,10 @@ import { admissionProblem, admitInboxActivity } from "../signer.ts";
 import { classifyHandlerFailure, rejectOnce } from "./failures.ts";
 import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
+import { isMeetingRsvp, onJoin, onLeave, onRsvpAnswer } from "./meetings.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
 import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
+import { onParentEvent, parentEventLinks } from "./network-events.ts";
 import { typeOf } from "../objects.ts";
 import { reportInboxError } from "./errors.ts";
 import { ignoring } from "./ignoring.ts";
@@ -61,13 +64,18 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
       return perInboxKey(ctx, activity);
     })
     .on(Follow, admitted(onFollow))
-    .on(Create, admitted(onCreate))
+    .on(Create, admitted(async (ctx, create) => {
+      // A linked parent's meeting cascades; anything else is a post.
+      const parentLinks = await parentEventLinks(ctx, create);
+      await (parentLinks ? onParentEvent(ctx, create, parentLinks) : onCreate(ctx, create));
+    }))
     .on(Update, admitted(async (ctx, update) => {
       // An actor updating itself: a linked Group may have changed its links.
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
       } else {
-        await onUpdate(ctx, update);
+        const parentLinks = await parentEventLinks(ctx, update);
+        await (parentLinks ? onParentEvent(ctx, update, parentLinks) : onUpdate(ctx, update));
       }
     }))
     .on(Delete, admitted(onDelete))
@@ -76,8 +84,12 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
     // The fractal network: links between communities and what flows along them.
     .on(Add, admitted(onAdd))
     .on(Remove, admitted(onRemove))
-    .on(Accept, admitted((ctx, accept) => onLinkAnswer(ctx, accept, true)))
-    .on(Reject, admitted((ctx, reject) => onLinkAnswer(ctx, reject, false)))
+    // An Accept or Reject of one of our meetings is an RSVP; else a link answer.
+    .on(Accept, admitted((ctx, accept) => isMeetingRsvp(ctx, accept) ? onRsvpAnswer(ctx, accept, "accept") : onLinkAnswer(ctx, accept, true)))
+    .on(Reject, admitted((ctx, reject) => isMeetingRsvp(ctx, reject) ? onRsvpAnswer(ctx, reject, "reject") : onLinkAnswer(ctx, reject, false)))
+    .on(TentativeAccept, admitted((ctx, answer) => isMeetingRsvp(ctx, answer) ? onRsvpAnswer(ctx, answer, "tentative") : ignoring(answer, "its object is not a meeting here")))
+    .on(Join, admitted(onJoin))
+    .on(Leave, admitted(onLeave))
     .on(Announce, admitted(onNetworkAnnounce))
     .on(Flag, admitted(onFlag))
     .on(Undo, admitted(async (ctx, undo) => {
@@ -94,6 +106,8 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
         await onUndoReaction(ctx, undo, inner);
       } else if (inner instanceof Delete) {
         await onUndoDelete(ctx, undo, inner);
+      } else if (inner instanceof Join && inner.actorId?.href === undo.actorId.href) {
+        await onLeave(ctx, inner);
       } else if (inner === null && undo.objectId) {
         // Only the Follow's id was given and it cannot be fetched: find the
         // membership it created.

@@ -25,6 +25,7 @@ import { communityRoutes } from "./community.ts";
 import type { FormContext, FormState } from "./forms.ts";
 import { instanceRoutes } from "./instance.ts";
 import { renderConsolePage } from "./layout.ts";
+import { consoleMeetingRoutes } from "./meetings.ts";
 import { loginRoutes } from "./login.ts";
 import { ConsoleForbidden, type ConsoleSession, csrfMatches, Sessions } from "./session.ts";
 
@@ -208,5 +209,6 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<WebEnv> {
   app.route("/", loginRoutes(console));
   app.route("/console", instanceRoutes(console));
   app.route("/console/c", communityRoutes(console));
+  app.route("/console/c", consoleMeetingRoutes(console));
   return app as unknown as Hono<WebEnv>;
 }

@@ -5,6 +5,7 @@ import {
   renderCommunityPosts, renderFeedLinks, renderFromParents, renderRulesAndModerators,
 } from "./community-sections.ts";
 import { renderFollowBox } from "./follow.ts";
+import { renderMeetingsSection } from "./meetings.ts";
 import { communityAlternates, renderLayout } from "./layout.ts";
 import { renderFromSubcommunities, renderNetworkSection } from "./network.ts";
 
@@ -42,6 +43,7 @@ ${renderFollowBox({ action: `/c/${community.slug}/follow`, handle: community.han
 <p>${tHtml(lang, community.postingPolicy === "members" ? "follow.postMembers" : "follow.postAnyone", { handle })}</p>
 </section>
 ${renderRulesAndModerators(view, lang)}
+${view.meetings !== undefined && renderMeetingsSection(view.meetings, lang, community.slug, (network?.ancestors.length ?? 0) > 0)}
 ${renderCommunityPosts(view, lang)}
 ${network !== undefined && renderNetworkSection(network, lang, community.name, `/c/${community.slug}/network`)}
 ${showFromSub && view.contentVisible !== false && renderFromSubcommunities(fromSubcommunities, lang)}
