@@ -14,6 +14,7 @@ import { PostRepository } from "./posts.ts";
 import { ReactionRepository } from "./reactions.ts";
 import { RemoteActorRepository } from "./remote-actors.ts";
 import { ReportRepository } from "./reports.ts";
+import { PracticeRepository, ResourceRepository } from "./resources.ts";
 import { SessionRepository } from "./sessions.ts";
 
 export interface Repositories {
@@ -35,6 +36,8 @@ export interface Repositories {
   domains: DomainRepository;
   reactions: ReactionRepository;
   sessions: SessionRepository;
+  resources: ResourceRepository;
+  practice: PracticeRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -57,5 +60,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     domains: new DomainRepository(db),
     reactions: new ReactionRepository(db),
     sessions: new SessionRepository(db),
+    resources: new ResourceRepository(db),
+    practice: new PracticeRepository(db),
   };
 }
