@@ -14,6 +14,8 @@ export const GROUP_EXTENSION_CONTEXT = {
   stream: "praxis:stream",
   parentCommunities: { "@id": "praxis:parentCommunities", "@type": "@id" },
   subcommunities: { "@id": "praxis:subcommunities", "@type": "@id" },
+  // The resource centre, as Mobilizon names a Group's resources.
+  resources: { "@id": "https://joinmobilizon.org/ns#resources", "@type": "@id" },
 } as const;
 
 /** Where a community publishes its links (both must list a link for it to count). */
@@ -32,6 +34,7 @@ export function groupExtensionTerms(community: Community, origin: string): Recor
     ...(community.stream ? { stream: community.stream } : {}),
     parentCommunities: links.parents,
     subcommunities: links.children,
+    resources: new URL(`/c/${community.slug}/resources`, origin).href,
     // Announcement-only: only the moderators' linked actors may post.
     postingRestrictedToMods: community.announcementOnly,
   };

@@ -25,6 +25,7 @@ import { typeOf } from "../objects.ts";
 import { reportInboxError } from "./errors.ts";
 import { ignoring } from "./ignoring.ts";
 import { onCreate, onDelete, onUndoDelete, onUpdate } from "./posts.ts";
+import { onLinkedGroupUpdate } from "./practice.ts";
 import { onReaction, onUndoReaction } from "./reactions.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
@@ -66,7 +67,7 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
       // An actor updating itself: a linked Group may have changed its links.
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
-      } else {
+      } else if (!(await onLinkedGroupUpdate(ctx, update))) {
         await onUpdate(ctx, update);
       }
     }))
