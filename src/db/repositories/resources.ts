@@ -70,6 +70,8 @@ export class ResourceRepository {
 }
 
 export interface PracticeMarkInput {
+  /** The id a new mark gets (a kept mark keeps its own). */
+  id?: string;
   communityId: string;
   objectUri: string;
   status: string;
@@ -91,7 +93,7 @@ export class PracticeRepository {
     const now = new Date().toISOString();
     const values = { status: m.status, note: m.note, direction: m.direction, note_uri: m.noteUri, title: m.title, updated_at: now };
     await this.db.insertInto("practice_marks").values({
-      id: crypto.randomUUID(), community_id: m.communityId, object_uri: m.objectUri, origin_uri: m.originUri, created_at: now, ...values,
+      id: m.id ?? crypto.randomUUID(), community_id: m.communityId, object_uri: m.objectUri, origin_uri: m.originUri, created_at: now, ...values,
     }).onConflict((oc) => oc.columns(["community_id", "object_uri", "origin_uri"]).doUpdateSet(values)).execute();
     return (await this.find(m.communityId, m.objectUri, m.originUri))!;
   }
