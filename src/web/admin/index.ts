@@ -15,6 +15,8 @@ import { communitiesRouter } from "./communities.ts";
 import { domainsRouter } from "./domains.ts";
 import { moderationRouter } from "./moderation.ts";
 import { networkRouter } from "./network.ts";
+import { practiceRouter } from "./practice.ts";
+import { resourcesRouter } from "./resources.ts";
 import { type AdminEnv, ApiError } from "./support.ts";
 import { tokensRouter } from "./tokens.ts";
 
@@ -84,6 +86,8 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
   api.route("/tokens", tokensRouter());
   api.route("/communities", communitiesRouter());
   api.route("/communities", networkRouter());
+  api.route("/communities", resourcesRouter());
+  api.route("/communities", practiceRouter());
   api.route("/", moderationRouter());
   api.route("/", domainsRouter());
   api.route("/audit", auditRouter());
