@@ -22,6 +22,7 @@ import { feedRoutes } from "./routes/feeds.ts";
 import { followRoutes } from "./routes/follow.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { resourceRoutes } from "./routes/resources.ts";
 import type { Lang } from "./views.ts";
 
 export interface WebAppOptions {
@@ -73,6 +74,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   registerDiscoveryRoutes(app, config.origin);
   app.route("/", metaRoutes());
   app.route("/", feedRoutes({ data, langOf }));
+  app.route("/", resourceRoutes({ data, langOf }));
   app.route("/", publicRoutes({ data, langOf }));
 
   // Activities the communities sent, dereferenceable by their ids. What a

@@ -7,6 +7,7 @@ import {
 import { renderFollowBox } from "./follow.ts";
 import { communityAlternates, renderLayout } from "./layout.ts";
 import { renderFromSubcommunities, renderNetworkSection } from "./network.ts";
+import { renderResourceSection } from "./resources.ts";
 
 /** A community's public page: what it is, how to join it from Mastodon,
  *  its recent posts, what its sub-communities posted, and its place in the
@@ -43,6 +44,7 @@ ${renderFollowBox({ action: `/c/${community.slug}/follow`, handle: community.han
 </section>
 ${renderRulesAndModerators(view, lang)}
 ${renderCommunityPosts(view, lang)}
+${view.contentVisible !== false && renderResourceSection(community.slug, view.resources, lang)}
 ${network !== undefined && renderNetworkSection(network, lang, community.name, `/c/${community.slug}/network`)}
 ${showFromSub && view.contentVisible !== false && renderFromSubcommunities(fromSubcommunities, lang)}
 ${view.contentVisible !== false && renderFromParents(view.fromParents, lang)}
