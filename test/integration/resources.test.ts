@@ -180,3 +180,23 @@ describe("a link resource", () => {
     await sleep(10);
   });
 });
+
+describe("in a closed community", () => {
+  it("is addressed to the followers only and served to members only", async () => {
+    const secret = await community(servers[0], "secret", { closed: true });
+    const r = await addResource(servers[0], "secret", { title: "Internal notes", markdown: "Members only." }, TEST_ACTOR);
+    const c = await servers[0].services.repos.communities.findBySlug("secret");
+    const create = await waitFor(() => servers[0].services.repos.activities.find(c!.id, r.uri, "create"), "the Create's id");
+    // The Create travels inside the community's Announce, recorded as sent.
+    const announce = await waitFor(() => servers[0].services.repos.activities.find(c!.id, create.activityUri, "announce"), "the recorded Announce");
+    const json = announce.json as any;
+    expect(json.to).toBe(`${secret.uri}/followers`);
+    expect(json.object.object.to).toBe(`${secret.uri}/followers`);
+    expect(json.object.object.cc).toBeUndefined();
+    expect(JSON.stringify(json)).not.toContain("#Public");
+    const unsigned = await fetch(r.uri, { headers: AP });
+    expect([401, 403]).toContain(unsigned.status);
+    expect([401, 403]).toContain((await fetch(`${secret.uri}/featured`, { headers: AP })).status);
+    expect((await fetch(r.uri, { headers: { Accept: "text/html" } })).status).toBe(403);
+  });
+});
