@@ -200,3 +200,17 @@ describe("in a closed community", () => {
     expect((await fetch(r.uri, { headers: { Accept: "text/html" } })).status).toBe(403);
   });
 });
+
+describe("a resource of a sub-community on the same server", () => {
+  it("can be promoted by its URI even if it was added before the link", async () => {
+    await community(servers[1], "paris");
+    const r = await addResource(servers[1], "paris", { title: "Paris toolkit", url: "https://example.org/paris", kind: "tool" }, TEST_ACTOR);
+    const paris = { server: servers[1], slug: "paris", uri: `${servers[1].origin}/c/paris` };
+    await link(france, paris, "request");
+    await promotePost(servers[1], "france", r.uri, TEST_ACTOR);
+    await waitFor(() => boostsOf(peer.received, r.uri).get(france.uri), "France's boost of Paris's resource");
+    // Its own resources are not promoted: they were announced when added.
+    const own = await addResource(servers[1], "france", { title: "National toolkit", url: "https://example.org/fr" }, TEST_ACTOR);
+    await expect(promotePost(servers[1], "france", own.uri, TEST_ACTOR)).rejects.toThrow(/already announced|own post/);
+  });
+});
