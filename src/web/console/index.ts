@@ -26,6 +26,7 @@ import type { FormContext, FormState } from "./forms.ts";
 import { instanceRoutes } from "./instance.ts";
 import { renderConsolePage } from "./layout.ts";
 import { loginRoutes } from "./login.ts";
+import { resourceConsoleRoutes } from "./resources.ts";
 import { ConsoleForbidden, type ConsoleSession, csrfMatches, Sessions } from "./session.ts";
 
 export interface ConsoleDeps {
@@ -207,6 +208,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<WebEnv> {
 
   app.route("/", loginRoutes(console));
   app.route("/console", instanceRoutes(console));
+  app.route("/console/c", resourceConsoleRoutes(console));
   app.route("/console/c", communityRoutes(console));
   return app as unknown as Hono<WebEnv>;
 }
