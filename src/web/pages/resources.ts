@@ -35,6 +35,7 @@ export interface ResourcePageView {
 }
 
 export interface PracticeLine {
+  id: string;
   object: string;
   title: string | null;
   status: string;
@@ -115,7 +116,7 @@ export function renderPracticePage(
 <p><a href="${view.community.url}">${view.community.name}</a></p>
 ${view.practices.length === 0 ? html`<p>${t(lang, "practice.none")}</p>` : html`<ul>${view.practices.map((p) => {
     const href = httpUrl(p.object);
-    return html`<li>${renderPracticeBadge(p.status, lang)} ${href ? html`<a href="${href}" rel="${REMOTE_LINK_REL}">${p.title ?? href}</a>` : p.title}
+    return html`<li id="mark-${p.id}">${renderPracticeBadge(p.status, lang)} ${href ? html`<a href="${href}" rel="${REMOTE_LINK_REL}">${p.title ?? href}</a>` : p.title}
 ${p.origin && html`<span class="muted">${t(lang, "practice.inherited", { origin: p.origin })}</span>`}
 ${p.note && html`<p>${p.note}</p>`}</li>`;
   })}</ul>`}`;

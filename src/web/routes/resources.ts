@@ -66,6 +66,16 @@ export function resourceRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
     return c.html(renderResourceCentrePage({ instance: data.instance(lang), community: summary(community), resources, url: new URL(c.req.url) }, lang));
   });
 
+  // A practice Note's id, opened in a browser: the community's practice list, at that mark.
+  r.get("/c/:slug/practice/:id", cacheable, async (c) => {
+    const lang = langOf(c);
+    const community = await readable(c.req.param("slug"), lang);
+    if ("status" in community) return c.html(error(lang, community.status), community.status);
+    const mark = await repos.practice.get(c.req.param("id"));
+    if (!mark || mark.community_id !== community.id || mark.direction !== "own") return c.html(error(lang, 404), 404);
+    return c.redirect(`/c/${community.slug}/practice#mark-${mark.id}`, 303);
+  });
+
   r.get("/c/:slug/practice", cacheable, async (c) => {
     const lang = langOf(c);
     const community = await readable(c.req.param("slug"), lang);
@@ -75,7 +85,7 @@ export function resourceRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
       directions: ["own", "down"], ...(isPracticeStatus(wanted) ? { status: wanted } : {}),
     });
     const practices = marks.map((m) => ({
-      object: m.object_uri, title: m.title, status: m.status, note: m.note, origin: m.direction === "down" ? m.origin_uri : null,
+      id: m.id, object: m.object_uri, title: m.title, status: m.status, note: m.note, origin: m.direction === "down" ? m.origin_uri : null,
     }));
     return c.html(renderPracticePage({ instance: data.instance(lang), community: summary(community), practices, url: new URL(c.req.url) }, lang));
   });
