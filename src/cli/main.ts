@@ -26,7 +26,9 @@ import {
 } from "../operations/moderation.ts";
 import { printTable } from "./format.ts";
 import { registerMeetingCommands } from "./meetings.ts";
+import { registerPracticeCommands } from "./practice.ts";
 import { registerQueueCommands } from "./queue.ts";
+import { registerResourceCommands } from "./resources.ts";
 import { registerSafetyCommands } from "./safety.ts";
 
 class UsageError extends Error {}
@@ -323,7 +325,7 @@ link.command("settings <slug>")
   });
 
 program.command("promote <slug> <object-uri>")
-  .description("Announce a post rolled up from a sub-community to this community's followers (at most once per post).")
+  .description("Announce a post or resource rolled up from a sub-community (or a best practice it offers) to this community's followers (at most once).")
   .action(async (slug: string, objectUri: string) => {
     await withPraxis(async (praxis) => {
       await promotePost(praxis, slug, objectUri, cliActor());
@@ -466,6 +468,8 @@ report.command("forward <id>")
 registerSafetyCommands(program, { withPraxis, out, json, queuedNote });
 registerQueueCommands(program, { withPraxis, out, json, queuedNote });
 registerMeetingCommands(program, { withPraxis, out, json, queuedNote });
+registerResourceCommands(program, { withPraxis, out, json, queuedNote });
+registerPracticeCommands(program, { withPraxis, out, json, queuedNote });
 
 program.command("migrate")
   .description("Apply pending database migrations (the server also does this at start).")

@@ -289,6 +289,50 @@ export interface PostReactionsTable {
   created_at: string;
 }
 
+export interface ResourcesTable {
+  id: string;
+  community_id: string;
+  form: "article" | "link";
+  kind: string;
+  language: string | null;
+  title: string;
+  url: string | null;
+  source: string | null;
+  html: string | null;
+  version: number;
+  practice_status: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface ResourceVersionsTable {
+  resource_id: string;
+  version: number;
+  kind: string;
+  language: string | null;
+  title: string;
+  url: string | null;
+  source: string | null;
+  html: string | null;
+  author: string;
+  created_at: string;
+}
+
+export interface PracticeMarksTable {
+  id: string;
+  community_id: string;
+  object_uri: string;
+  status: string;
+  note: string | null;
+  direction: "own" | "up" | "down";
+  origin_uri: string;
+  note_uri: string | null;
+  title: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   communities: CommunitiesTable;
   actor_keys: ActorKeysTable;
@@ -317,6 +361,9 @@ export interface Database {
   meeting_occurrences: import("./meeting-tables.ts").MeetingOccurrencesTable;
   meeting_attendees: import("./meeting-tables.ts").MeetingAttendeesTable;
   network_events: import("./meeting-tables.ts").NetworkEventsTable;
+  resources: ResourcesTable;
+  resource_versions: ResourceVersionsTable;
+  practice_marks: PracticeMarksTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;
@@ -336,3 +383,6 @@ export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type DomainBlockRow = Selectable<DomainBlocksTable>;
 export type DomainAllowRow = Selectable<DomainAllowsTable>;
 export type ConsoleSessionRow = Selectable<ConsoleSessionsTable>;
+export type ResourceRow = Selectable<ResourcesTable>;
+export type ResourceVersionRow = Selectable<ResourceVersionsTable>;
+export type PracticeMarkRow = Selectable<PracticeMarksTable>;

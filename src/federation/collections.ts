@@ -14,6 +14,7 @@ import { isPubliclyAddressed } from "../domain/access.ts";
 import { mayReadCommunityContent } from "./access.ts";
 import { INSTANCE_ACTOR } from "./addressing.ts";
 import { MODERATION_ACTOR, moderationActorUri } from "./moderation.ts";
+import { resourceObjects } from "./resources.ts";
 
 const logger = getLogger(["praxis", "federation", "collections"]);
 
@@ -115,7 +116,8 @@ export function registerCollections(federation: Federation<AppServices>): void {
       const group = ctx.getActorUri(community.slug);
       const items = (await ctx.data.repos.posts.pinned(community.id))
         .map((p) => pinnedObject(p, group, new URL(postPath(community.slug, p.id), publicOrigin(ctx))));
-      return { items };
+      // The resource centre is pinned too (src/federation/resources.ts).
+      return { items: [...items, ...await resourceObjects(ctx, community)] };
     })
     .authorize(mayReadCommunityContent);
 

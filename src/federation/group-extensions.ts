@@ -15,6 +15,8 @@ export const GROUP_EXTENSION_CONTEXT = {
   parentCommunities: { "@id": "praxis:parentCommunities", "@type": "@id" },
   subcommunities: { "@id": "praxis:subcommunities", "@type": "@id" },
   upcomingEvents: { "@id": "https://w3id.org/fep/8a8e/upcomingEvents", "@type": "@id" },
+  // The resource centre, as Mobilizon names a Group's resources.
+  resources: { "@id": "https://joinmobilizon.org/ns#resources", "@type": "@id" },
 } as const;
 
 /** Where a community publishes its links (both must list a link for it to count). */
@@ -35,6 +37,7 @@ export function groupExtensionTerms(community: Community, origin: string): Recor
     subcommunities: links.children,
     // FEP-8a8e: the community's upcoming meetings (src/web/routes/meetings.ts).
     upcomingEvents: new URL(`/c/${community.slug}/events`, origin).href,
+    resources: new URL(`/c/${community.slug}/resources`, origin).href,
     // Announcement-only: only the moderators' linked actors may post.
     postingRestrictedToMods: community.announcementOnly,
   };

@@ -13,6 +13,7 @@ import { registerInbox } from "./inbox/index.ts";
 import { registerMeetingObjects } from "./meetings.ts";
 import { registerNetworkCollections } from "./network-collections.ts";
 import { registerNodeInfo } from "./nodeinfo.ts";
+import { registerResources } from "./resources.ts";
 
 const logger = getLogger(["praxis", "federation"]);
 const deliveryLogger = getLogger(["praxis", "federation", "delivery"]);
@@ -106,6 +107,7 @@ export function createPraxisFederation(services: AppServices, deps: FederationDe
   registerMeetingObjects(federation);
   registerInbox(federation, deps.kv);
   registerNodeInfo(federation);
+  registerResources(federation);
   // A member whose server answers 404/410 is gone: stop delivering to them.
   // Other refusals (400, 422) only end that one delivery.
   federation.setOutboxPermanentFailureHandler(async (ctx, failure) => {

@@ -11,6 +11,7 @@ import { PeerUnreachableError, requestUri, sendLinkRequest } from "../federation
 import { type NetworkNode, NetworkReader, type TreeNode } from "../federation/network-reader.ts";
 import { agreeToLink, checkLink, declineLink, dropLink, linkEnds, promote } from "../federation/network.ts";
 import { contextOf, getCommunity, NotFoundError, type Operations } from "./communities.ts";
+import { holdLocalChildResource, localResourceOf } from "./resources.ts";
 
 /** Who did it, for the audit log ("cli:<user>", "account:<name>"). */
 export type Actor = string;
@@ -161,12 +162,14 @@ export async function removeLink(ops: Operations, slug: string, ref: string, act
 export async function promotePost(ops: Operations, slug: string, objectUri: string, actor: Actor): Promise<void> {
   const community = await getCommunity(ops, slug);
   const { repos } = ops.services;
-  const post = await repos.networkPosts.find(community.id, objectUri);
+  // A resource of a sub-community on this server may be promoted by its URI (src/operations/resources.ts).
+  const post = await repos.networkPosts.find(community.id, objectUri) ?? await holdLocalChildResource(ops, community, objectUri);
   const decision = decidePromotion({
     held: post !== null && post.direction === "up",
     withdrawn: post?.withdrawn_at != null,
     alreadyAnnounced: (await repos.activities.find(community.id, objectUri, "boost")) !== null,
-    ownPost: (await repos.posts.findByObject(objectUri)).some((p) => p.community_id === community.id),
+    ownPost: (await repos.posts.findByObject(objectUri)).some((p) => p.community_id === community.id)
+      || (await localResourceOf(ops, objectUri))?.community.id === community.id,
   });
   if (!decision.ok) throw new ValidationError("object-uri", decision.message);
   await promote(contextOf(ops), community, post!);

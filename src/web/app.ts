@@ -23,6 +23,7 @@ import { followRoutes } from "./routes/follow.ts";
 import { meetingRoutes } from "./routes/meetings.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { resourceRoutes } from "./routes/resources.ts";
 import type { Lang } from "./views.ts";
 
 export interface WebAppOptions {
@@ -75,6 +76,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   app.route("/", metaRoutes());
   app.route("/", feedRoutes({ data, langOf }));
   app.route("/", meetingRoutes({ data, federation, langOf }));
+  app.route("/", resourceRoutes({ data, langOf }));
   app.route("/", publicRoutes({ data, langOf }));
 
   // Activities the communities sent, dereferenceable by their ids. What a

@@ -6,6 +6,7 @@ import type { Lang } from "./views.ts";
 import { html, SafeHtml, type HtmlValue } from "./sanitize.ts";
 import { consoleEn, consoleFr } from "./messages/console.ts";
 import { meetingsEn, meetingsFr } from "./messages/meetings.ts";
+import { resourcesEn, resourcesFr } from "./messages/resources.ts";
 import { visitorEn, visitorFr } from "./messages/visitor.ts";
 
 export const LANGUAGES: readonly Lang[] = ["en", "fr"];
@@ -20,6 +21,7 @@ const en = {
   ...visitorEn,
   ...meetingsEn,
   ...consoleEn,
+  ...resourcesEn,
   "layout.skipToContent": "Skip to main content",
   "layout.languages": "Language",
   "layout.poweredBy": "Powered by Praxis",
@@ -132,6 +134,7 @@ const fr: Catalogue = {
   ...visitorFr,
   ...meetingsFr,
   ...consoleFr,
+  ...resourcesFr,
   "layout.skipToContent": "Aller au contenu principal",
   "layout.languages": "Langue",
   "layout.poweredBy": "Propulsé par Praxis",

@@ -106,3 +106,22 @@ export function remoteTextOf(dirty: string): SafeHtml {
 export function sanitizeRemoteHtml(dirty: string): string {
   return sanitizeHtml(dirty, REMOTE_HTML_OPTIONS);
 }
+
+const ARTICLE_HTML_OPTIONS: sanitizeHtml.IOptions = {
+  ...REMOTE_HTML_OPTIONS,
+  allowedTags: [
+    ...(REMOTE_HTML_OPTIONS.allowedTags as string[]),
+    "h2", "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td",
+  ],
+  allowedAttributes: { ...REMOTE_HTML_OPTIONS.allowedAttributes, th: ["align"], td: ["align"] },
+  transformTags: {
+    ...REMOTE_HTML_OPTIONS.transformTags,
+    // A resource's own headings sit under its title (an h1 on its page).
+    h1: "h2", h2: "h2", h3: "h3", h4: "h4", h5: "h4", h6: "h4",
+  },
+};
+
+/** HTML rendered from a resource's Markdown: the remote allow-list plus headings, rules and tables. */
+export function sanitizeArticleHtml(dirty: string): string {
+  return sanitizeHtml(dirty, ARTICLE_HTML_OPTIONS);
+}

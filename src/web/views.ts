@@ -2,6 +2,7 @@
 // pages never touch the database.
 import type { Attachment } from "../domain/media.ts";
 import type { NetworkGraph } from "./network-graph.ts";
+import type { ResourceCard } from "./pages/resources.ts";
 
 export type Lang = "en" | "fr";
 
@@ -64,6 +65,8 @@ export interface PostView {
   pinned: boolean;
   /** Locked: no new replies. */
   locked: boolean;
+  /** The community's practice status for it (src/domain/practice.ts), if marked. */
+  practiceStatus?: string | null;
   /** Where "Reply to…" leads: the parent's page here, else the original. */
   inReplyToLink?: string | null;
   /** BCP 47 tag of the content, when known. */
@@ -120,6 +123,8 @@ export interface CommunityView {
   fromSubcommunities?: NetworkPostView[];
   /** Its upcoming meetings (absent when the visitor may not see them). */
   meetings?: import("./pages/meetings.ts").MeetingItemView[];
+  /** Its resource centre, newest first (absent when the visitor may not read it). */
+  resources?: ResourceCard[];
 }
 
 /** A post that reached a community from one of its sub-communities. */

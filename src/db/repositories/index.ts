@@ -15,6 +15,7 @@ import { PostRepository } from "./posts.ts";
 import { ReactionRepository } from "./reactions.ts";
 import { RemoteActorRepository } from "./remote-actors.ts";
 import { ReportRepository } from "./reports.ts";
+import { PracticeRepository, ResourceRepository } from "./resources.ts";
 import { SessionRepository } from "./sessions.ts";
 
 export interface Repositories {
@@ -37,6 +38,8 @@ export interface Repositories {
   reactions: ReactionRepository;
   sessions: SessionRepository;
   meetings: MeetingRepository;
+  resources: ResourceRepository;
+  practice: PracticeRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -60,5 +63,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     reactions: new ReactionRepository(db),
     sessions: new SessionRepository(db),
     meetings: new MeetingRepository(db),
+    resources: new ResourceRepository(db),
+    practice: new PracticeRepository(db),
   };
 }

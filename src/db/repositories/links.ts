@@ -156,6 +156,11 @@ export class NetworkPostRepository {
     return this.db.selectFrom("network_posts").selectAll().where("object_uri", "=", objectUri).execute();
   }
 
+  /** A held post's new version (an Update from its origin). */
+  async refresh(id: string, fields: { name: string | null; content: string | null; url: string | null }): Promise<void> {
+    await this.db.updateTable("network_posts").set(fields).where("id", "=", id).execute();
+  }
+
   async markPromoted(id: string): Promise<void> {
     await this.db.updateTable("network_posts").set({ promoted_at: new Date().toISOString() }).where("id", "=", id).execute();
   }

@@ -28,6 +28,7 @@ import { typeOf } from "../objects.ts";
 import { reportInboxError } from "./errors.ts";
 import { ignoring } from "./ignoring.ts";
 import { onCreate, onDelete, onUndoDelete, onUpdate } from "./posts.ts";
+import { onLinkedGroupUpdate } from "./practice.ts";
 import { onReaction, onUndoReaction } from "./reactions.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
@@ -74,8 +75,11 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
       } else {
+        // A linked parent's Event (meetings), else a linked Group's edit of
+        // what it carries (resources, practice marks), else a member's edit.
         const parentLinks = await parentEventLinks(ctx, update);
-        await (parentLinks ? onParentEvent(ctx, update, parentLinks) : onUpdate(ctx, update));
+        if (parentLinks) await onParentEvent(ctx, update, parentLinks);
+        else if (!(await onLinkedGroupUpdate(ctx, update))) await onUpdate(ctx, update);
       }
     }))
     .on(Delete, admitted(onDelete))

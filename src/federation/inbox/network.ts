@@ -19,11 +19,12 @@ import { localCommunityOf, visibilityOfObject } from "../addressing.ts";
 import { NetworkReader } from "../network-reader.ts";
 import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
-import { isPostObject, typeOf, urlOf } from "../objects.ts";
+import { typeOf, urlOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
 import { lenientLoader } from "../lenient-json.ts";
 import { isoOf } from "../time.ts";
 import { ignoring } from "./ignoring.ts";
+import { isNetworkObject, receivePractice } from "./practice.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "network"]);
 
@@ -86,7 +87,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   } else if (inner instanceof Activity) {
     // Edits, likes, undos and moderation stay in the thread's home community.
     return ignoring(announce, "announced {type} activities do not travel along links", { type: typeOf(inner) });
-  } else if (inner !== null && !isPostObject(inner)) {
+  } else if (inner !== null && !isNetworkObject(inner)) {
     // Lemmy's Lock, say, which JSON-LD reads as an object of no known type.
     return ignoring(announce, "it announces {type}, not a post", { type: typeOf(inner) });
   } else {
@@ -95,7 +96,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   if (!objectId) return ignoring(announce, "the announced Create has no object");
   // The object as its own server serves it, never as the announce embeds it.
   const object = await ctx.lookupObject(objectId.href, { documentLoader: lenientLoader(ctx.documentLoader) }).catch(() => null);
-  if (!isPostObject(object) || object.id?.href !== objectId.href) {
+  if (!isNetworkObject(object) || object.id?.href !== objectId.href) {
     logger.info("Ignoring announce {id}: {object} could not be fetched as a post", { id: announce.id?.href, object: objectId.href });
     return;
   }
@@ -162,6 +163,8 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
       logger.info("{community} rolled up {object} from {peer}", { community: community.slug, object: objectId.href, peer: peerUri });
     }
   }
+  // A practice status it carries (a resource's, or a practice Note's).
+  await receivePractice(ctx, links, peerUri, object);
 }
 
 /** A linked neighbour withdrew its announce of an object: withdraw ours. */

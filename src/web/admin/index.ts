@@ -16,6 +16,8 @@ import { domainsRouter } from "./domains.ts";
 import { meetingsRouter } from "./meetings.ts";
 import { moderationRouter } from "./moderation.ts";
 import { networkRouter } from "./network.ts";
+import { practiceRouter } from "./practice.ts";
+import { resourcesRouter } from "./resources.ts";
 import { type AdminEnv, ApiError } from "./support.ts";
 import { tokensRouter } from "./tokens.ts";
 
@@ -86,6 +88,8 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
   api.route("/communities", communitiesRouter());
   api.route("/communities", networkRouter());
   api.route("/communities", meetingsRouter());
+  api.route("/communities", resourcesRouter());
+  api.route("/communities", practiceRouter());
   api.route("/", moderationRouter());
   api.route("/", domainsRouter());
   api.route("/audit", auditRouter());

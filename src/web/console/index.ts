@@ -27,6 +27,7 @@ import { instanceRoutes } from "./instance.ts";
 import { renderConsolePage } from "./layout.ts";
 import { consoleMeetingRoutes } from "./meetings.ts";
 import { loginRoutes } from "./login.ts";
+import { resourceConsoleRoutes } from "./resources.ts";
 import { ConsoleForbidden, type ConsoleSession, csrfMatches, Sessions } from "./session.ts";
 
 export interface ConsoleDeps {
@@ -208,6 +209,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<WebEnv> {
 
   app.route("/", loginRoutes(console));
   app.route("/console", instanceRoutes(console));
+  app.route("/console/c", resourceConsoleRoutes(console));
   app.route("/console/c", communityRoutes(console));
   app.route("/console/c", consoleMeetingRoutes(console));
   return app as unknown as Hono<WebEnv>;

@@ -8,6 +8,7 @@ import { renderFollowBox } from "./follow.ts";
 import { renderMeetingsSection } from "./meetings.ts";
 import { communityAlternates, renderLayout } from "./layout.ts";
 import { renderFromSubcommunities, renderNetworkSection } from "./network.ts";
+import { renderResourceSection } from "./resources.ts";
 
 /** A community's public page: what it is, how to join it from Mastodon,
  *  its recent posts, what its sub-communities posted, and its place in the
@@ -45,6 +46,7 @@ ${renderFollowBox({ action: `/c/${community.slug}/follow`, handle: community.han
 ${renderRulesAndModerators(view, lang)}
 ${view.meetings !== undefined && renderMeetingsSection(view.meetings, lang, community.slug, (network?.ancestors.length ?? 0) > 0)}
 ${renderCommunityPosts(view, lang)}
+${view.contentVisible !== false && renderResourceSection(community.slug, view.resources, lang)}
 ${network !== undefined && renderNetworkSection(network, lang, community.name, `/c/${community.slug}/network`)}
 ${showFromSub && view.contentVisible !== false && renderFromSubcommunities(fromSubcommunities, lang)}
 ${view.contentVisible !== false && renderFromParents(view.fromParents, lang)}

@@ -1,5 +1,6 @@
 // A post as a card (community page, thread page, console), its media, and
 // the community page's list of posts with its sort and older/newer links.
+import { renderPracticeBadge } from "./resources.ts";
 import type { Attachment } from "../../domain/media.ts";
 import { summaryRole } from "../../domain/posts.ts";
 import { formatDateTime, t } from "../i18n.ts";
@@ -114,7 +115,8 @@ ${title}
 <p class="byline">${remoteLink(post.authorUri, author)}${handle}${time && html` · ${time}`}${
     kind !== null && html` <span class="badge">${t(lang, `posts.kind.${kind}`)}</span>`}${
     post.pinned && html` <span class="badge">${t(lang, "posts.pinned")}</span>`}${
-    post.locked && html` <span class="badge">${t(lang, "posts.locked")}</span>`}</p>
+    post.locked && html` <span class="badge">${t(lang, "posts.locked")}</span>`}${
+    post.practiceStatus && html` ${renderPracticeBadge(post.practiceStatus, lang)}`}</p>
 ${post.inReplyTo !== null && html`<p class="byline">${anyLink(post.inReplyToLink ?? post.inReplyTo, t(lang, "posts.inReplyTo"))}</p>`}
 ${when !== null && html`<p>${t(lang, "posts.when")} <time datetime="${post.startsAt}">${when}</time>${
     until !== null && html` – <time datetime="${post.endsAt}">${until}</time>`}</p>`}

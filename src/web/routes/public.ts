@@ -17,6 +17,7 @@ import { renderNetworkPage } from "../pages/network-page.ts";
 import { renderThreadPage } from "../pages/thread.ts";
 import { mayViewContent } from "../visibility.ts";
 import { upcomingMeetingViews } from "./meetings.ts";
+import { resourceCard } from "./resources.ts";
 import type { Lang, Paging } from "../views.ts";
 
 /** Threads per page of a community. */
@@ -92,14 +93,23 @@ export function publicRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
         sortLinks: { new: base, active: `${base}?sort=active` },
       };
     }
+    // The resource centre and the practice badges (src/web/pages/resources.ts).
+    let resources: ReturnType<typeof resourceCard>[] | undefined;
+    if (visible) {
+      resources = (await repos.resources.list(community.id)).slice(0, 10).map((x) => resourceCard(data.services.config.origin, community.slug, x));
+      const statuses = await repos.practice.ownStatuses(community.id);
+      const badge = <T extends { objectUri: string }>(p: T) => ({ ...p, practiceStatus: statuses.get(p.objectUri) ?? null });
+      posts = posts.map(badge);
+      pinned = pinned.map(badge);
+    }
     const { graph: network, groups } = await data.network.graph(community);
     const fromSubcommunities = visible ? await data.networkPostViews(await repos.networkPosts.recent(community.id, "up", 20), groups) : [];
     const fromParents = visible ? await data.networkPostViews(await repos.networkPosts.recent(community.id, "down", 10), groups) : [];
     return c.html(renderCommunityPage({
       instance: data.instance(lang),
       community: await data.details(community),
-      posts, pinned, paging, network, fromSubcommunities, fromParents, contentVisible: visible, url,
       meetings: visible ? await upcomingMeetingViews(data.services, community) : undefined,
+      posts, pinned, paging, network, fromSubcommunities, fromParents, contentVisible: visible, url, resources,
     }, lang));
   });
 
@@ -113,6 +123,7 @@ export function publicRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
     if (!mayViewContent(community)) return c.html(renderErrorPage({ instance: data.instance(lang), status: 403 }, lang), 403);
     if (post.deleted_at !== null || post.removed_at !== null) return c.html(renderErrorPage({ instance: data.instance(lang), status: 410 }, lang), 410);
     const [view] = await data.postViews(community, [post], { counts: true });
+    view.practiceStatus = (await repos.practice.ownStatuses(community.id)).get(view.objectUri) ?? null;
     const root = post.thread_uri ? await repos.posts.find(community.id, post.thread_uri) : null;
     return c.html(renderThreadPage({
       instance: data.instance(lang),
