@@ -25,6 +25,7 @@ import {
   setAnnouncementOnly, setLocked, setPinned, unbanMember,
 } from "../operations/moderation.ts";
 import { printTable } from "./format.ts";
+import { registerGlossaryCommands } from "./glossary.ts";
 import { registerQueueCommands } from "./queue.ts";
 import { registerSafetyCommands } from "./safety.ts";
 
@@ -464,6 +465,7 @@ report.command("forward <id>")
 
 registerSafetyCommands(program, { withPraxis, out, json, queuedNote });
 registerQueueCommands(program, { withPraxis, out, json, queuedNote });
+registerGlossaryCommands(program, { withPraxis, out, json, queuedNote });
 
 program.command("migrate")
   .description("Apply pending database migrations (the server also does this at start).")

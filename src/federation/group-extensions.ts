@@ -14,6 +14,7 @@ export const GROUP_EXTENSION_CONTEXT = {
   stream: "praxis:stream",
   parentCommunities: { "@id": "praxis:parentCommunities", "@type": "@id" },
   subcommunities: { "@id": "praxis:subcommunities", "@type": "@id" },
+  glossary: { "@id": "praxis:glossary", "@type": "@id" },
 } as const;
 
 /** Where a community publishes its links (both must list a link for it to count). */
@@ -32,6 +33,8 @@ export function groupExtensionTerms(community: Community, origin: string): Recor
     ...(community.stream ? { stream: community.stream } : {}),
     parentCommunities: links.parents,
     subcommunities: links.children,
+    // The community's definitions (src/federation/glossary.ts).
+    glossary: new URL(`/c/${community.slug}/glossary`, origin).href,
     // Announcement-only: only the moderators' linked actors may post.
     postingRestrictedToMods: community.announcementOnly,
   };

@@ -6,6 +6,7 @@ import { BanRepository } from "./bans.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
 import { DomainRepository } from "./domains.ts";
+import { GlossaryRepository } from "./glossary.ts";
 import { KeyRepository } from "./keys.ts";
 import { LinkRepository, NetworkNodeRepository, NetworkPostRepository } from "./links.ts";
 import { MembershipRepository } from "./memberships.ts";
@@ -35,6 +36,7 @@ export interface Repositories {
   domains: DomainRepository;
   reactions: ReactionRepository;
   sessions: SessionRepository;
+  glossary: GlossaryRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -57,5 +59,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     domains: new DomainRepository(db),
     reactions: new ReactionRepository(db),
     sessions: new SessionRepository(db),
+    glossary: new GlossaryRepository(db),
   };
 }

@@ -19,6 +19,7 @@ import { admissionProblem, admitInboxActivity } from "../signer.ts";
 import { classifyHandlerFailure, rejectOnce } from "./failures.ts";
 import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
+import { glossaryOr } from "./glossary.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
 import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
 import { typeOf } from "../objects.ts";
@@ -61,16 +62,16 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
       return perInboxKey(ctx, activity);
     })
     .on(Follow, admitted(onFollow))
-    .on(Create, admitted(onCreate))
+    .on(Create, admitted(glossaryOr(onCreate)))
     .on(Update, admitted(async (ctx, update) => {
       // An actor updating itself: a linked Group may have changed its links.
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
       } else {
-        await onUpdate(ctx, update);
+        await glossaryOr(onUpdate)(ctx, update);
       }
     }))
-    .on(Delete, admitted(onDelete))
+    .on(Delete, admitted(glossaryOr(onDelete)))
     .on(Like, admitted(onReaction))
     .on(Dislike, admitted(onReaction))
     // The fractal network: links between communities and what flows along them.
