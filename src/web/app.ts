@@ -20,6 +20,7 @@ import { publicOriginMiddleware, type WebEnv } from "./public-origin.ts";
 import { renderErrorPage } from "./pages/error.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { followRoutes } from "./routes/follow.ts";
+import { glossaryRoutes } from "./routes/glossary.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { publicRoutes } from "./routes/public.ts";
 import type { Lang } from "./views.ts";
@@ -74,6 +75,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   app.route("/", metaRoutes());
   app.route("/", feedRoutes({ data, langOf }));
   app.route("/", publicRoutes({ data, langOf }));
+  app.route("/", glossaryRoutes({ federation, services, data, langOf }));
 
   // Activities the communities sent, dereferenceable by their ids. What a
   // community sent to Public is public while the community is open; the

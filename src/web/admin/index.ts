@@ -13,6 +13,7 @@ import { accountsRouter } from "./accounts.ts";
 import { auditRouter } from "./audit.ts";
 import { communitiesRouter } from "./communities.ts";
 import { domainsRouter } from "./domains.ts";
+import { glossaryRouter } from "./glossary.ts";
 import { moderationRouter } from "./moderation.ts";
 import { networkRouter } from "./network.ts";
 import { type AdminEnv, ApiError } from "./support.ts";
@@ -84,6 +85,7 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
   api.route("/tokens", tokensRouter());
   api.route("/communities", communitiesRouter());
   api.route("/communities", networkRouter());
+  api.route("/communities", glossaryRouter());
   api.route("/", moderationRouter());
   api.route("/", domainsRouter());
   api.route("/audit", auditRouter());
