@@ -11,7 +11,6 @@
 import type { Context } from "@fedify/fedify";
 import type { DocumentLoader } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
-import sanitizeHtml from "sanitize-html";
 import type { InheritedGlossary } from "../db/repositories/glossary.ts";
 import type { Community } from "../domain/community.ts";
 import {
@@ -19,6 +18,7 @@ import {
 } from "../domain/glossary.ts";
 import { mayFlow } from "../domain/network.ts";
 import type { AppServices } from "../services.ts";
+import { remoteTextOf } from "../web/sanitize.ts";
 import { entryUri } from "./glossary.ts";
 import { PRAXIS_NS } from "./group-extensions.ts";
 import { NetworkReader } from "./network-reader.ts";
@@ -69,15 +69,13 @@ function sameOrigin(url: string | null, origin: string): string | null {
 }
 
 /**
- * Remote text that may hold HTML, as plain text: tags removed (with what a
- * script or style holds), paragraphs and breaks kept as line breaks.
+ * Remote text that may hold HTML, as plain text: tags removed by the pages'
+ * sanitiser (with what a script or style holds), paragraphs and breaks kept
+ * as line breaks, entities decoded (pages escape the text again).
  */
 export function remotePlainText(dirty: string): string {
   const withBreaks = dirty.replace(/<br\s*\/?>/gi, "\n").replace(/<\/p>\s*<p[^>]*>/gi, "\n\n");
-  const stripped = sanitizeHtml(withBreaks, {
-    allowedTags: [], allowedAttributes: {},
-    nonTextTags: ["script", "style", "textarea", "option", "xmp", "noscript", "template", "iframe", "object", "svg", "math", "title", "head"],
-  });
+  const stripped = remoteTextOf(withBreaks).value;
   return stripped
     .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&#39;/g, "'").replace(/&amp;/g, "&")
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")

@@ -133,3 +133,39 @@ describe("mergeGlossary", () => {
     expect(termAnchor("\"<x>\"", "fr")).toBe("term-fr-x");
   });
 });
+
+describe("definitions read from an ancestor", () => {
+  const ancestor = { uri: A, name: "World", handle: "@world@a.example", distance: 2 };
+  const base = {
+    id: `${A}/glossary/1`, type: ["Note", "DefinedTerm"], attributedTo: A, name: "Best practice", term: "Best  Practice",
+    definition: "Plain text & more < often", version: 3, inLanguage: "en", citation: "https://example.org/x",
+  };
+
+  it("keeps the origin community and the Praxis terms", async () => {
+    const { parseRemoteEntry } = await import("../../src/federation/glossary-inheritance.ts");
+    expect(parseRemoteEntry(base, ancestor)).toMatchObject({
+      id: `${A}/glossary/1`, term: "Best Practice", key: "best practice", definition: "Plain text & more < often", version: 3,
+      language: "en", source: "https://example.org/x", community: A, communityName: "World", distance: 2,
+    });
+  });
+
+  it("strips remote HTML (scripts with their content) from terms and definitions", async () => {
+    const { parseRemoteEntry } = await import("../../src/federation/glossary-inheritance.ts");
+    const e = parseRemoteEntry({
+      ...base, term: "<b>Loop</b>", definition: "<p>First <script>alert(1)</script><img src=x onerror=alert(2)>part</p><p>Second</p>",
+    }, ancestor);
+    expect(e).toMatchObject({ term: "Loop", definition: "First part\n\nSecond" });
+    // Without praxis:definition, the content stands in, stripped the same way.
+    const fromContent = parseRemoteEntry({ ...base, definition: undefined, content: "<p><b>T</b>: <a href=\"javascript:x\">d</a></p>" }, ancestor);
+    expect(fromContent?.definition).toBe("T: d");
+  });
+
+  it("refuses entries that are not the ancestor's own, and unsafe sources", async () => {
+    const { parseRemoteEntry } = await import("../../src/federation/glossary-inheritance.ts");
+    expect(parseRemoteEntry({ ...base, id: `${B}/glossary/1` }, ancestor)).toBeNull();
+    expect(parseRemoteEntry({ ...base, attributedTo: B }, ancestor)).toBeNull();
+    expect(parseRemoteEntry({ ...base, term: "", name: "" }, ancestor)).toBeNull();
+    expect(parseRemoteEntry({ ...base, citation: "javascript:alert(1)" }, ancestor)?.source).toBeNull();
+    expect(parseRemoteEntry({ ...base, version: "x", inLanguage: "not a tag!" }, ancestor)).toMatchObject({ version: 1, language: "und" });
+  });
+});
