@@ -4,6 +4,7 @@
 export const glossaryEn = {
   "glossary.title": "Glossary of {name}",
   "glossary.link": "Glossary",
+  "glossary.see": "The words this community uses, and those of the communities it is part of",
   "glossary.back": "Back to {name}",
   "glossary.intro": "The words this community uses and what it means by them. Definitions from the communities it is part of are shown with the community they come from; where this community has refined one, its own definition comes first.",
   "glossary.none": "No terms are defined yet.",
@@ -31,6 +32,7 @@ export const glossaryEn = {
 export const glossaryFr: { readonly [K in keyof typeof glossaryEn]: (typeof glossaryEn)[K] } = {
   "glossary.title": "Glossaire de {name}",
   "glossary.link": "Glossaire",
+  "glossary.see": "Les mots qu’utilise cette communauté, et ceux des communautés dont elle fait partie",
   "glossary.back": "Retour à {name}",
   "glossary.intro": "Les mots qu’utilise cette communauté et ce qu’elle entend par là. Les définitions des communautés dont elle fait partie sont affichées avec la communauté d’où elles viennent\u00a0; quand cette communauté en a précisé une, sa propre définition vient en premier.",
   "glossary.none": "Aucun terme n’est encore défini.",

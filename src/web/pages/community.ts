@@ -44,6 +44,7 @@ ${renderFollowBox({ action: `/c/${community.slug}/follow`, handle: community.han
 ${renderRulesAndModerators(view, lang)}
 ${renderCommunityPosts(view, lang)}
 ${network !== undefined && renderNetworkSection(network, lang, community.name, `/c/${community.slug}/network`)}
+<section aria-labelledby="glossary-heading"><h2 id="glossary-heading">${t(lang, "glossary.link")}</h2><p><a href="/c/${community.slug}/glossary">${t(lang, "glossary.see")}</a></p></section>
 ${showFromSub && view.contentVisible !== false && renderFromSubcommunities(fromSubcommunities, lang)}
 ${view.contentVisible !== false && renderFromParents(view.fromParents, lang)}
 ${renderFeedLinks(view, lang)}
