@@ -279,6 +279,27 @@ describe("a closed community's glossary", { timeout: 120_000 }, () => {
   });
 });
 
+describe("a chain of closed communities", { timeout: 120_000 }, () => {
+  let guild: Place, guildFr: Place, guildLyon: Place;
+
+  beforeAll(async () => {
+    guild = await community(servers[0], "guild", { closed: true });
+    guildFr = await community(servers[1], "guildfr", { closed: true });
+    guildLyon = await community(servers[2], "guildlyon", { closed: true });
+    await link(guild, guildFr, "request");
+    await link(guildFr, guildLyon, "request");
+  }, 240_000);
+
+  it("lets the closed grandchild inherit the closed grandparent's definitions, and refuses other Groups", async () => {
+    await defineTerm(guild.server, "guild", "Apprentice", { definition: "Someone learning the craft from the guild.", language: "en" }, "test");
+    const rows = await listTerms(guildLyon.server, "guildlyon");
+    expect(find(rows, "apprentice", guild.uri)).toMatchObject({ inherited: true, distance: 2, version: 1 });
+    // A Group that is no descendant of the guild gets nothing, even signed.
+    const outsider = await rawHost.actor("outsiders", { type: "Group", manuallyApprovesFollowers: true });
+    expect((await apGet(`${guild.uri}/glossary`, outsider)).status).toBe(401);
+  });
+});
+
 describe("the admin API", { timeout: 120_000 }, () => {
   let token: string;
   const api = async (method: string, path: string, body?: unknown) => {

@@ -4,12 +4,13 @@
 // page). Plain Hono routes with content negotiation rather than Fedify
 // dispatchers, so the objects keep their Praxis terms; a closed
 // community's glossary answers only requests signed by a member, a
-// moderator or a member's server (src/federation/access.ts), like its outbox.
+// moderator or a member's server (src/federation/access.ts), like its
+// outbox, or by one of its closed descendants (glossary-access.ts).
 import type { Federation } from "@fedify/fedify";
 import { type Context, Hono } from "hono";
 import type { Community } from "../../domain/community.ts";
 import { termAnchor } from "../../domain/glossary.ts";
-import { membersOnlyRead } from "../../federation/access.ts";
+import { mayReadGlossary } from "../../federation/glossary-access.ts";
 import { entryObject, glossaryCollection, withContext } from "../../federation/glossary.ts";
 import { listTermsOf } from "../../operations/glossary.ts";
 import type { AppServices } from "../../services.ts";
@@ -51,8 +52,7 @@ export function glossaryRoutes({ federation, services, data, langOf }: GlossaryR
   /** For a closed community: null if the signer may read, else the 401 to answer. */
   async function membersOnly(c: Context<WebEnv>, community: Community): Promise<Response | null> {
     if (!community.closed) return null;
-    const decision = await membersOnlyRead(federation.createContext(c.req.raw, services), community);
-    if (decision.allowed) return null;
+    if (await mayReadGlossary(federation.createContext(c.req.raw, services), community)) return null;
     return c.json({ error: "This glossary is for the community's members: sign the request as a member or a member's server." }, 401,
       { Vary: "Accept, Signature, Signature-Input" });
   }
