@@ -36,7 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("glossary_inherited")
     .addColumn("community_id", "text", (c) => c.primaryKey().references("communities.id").onDelete("cascade"))
-    // JSON array of the ancestors' Group URIs (verified links), nearest first.
+    // JSON array of the verified ancestors read, { uri, distance }, nearest first.
     .addColumn("ancestors", "text", (c) => c.notNull())
     // JSON array of the inherited entries (src/domain/glossary.ts GlossaryEntry).
     .addColumn("entries", "text", (c) => c.notNull())

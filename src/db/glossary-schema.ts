@@ -26,7 +26,7 @@ export interface GlossaryVersionsTable {
 
 export interface GlossaryInheritedTable {
   community_id: string;
-  /** JSON array of Group URIs. */
+  /** JSON array of { uri, distance } (verified ancestors). */
   ancestors: string;
   /** JSON array of GlossaryEntry. */
   entries: string;

@@ -210,25 +210,61 @@ export async function verifiedAncestors(reader: NetworkReader, uri: string, maxD
   return distance;
 }
 
+/**
+ * One ancestor's definitions as the community may inherit them: none from
+ * a closed ancestor into an open community; null if it could not be reached.
+ */
+async function readAncestor(ctx: Ctx, community: Community, reader: NetworkReader, uri: string, distance: number,
+  loader: () => Promise<DocumentLoader>): Promise<GlossaryEntry[] | null> {
+  const node = await reader.node(uri);
+  if (!node) return null;
+  // A closed community's definitions never reach a public one.
+  if (!mayFlow({ closed: node.closed }, { closed: community.closed })) return [];
+  const info: AncestorInfo = { uri, name: node.name, handle: node.handle, distance };
+  const local = await reader.localCommunity(uri);
+  return local ? localEntries(ctx, local, info) : remoteEntries(await loader(), info);
+}
+
 /** Reads every ancestor's glossary; an ancestor that cannot be reached keeps what was read from it before. */
 export async function fetchInherited(ctx: Ctx, community: Community, previous: InheritedGlossary | null): Promise<InheritedGlossary> {
   const reader = new NetworkReader(ctx, community.slug);
   const us = ctx.getActorUri(community.slug).href;
   const ancestors = await verifiedAncestors(reader, us, ctx.data.config.network.maxDepth);
-  let loader: DocumentLoader | null = null;
+  let loader: Promise<DocumentLoader> | null = null;
+  const load = () => loader ??= ctx.getDocumentLoader({ identifier: community.slug });
   const entries: GlossaryEntry[] = [];
   for (const [uri, distance] of ancestors) {
-    const node = await reader.node(uri);
-    if (!node) continue;
-    // A closed community's definitions never reach a public one.
-    if (!mayFlow({ closed: node.closed }, { closed: community.closed })) continue;
-    const info: AncestorInfo = { uri, name: node.name, handle: node.handle, distance };
-    const local = await reader.localCommunity(uri);
-    let got = local ? await localEntries(ctx, local, info) : await remoteEntries(loader ??= await ctx.getDocumentLoader({ identifier: community.slug }), info);
-    got ??= (previous?.entries ?? []).filter((e) => e.community === uri).map((e) => ({ ...e, distance }));
+    const got = await readAncestor(ctx, community, reader, uri, distance, load)
+      ?? (previous?.entries ?? []).filter((e) => e.community === uri).map((e) => ({ ...e, distance }));
     entries.push(...got);
   }
-  return { ancestors: [...ancestors.keys()], entries, fetchedAt: new Date().toISOString() };
+  return {
+    ancestors: [...ancestors].map(([uri, distance]) => ({ uri, distance })),
+    entries, fetchedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * One ancestor announced a change: reads its glossary again, keeping what
+ * was read from the others (so that an ancestor's pushes cost requests to
+ * itself only). A community that has not read its ancestors yet reads them all.
+ */
+async function refreshAncestor(ctx: Ctx, community: Community, ancestorUri: string): Promise<void> {
+  const { repos } = ctx.data;
+  const kept = await repos.glossary.inherited(community.id);
+  const ancestor = kept?.ancestors.find((a) => a.uri === ancestorUri);
+  if (!kept || !ancestor) {
+    await inheritedGlossary(ctx, community, { force: true });
+    return;
+  }
+  const reader = new NetworkReader(ctx, community.slug);
+  const got = await readAncestor(ctx, community, reader, ancestorUri, ancestor.distance,
+    () => ctx.getDocumentLoader({ identifier: community.slug }));
+  if (got === null) return; // unreachable now: keep what was read
+  const now = await repos.glossary.inherited(community.id) ?? kept;
+  await repos.glossary.putInherited(community.id, {
+    ...now, entries: [...now.entries.filter((e) => e.community !== ancestorUri), ...got],
+  });
 }
 
 /** In-flight refreshes per community, so that concurrent readers share one. */
@@ -280,7 +316,7 @@ export async function ancestorGlossaryChanged(ctx: Ctx, ancestorUri: string): Pr
   for (const id of ids) {
     const community = await repos.communities.findById(id);
     if (!community || community.deletedAt) continue;
-    await inheritedGlossary(ctx, community, { force: true });
+    await refreshAncestor(ctx, community, ancestorUri);
     n++;
   }
   return n;

@@ -6,7 +6,8 @@ import type { GlossaryTermRow, GlossaryVersionRow } from "../glossary-schema.ts"
 import type { Database } from "../schema.ts";
 
 export interface InheritedGlossary {
-  ancestors: string[];
+  /** The verified ancestors read, with their distance (1: a parent), nearest first. */
+  ancestors: { uri: string; distance: number }[];
   entries: GlossaryEntry[];
   fetchedAt: string;
 }
@@ -107,7 +108,7 @@ export class GlossaryRepository {
     const rows = await this.db.selectFrom("glossary_inherited").select(["community_id", "ancestors"]).execute();
     return rows.filter((r) => {
       try {
-        return (JSON.parse(r.ancestors) as string[]).includes(ancestorUri);
+        return (JSON.parse(r.ancestors) as InheritedGlossary["ancestors"]).some((a) => a.uri === ancestorUri);
       } catch {
         return false;
       }
