@@ -301,6 +301,24 @@ export async function inheritedGlossary(ctx: Ctx, community: Community, options:
 }
 
 /**
+ * For pages, which never wait on remote servers: the definitions as kept,
+ * and, when they are stale, a refresh started after the response (for the
+ * next view).
+ */
+export async function keptInheritedGlossary(ctx: Ctx, community: Community): Promise<InheritedGlossary | null> {
+  const { repos, config } = ctx.data;
+  const kept = await repos.glossary.inherited(community.id);
+  const age = kept ? Date.now() - Date.parse(kept.fetchedAt) : Number.POSITIVE_INFINITY;
+  if (age >= config.glossary.cacheSeconds * 1000 && !refreshing.has(`${config.origin}\n${community.id}`)) {
+    setImmediate(() => {
+      inheritedGlossary(ctx, community).catch((error) =>
+        logger.warn("Could not refresh the glossary {community} inherits: {error}", { community: community.slug, error: (error as Error).message }));
+    });
+  }
+  return kept;
+}
+
+/**
  * An ancestor announced a definition change: the local communities that
  * inherit from it read their ancestors again now. Nothing in the activity
  * is trusted beyond who sent it; what counts is read from the origin.

@@ -9,7 +9,7 @@ import {
   validateDefinition, validateSource, validateTerm,
 } from "../domain/glossary.ts";
 import { entryUri, sendDefinition, sendDefinitionRemoved } from "../federation/glossary.ts";
-import { inheritedGlossary } from "../federation/glossary-inheritance.ts";
+import { inheritedGlossary, keptInheritedGlossary } from "../federation/glossary-inheritance.ts";
 import { cliActor } from "./audit.ts";
 import { contextOf, getCommunity, NotFoundError, type Operations } from "./communities.ts";
 
@@ -113,10 +113,15 @@ export async function listTerms(ops: Operations, slug: string, options: { langua
   return listTermsOf(ops, community, options);
 }
 
-export async function listTermsOf(ops: Operations, community: Community, options: { language?: unknown } = {}): Promise<TermView[]> {
+/**
+ * `wait: false` (pages): the inherited definitions as kept, refreshed after
+ * the response when stale, so that a reader never waits on another server.
+ */
+export async function listTermsOf(ops: Operations, community: Community, options: { language?: unknown; wait?: boolean } = {}): Promise<TermView[]> {
   const language = options.language === undefined || options.language === "" ? undefined : parseGlossaryLanguage(options.language);
-  const inherited = await inheritedGlossary(contextOf(ops), community);
-  return mergeGlossary(await ownTerms(ops, community), inherited.entries, language).map(view);
+  const ctx = contextOf(ops);
+  const inherited = options.wait === false ? (await keptInheritedGlossary(ctx, community))?.entries ?? [] : (await inheritedGlossary(ctx, community)).entries;
+  return mergeGlossary(await ownTerms(ops, community), inherited, language).map(view);
 }
 
 async function termRows(ops: Operations, community: Community, rawTerm: unknown, language: unknown): Promise<GlossaryTermRow[]> {

@@ -21,7 +21,7 @@ export function glossaryConsoleRoutes(con: Console): Hono<ConsoleEnv> {
   async function body(pc: PageContext, community: Community): Promise<SafeHtml> {
     const l = pc.lang;
     const base = `/console/c/${community.slug}/glossary`;
-    const entries = await listTermsOf(con.ops, community);
+    const entries = await listTermsOf(con.ops, community, { wait: false });
     const languages: [string, string][] = (["en", "fr"] as const).map((code) => [code, formatLanguageList(l, [code])]);
     const defaultLanguage = community.languages.find((x) => x === "en" || x === "fr") ?? "en";
     const list = entries.map((e) => {

@@ -78,7 +78,7 @@ export function glossaryRoutes({ federation, services, data, langOf }: GlossaryR
     const lang = langOf(c);
     if (!community) return c.html(renderErrorPage({ instance: data.instance(lang), status: 404 }, lang), 404);
     const visible = mayViewContent(community);
-    const entries = visible ? await listTermsOf({ services, federation }, community) : [];
+    const entries = visible ? await listTermsOf({ services, federation }, community, { wait: false }) : [];
     return c.html(renderGlossaryPage({
       instance: data.instance(lang),
       community: { slug: community.slug, name: community.name, url: new URL(`/c/${community.slug}`, config.origin).href },
