@@ -144,7 +144,7 @@ export async function localEntries(ctx: Ctx, community: Community, ancestor: Anc
 /** A refusal that means "nothing for you here" (not a failure to reach the ancestor). */
 function isRefusal(error: unknown): boolean {
   const status = (error as { response?: Response })?.response?.status
-    ?? Number(/\b(401|403|404|410)\b/.exec((error as Error)?.message ?? "")?.[1] ?? NaN);
+    ?? Number(/^HTTP (\d{3})\b/.exec((error as Error)?.message ?? "")?.[1] ?? NaN);
   return [401, 403, 404, 410].includes(status);
 }
 
