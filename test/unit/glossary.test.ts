@@ -169,3 +169,24 @@ describe("definitions read from an ancestor", () => {
     expect(parseRemoteEntry({ ...base, version: "x", inLanguage: "not a tag!" }, ancestor)).toMatchObject({ version: 1, language: "und" });
   });
 });
+
+describe("recognising glossary traffic", () => {
+  it("takes only a change of the actor's own definition for a glossary change", async () => {
+    const { Create, Note } = await import("@fedify/vocab");
+    const { isGlossaryChange } = await import("../../src/federation/inbox/glossary.ts");
+    const change = (actor: string, object: string) => new Create({ id: new URL(`${actor}/activities/1`), actor: new URL(actor), object: new Note({ id: new URL(object) }) });
+    expect(isGlossaryChange(change(A, `${A}/glossary/5b0c`))).toBe(true);
+    expect(isGlossaryChange(change(B, `${A}/glossary/5b0c`))).toBe(false);
+    expect(isGlossaryChange(change(A, `${A}/posts/5b0c`))).toBe(false);
+    expect(isGlossaryChange(change("https://m.example/users/bob", "https://m.example/users/bob/glossary/1"))).toBe(false);
+  });
+
+  it("serves ActivityPub JSON only to clients that ask for it before HTML", async () => {
+    const { wantsActivityJson } = await import("../../src/web/routes/glossary.ts");
+    expect(wantsActivityJson("application/activity+json")).toBe(true);
+    expect(wantsActivityJson('application/ld+json; profile="https://www.w3.org/ns/activitystreams"')).toBe(true);
+    expect(wantsActivityJson("text/html,application/xhtml+xml,application/json;q=0.9")).toBe(false);
+    expect(wantsActivityJson("*/*")).toBe(false);
+    expect(wantsActivityJson(undefined)).toBe(false);
+  });
+});
