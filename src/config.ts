@@ -109,6 +109,10 @@ export const configSchema = z.strictObject({
     /** Seconds a fetched remote Group stays fresh in the network view. */
     cacheSeconds: z.number().int().min(0).max(86_400 * 7).default(3600),
   }).prefault({}),
+  glossary: z.strictObject({
+    /** Seconds the definitions inherited from ancestors are kept before they are fetched again. */
+    cacheSeconds: z.number().int().min(0).max(86_400 * 7).default(3600),
+  }).prefault({}),
   console: z.strictObject({
     /** Hours a console sign-in lasts without use (it is renewed on use). */
     sessionHours: z.number().min(0.1).max(24 * 90).default(12),
@@ -185,6 +189,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_INBOX_FETCH_BUDGET_SECONDS", ["outbound", "inboxFetchBudgetSeconds"], asInt],
   ["PRAXIS_FAST_DELIVERY", ["outbound", "fastDelivery"], asBool],
   ["PRAXIS_NETWORK_MAX_DEPTH", ["network", "maxDepth"], asInt],
+  ["PRAXIS_GLOSSARY_CACHE_SECONDS", ["glossary", "cacheSeconds"], asInt],
   ["PRAXIS_CONSOLE_SESSION_HOURS", ["console", "sessionHours"], asInt],
   ["PRAXIS_LOGIN_ATTEMPTS", ["console", "loginAttemptsPerWindow"], asInt],
   ["PRAXIS_INSTANCE_DESCRIPTION", ["instanceDescription"], asString],

@@ -27,6 +27,7 @@ import {
 import { printTable } from "./format.ts";
 import { registerMeetingCommands } from "./meetings.ts";
 import { registerPracticeCommands } from "./practice.ts";
+import { registerGlossaryCommands } from "./glossary.ts";
 import { registerQueueCommands } from "./queue.ts";
 import { registerResourceCommands } from "./resources.ts";
 import { registerSafetyCommands } from "./safety.ts";
@@ -470,6 +471,7 @@ registerQueueCommands(program, { withPraxis, out, json, queuedNote });
 registerMeetingCommands(program, { withPraxis, out, json, queuedNote });
 registerResourceCommands(program, { withPraxis, out, json, queuedNote });
 registerPracticeCommands(program, { withPraxis, out, json, queuedNote });
+registerGlossaryCommands(program, { withPraxis, out, json, queuedNote });
 
 program.command("migrate")
   .description("Apply pending database migrations (the server also does this at start).")

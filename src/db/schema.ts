@@ -1,6 +1,7 @@
 // Kysely table types. Booleans are stored as 0/1 integers and timestamps as
 // ISO-8601 strings so that SQLite and PostgreSQL share one schema.
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { GlossaryInheritedTable, GlossaryTermsTable, GlossaryVersionsTable } from "./glossary-schema.ts";
 
 export interface CommunitiesTable {
   id: string;
@@ -364,6 +365,9 @@ export interface Database {
   resources: ResourcesTable;
   resource_versions: ResourceVersionsTable;
   practice_marks: PracticeMarksTable;
+  glossary_terms: GlossaryTermsTable;
+  glossary_versions: GlossaryVersionsTable;
+  glossary_inherited: GlossaryInheritedTable;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;

@@ -17,6 +17,7 @@ export const GROUP_EXTENSION_CONTEXT = {
   upcomingEvents: { "@id": "https://w3id.org/fep/8a8e/upcomingEvents", "@type": "@id" },
   // The resource centre, as Mobilizon names a Group's resources.
   resources: { "@id": "https://joinmobilizon.org/ns#resources", "@type": "@id" },
+  glossary: { "@id": "praxis:glossary", "@type": "@id" },
 } as const;
 
 /** Where a community publishes its links (both must list a link for it to count). */
@@ -38,6 +39,8 @@ export function groupExtensionTerms(community: Community, origin: string): Recor
     // FEP-8a8e: the community's upcoming meetings (src/web/routes/meetings.ts).
     upcomingEvents: new URL(`/c/${community.slug}/events`, origin).href,
     resources: new URL(`/c/${community.slug}/resources`, origin).href,
+    // The community's definitions (src/federation/glossary.ts).
+    glossary: new URL(`/c/${community.slug}/glossary`, origin).href,
     // Announcement-only: only the moderators' linked actors may post.
     postingRestrictedToMods: community.announcementOnly,
   };

@@ -21,6 +21,7 @@ import { renderErrorPage } from "./pages/error.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { followRoutes } from "./routes/follow.ts";
 import { meetingRoutes } from "./routes/meetings.ts";
+import { glossaryRoutes } from "./routes/glossary.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { resourceRoutes } from "./routes/resources.ts";
@@ -78,6 +79,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   app.route("/", meetingRoutes({ data, federation, langOf }));
   app.route("/", resourceRoutes({ data, langOf }));
   app.route("/", publicRoutes({ data, langOf }));
+  app.route("/", glossaryRoutes({ federation, services, data, langOf }));
 
   // Activities the communities sent, dereferenceable by their ids. What a
   // community sent to Public is public while the community is open; the

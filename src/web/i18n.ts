@@ -7,6 +7,7 @@ import { html, SafeHtml, type HtmlValue } from "./sanitize.ts";
 import { consoleEn, consoleFr } from "./messages/console.ts";
 import { meetingsEn, meetingsFr } from "./messages/meetings.ts";
 import { resourcesEn, resourcesFr } from "./messages/resources.ts";
+import { glossaryEn, glossaryFr } from "./messages/glossary.ts";
 import { visitorEn, visitorFr } from "./messages/visitor.ts";
 
 export const LANGUAGES: readonly Lang[] = ["en", "fr"];
@@ -22,6 +23,7 @@ const en = {
   ...meetingsEn,
   ...consoleEn,
   ...resourcesEn,
+  ...glossaryEn,
   "layout.skipToContent": "Skip to main content",
   "layout.languages": "Language",
   "layout.poweredBy": "Powered by Praxis",
@@ -135,6 +137,7 @@ const fr: Catalogue = {
   ...meetingsFr,
   ...consoleFr,
   ...resourcesFr,
+  ...glossaryFr,
   "layout.skipToContent": "Aller au contenu principal",
   "layout.languages": "Langue",
   "layout.poweredBy": "Propulsé par Praxis",

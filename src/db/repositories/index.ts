@@ -6,6 +6,7 @@ import { BanRepository } from "./bans.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
 import { DomainRepository } from "./domains.ts";
+import { GlossaryRepository } from "./glossary.ts";
 import { KeyRepository } from "./keys.ts";
 import { LinkRepository, NetworkNodeRepository, NetworkPostRepository } from "./links.ts";
 import { MeetingRepository } from "./meetings.ts";
@@ -40,6 +41,7 @@ export interface Repositories {
   meetings: MeetingRepository;
   resources: ResourceRepository;
   practice: PracticeRepository;
+  glossary: GlossaryRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -65,5 +67,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     meetings: new MeetingRepository(db),
     resources: new ResourceRepository(db),
     practice: new PracticeRepository(db),
+    glossary: new GlossaryRepository(db),
   };
 }

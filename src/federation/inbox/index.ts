@@ -21,6 +21,7 @@ import { classifyHandlerFailure, rejectOnce } from "./failures.ts";
 import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
 import { isMeetingRsvp, onJoin, onLeave, onRsvpAnswer } from "./meetings.ts";
+import { glossaryOr } from "./glossary.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
 import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
 import { onParentEvent, parentEventLinks } from "./network-events.ts";
@@ -65,24 +66,26 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
       return perInboxKey(ctx, activity);
     })
     .on(Follow, admitted(onFollow))
-    .on(Create, admitted(async (ctx, create) => {
-      // A linked parent's meeting cascades; anything else is a post.
+    .on(Create, admitted(glossaryOr(async (ctx, create) => {
+      // A glossary change (above), a linked parent's meeting, or a post.
       const parentLinks = await parentEventLinks(ctx, create);
       await (parentLinks ? onParentEvent(ctx, create, parentLinks) : onCreate(ctx, create));
-    }))
+    })))
     .on(Update, admitted(async (ctx, update) => {
       // An actor updating itself: a linked Group may have changed its links.
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
       } else {
-        // A linked parent's Event (meetings), else a linked Group's edit of
-        // what it carries (resources, practice marks), else a member's edit.
-        const parentLinks = await parentEventLinks(ctx, update);
-        if (parentLinks) await onParentEvent(ctx, update, parentLinks);
-        else if (!(await onLinkedGroupUpdate(ctx, update))) await onUpdate(ctx, update);
+        // A glossary change, a linked parent's Event (meetings), a linked
+        // Group's edit of what it carries (resources, practice marks), or a member's edit.
+        await glossaryOr<Update>(async (ctx, update) => {
+          const parentLinks = await parentEventLinks(ctx, update);
+          if (parentLinks) await onParentEvent(ctx, update, parentLinks);
+          else if (!(await onLinkedGroupUpdate(ctx, update))) await onUpdate(ctx, update);
+        })(ctx, update);
       }
     }))
-    .on(Delete, admitted(onDelete))
+    .on(Delete, admitted(glossaryOr(onDelete)))
     .on(Like, admitted(onReaction))
     .on(Dislike, admitted(onReaction))
     // The fractal network: links between communities and what flows along them.

@@ -14,6 +14,7 @@ import { auditRouter } from "./audit.ts";
 import { communitiesRouter } from "./communities.ts";
 import { domainsRouter } from "./domains.ts";
 import { meetingsRouter } from "./meetings.ts";
+import { glossaryRouter } from "./glossary.ts";
 import { moderationRouter } from "./moderation.ts";
 import { networkRouter } from "./network.ts";
 import { practiceRouter } from "./practice.ts";
@@ -90,6 +91,7 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
   api.route("/communities", meetingsRouter());
   api.route("/communities", resourcesRouter());
   api.route("/communities", practiceRouter());
+  api.route("/communities", glossaryRouter());
   api.route("/", moderationRouter());
   api.route("/", domainsRouter());
   api.route("/audit", auditRouter());

@@ -22,6 +22,7 @@ import type { WebEnv } from "../public-origin.ts";
 import { sameOrigin } from "../routes/same-origin.ts";
 import type { Lang } from "../views.ts";
 import { communityRoutes } from "./community.ts";
+import { glossaryConsoleRoutes } from "./glossary.ts";
 import type { FormContext, FormState } from "./forms.ts";
 import { instanceRoutes } from "./instance.ts";
 import { renderConsolePage } from "./layout.ts";
@@ -212,5 +213,6 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<WebEnv> {
   app.route("/console/c", resourceConsoleRoutes(console));
   app.route("/console/c", communityRoutes(console));
   app.route("/console/c", consoleMeetingRoutes(console));
+  app.route("/console/c", glossaryConsoleRoutes(console));
   return app as unknown as Hono<WebEnv>;
 }

@@ -48,6 +48,7 @@ ${view.meetings !== undefined && renderMeetingsSection(view.meetings, lang, comm
 ${renderCommunityPosts(view, lang)}
 ${view.contentVisible !== false && renderResourceSection(community.slug, view.resources, lang)}
 ${network !== undefined && renderNetworkSection(network, lang, community.name, `/c/${community.slug}/network`)}
+<section aria-labelledby="glossary-heading"><h2 id="glossary-heading">${t(lang, "glossary.link")}</h2><p><a href="/c/${community.slug}/glossary">${t(lang, "glossary.see")}</a></p></section>
 ${showFromSub && view.contentVisible !== false && renderFromSubcommunities(fromSubcommunities, lang)}
 ${view.contentVisible !== false && renderFromParents(view.fromParents, lang)}
 ${renderFeedLinks(view, lang)}
