@@ -116,6 +116,10 @@ export const configSchema = z.strictObject({
     loginAttemptsPerWindow: z.number().int().min(0).max(10_000).default(10),
     loginWindowSeconds: z.number().int().min(1).max(86_400).default(900),
   }).prefault({}),
+  workingGroups: z.strictObject({
+    /** Seconds between checks of working groups' end dates (ended ones are archived). */
+    archiveCheckSeconds: z.number().min(0.05).max(86_400).default(60),
+  }).prefault({}),
   logLevel: z.enum(["trace", "debug", "info", "warning", "error", "fatal"]).default("info"),
 });
 
@@ -182,6 +186,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_CONSOLE_SESSION_HOURS", ["console", "sessionHours"], asInt],
   ["PRAXIS_LOGIN_ATTEMPTS", ["console", "loginAttemptsPerWindow"], asInt],
   ["PRAXIS_INSTANCE_DESCRIPTION", ["instanceDescription"], asString],
+  ["PRAXIS_ARCHIVE_CHECK_SECONDS", ["workingGroups", "archiveCheckSeconds"], asInt],
   ["PRAXIS_LOG_LEVEL", ["logLevel"], asString],
 ];
 

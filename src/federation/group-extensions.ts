@@ -14,6 +14,13 @@ export const GROUP_EXTENSION_CONTEXT = {
   stream: "praxis:stream",
   parentCommunities: { "@id": "praxis:parentCommunities", "@type": "@id" },
   subcommunities: { "@id": "praxis:subcommunities", "@type": "@id" },
+  // Working groups (Build stream) and the core group: see FEDERATION.md.
+  goal: "praxis:goal",
+  endsAt: { "@id": "praxis:endsAt", "@type": "http://www.w3.org/2001/XMLSchema#dateTime" },
+  archived: "praxis:archived",
+  archivedAt: { "@id": "praxis:archivedAt", "@type": "http://www.w3.org/2001/XMLSchema#dateTime" },
+  deliverables: { "@id": "praxis:deliverables", "@type": "@id" },
+  maxMembers: "praxis:maxMembers",
 } as const;
 
 /** Where a community publishes its links (both must list a link for it to count). */
@@ -34,6 +41,20 @@ export function groupExtensionTerms(community: Community, origin: string): Recor
     subcommunities: links.children,
     // Announcement-only: only the moderators' linked actors may post.
     postingRestrictedToMods: community.announcementOnly,
+    ...workingGroupTerms(community, origin),
+  };
+}
+
+/** A working group's goal, end date, archived state and deliverables; the core group's cap. */
+function workingGroupTerms(community: Community, origin: string): Record<string, unknown> {
+  const isWorkingGroup = community.stream === "build" || community.goal !== null || community.endsAt !== null;
+  return {
+    ...(community.goal ? { goal: community.goal } : {}),
+    ...(community.endsAt ? { endsAt: community.endsAt } : {}),
+    ...(isWorkingGroup || community.archivedAt ? { archived: community.archivedAt !== null } : {}),
+    ...(community.archivedAt ? { archivedAt: community.archivedAt } : {}),
+    ...(isWorkingGroup ? { deliverables: new URL(`/c/${community.slug}/deliverables`, origin).href } : {}),
+    ...(community.maxMembers !== null ? { maxMembers: community.maxMembers } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { AuditRepository } from "./audit.ts";
 import { BanRepository } from "./bans.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
+import { DeliverableRepository } from "./deliverables.ts";
 import { DomainRepository } from "./domains.ts";
 import { KeyRepository } from "./keys.ts";
 import { LinkRepository, NetworkNodeRepository, NetworkPostRepository } from "./links.ts";
@@ -35,6 +36,7 @@ export interface Repositories {
   domains: DomainRepository;
   reactions: ReactionRepository;
   sessions: SessionRepository;
+  deliverables: DeliverableRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -57,5 +59,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     domains: new DomainRepository(db),
     reactions: new ReactionRepository(db),
     sessions: new SessionRepository(db),
+    deliverables: new DeliverableRepository(db),
   };
 }

@@ -17,6 +17,7 @@ import type { AppServices } from "../../services.ts";
 import { INSTANCE_ACTOR } from "../addressing.ts";
 import { admissionProblem, admitInboxActivity } from "../signer.ts";
 import { classifyHandlerFailure, rejectOnce } from "./failures.ts";
+import { onDeliverableActivity, onWorkingGroupUpdate } from "./deliverables.ts";
 import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
@@ -61,12 +62,16 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
       return perInboxKey(ctx, activity);
     })
     .on(Follow, admitted(onFollow))
-    .on(Create, admitted(onCreate))
+    .on(Create, admitted(async (ctx, create) => {
+      // A linked sub-community's deliverable, else a post.
+      if (!(await onDeliverableActivity(ctx, create))) await onCreate(ctx, create);
+    }))
     .on(Update, admitted(async (ctx, update) => {
       // An actor updating itself: a linked Group may have changed its links.
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
-      } else {
+        await onWorkingGroupUpdate(ctx, update.actorId.href);
+      } else if (!(await onDeliverableActivity(ctx, update))) {
         await onUpdate(ctx, update);
       }
     }))
