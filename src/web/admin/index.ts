@@ -12,6 +12,7 @@ import { NotFoundError, type Operations } from "../../operations/communities.ts"
 import { accountsRouter } from "./accounts.ts";
 import { auditRouter } from "./audit.ts";
 import { communitiesRouter } from "./communities.ts";
+import { deliverablesRouter } from "./deliverables.ts";
 import { domainsRouter } from "./domains.ts";
 import { moderationRouter } from "./moderation.ts";
 import { networkRouter } from "./network.ts";
@@ -84,6 +85,7 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
   api.route("/tokens", tokensRouter());
   api.route("/communities", communitiesRouter());
   api.route("/communities", networkRouter());
+  api.route("/communities", deliverablesRouter());
   api.route("/", moderationRouter());
   api.route("/", domainsRouter());
   api.route("/audit", auditRouter());
