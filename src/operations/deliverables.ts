@@ -8,6 +8,7 @@ import {
 } from "../domain/working-groups.ts";
 import type { DeliverableChanges } from "../db/repositories/deliverables.ts";
 import { deliverableUri, sendDeliverable } from "../federation/deliverables.ts";
+import type { AppServices } from "../services.ts";
 import { cliActor } from "./audit.ts";
 import { contextOf, getCommunity, NotFoundError, type Operations } from "./communities.ts";
 
@@ -92,8 +93,12 @@ export interface ChildDeliverable {
 
 /** The deliverables of the community's linked sub-communities (working groups), by group. */
 export async function listChildDeliverables(ops: Operations, slug: string): Promise<ChildDeliverable[]> {
-  const community = await getCommunity(ops, slug);
-  const { repos } = ops.services;
+  return childDeliverablesOf(ops.services, await getCommunity(ops, slug));
+}
+
+/** The same, for a community at hand (the pages). */
+export async function childDeliverablesOf(services: AppServices, community: Community): Promise<ChildDeliverable[]> {
+  const { repos } = services;
   const active = new Set((await repos.links.list(community.id, { statuses: ["active", "accepted"], relation: "child" })).map((l) => l.peer_uri));
   const groups = new Map<string, ChildDeliverable["group"]>();
   const out: ChildDeliverable[] = [];

@@ -6,6 +6,7 @@ import type { Lang } from "./views.ts";
 import { html, SafeHtml, type HtmlValue } from "./sanitize.ts";
 import { consoleEn, consoleFr } from "./messages/console.ts";
 import { visitorEn, visitorFr } from "./messages/visitor.ts";
+import { workingGroupsEn, workingGroupsFr } from "./messages/working-groups.ts";
 
 export const LANGUAGES: readonly Lang[] = ["en", "fr"];
 
@@ -18,6 +19,7 @@ interface Plural {
 const en = {
   ...visitorEn,
   ...consoleEn,
+  ...workingGroupsEn,
   "layout.skipToContent": "Skip to main content",
   "layout.languages": "Language",
   "layout.poweredBy": "Powered by Praxis",
@@ -129,6 +131,7 @@ type Catalogue = { readonly [K in MessageKey]: English[K] extends string ? strin
 const fr: Catalogue = {
   ...visitorFr,
   ...consoleFr,
+  ...workingGroupsFr,
   "layout.skipToContent": "Aller au contenu principal",
   "layout.languages": "Langue",
   "layout.poweredBy": "Propulsé par Praxis",

@@ -118,6 +118,8 @@ export interface CommunityView {
   network?: NetworkGraph;
   /** Posts rolled up from its sub-communities, newest first. */
   fromSubcommunities?: NetworkPostView[];
+  /** Goal, end date, cap and deliverables; its working groups' deliverables. */
+  workingGroup?: import("./pages/working-groups.ts").WorkingGroupView;
 }
 
 /** A post that reached a community from one of its sub-communities. */

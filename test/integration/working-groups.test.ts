@@ -112,6 +112,13 @@ describe("a working group linked to a parent on another server", () => {
     // The unfinished one stays out of the resource centre but is listed, archived.
     const all = await childDeliverables();
     expect(all.map((x) => [x.title, x.status, x.group.archived])).toEqual([["First draft", "done", true], ["Translations", "planned", true]]);
+    // Both pages say so.
+    const parentPage = await (await fetch(national.uri, { headers: { Accept: "text/html" } })).text();
+    expect(parentPage).toMatch(/Working groups’ deliverables/);
+    expect(parentPage).toMatch(/<span class="badge">Done<\/span> First draft/);
+    const groupPage = await (await fetch(guide.uri, { headers: { Accept: "text/html" } })).text();
+    expect(groupPage).toMatch(/<span class="badge">Archived<\/span>/);
+    expect(groupPage).toContain("Write the onboarding guide");
     // Archived: deliverables are final.
     await expect(updateDeliverable(s1, "guide", draftId, { status: "in-progress" }, BY)).rejects.toMatchObject({ field: "community" });
   });

@@ -16,6 +16,7 @@ import { renderHomePage } from "../pages/home.ts";
 import { renderNetworkPage } from "../pages/network-page.ts";
 import { renderThreadPage } from "../pages/thread.ts";
 import { mayViewContent } from "../visibility.ts";
+import { workingGroupView } from "../working-groups-data.ts";
 import type { Lang, Paging } from "../views.ts";
 
 /** Threads per page of a community. */
@@ -98,6 +99,7 @@ export function publicRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
       instance: data.instance(lang),
       community: await data.details(community),
       posts, pinned, paging, network, fromSubcommunities, fromParents, contentVisible: visible, url,
+      workingGroup: await workingGroupView(data.services, community, visible),
     }, lang));
   });
 
