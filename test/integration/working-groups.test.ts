@@ -137,6 +137,26 @@ describe("a working group linked to a parent on another server", () => {
   });
 });
 
+describe("a closed working group under a closed parent", () => {
+  it("serves its deliverables to members only, and its parent (a member) still receives them", async () => {
+    await createCommunity(s1, "taskforce", { name: "Taskforce", stream: "build", closed: true, goal: "Draft the policy" });
+    await createCommunity(s2, "council", { name: "Council", closed: true });
+    const taskforce: Place = { server: s1, slug: "taskforce", uri: `${s1.origin}/c/taskforce` };
+    await link({ server: s2, slug: "council", uri: `${s2.origin}/c/council` }, taskforce, "request");
+    const d = await addDeliverable(s1, "taskforce", { title: "Policy draft" }, BY);
+    // Unsigned: refused.
+    expect((await fetch(d.uri, { headers: AP })).status).toBe(401);
+    expect((await fetch(`${taskforce.uri}/deliverables`, { headers: AP })).status).toBe(401);
+    // The parent fetched it signed, as a member.
+    const held = await waitFor(async () => (await listChildDeliverables(s2, "council")).find((x) => x.uri === d.uri),
+      "the closed parent to hold the closed group's deliverable");
+    expect(held).toMatchObject({ title: "Policy draft", status: "planned", group: { uri: taskforce.uri, name: "Taskforce" } });
+    // The closed parent's page is for members: the public page does not list it.
+    const page = await (await fetch(`${s2.origin}/c/council`, { headers: { Accept: "text/html" } })).text();
+    expect(page).not.toContain("Policy draft");
+  });
+});
+
 describe("the core group: a membership cap", () => {
   beforeAll(async () => {
     await createCommunity(s2, "core", { name: "Core", maxMembers: 1 });

@@ -84,7 +84,8 @@ export class DeliverableRepository {
       community_id: d.communityId, object_uri: d.objectUri, group_uri: d.groupUri, title: d.title, status: d.status,
       due: d.due, resource_uri: d.resourceUri, url: d.url, received_at: now,
     }).onConflict((oc) => oc.columns(["community_id", "object_uri"]).doUpdateSet({
-      title: d.title, status: d.status, due: d.due, resource_uri: d.resourceUri, url: d.url, received_at: now,
+      // received_at stays the first arrival: the order they are listed in.
+      title: d.title, status: d.status, due: d.due, resource_uri: d.resourceUri, url: d.url,
     }).where("network_deliverables.group_uri", "=", d.groupUri)).execute();
   }
 

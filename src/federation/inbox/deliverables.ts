@@ -12,7 +12,9 @@ import type { Community } from "../../domain/community.ts";
 import { DELIVERABLE_STATUSES, MAX_TITLE, parseDate, validateResourceUri } from "../../domain/working-groups.ts";
 import type { AppServices } from "../../services.ts";
 import { DELIVERABLE_TYPE } from "../deliverables.ts";
+import { localCommunityOf } from "../addressing.ts";
 import { PRAXIS_NS } from "../group-extensions.ts";
+import { praxisTerm as term } from "../working-group-state.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "deliverables"]);
 
@@ -39,10 +41,6 @@ function textOf(v: unknown): string | null {
   if (typeof f === "string") return f;
   if (f && typeof f === "object" && typeof (f as Json)["@value"] === "string") return (f as Json)["@value"];
   return null;
-}
-
-function term(doc: Json, name: string): unknown {
-  return doc[name] ?? doc[`praxis:${name}`] ?? doc[`${PRAXIS_NS}${name}`];
 }
 
 function isDeliverableType(v: unknown): boolean {
@@ -117,28 +115,29 @@ export async function onDeliverableActivity(ctx: Ctx, activity: Activity): Promi
 }
 
 /**
- * A linked sub-community updated its Group: re-read its goal, end date,
- * archived state and deliverables from its own server.
+ * A linked sub-community updated its Group. Verifying the link (just done
+ * by onGroupUpdate) re-read its document, and with it the working-group
+ * state (src/federation/working-group-state.ts); a working group's
+ * `deliverables` collection is then re-read too, which brings those made
+ * before the link and any change missed.
  */
 export async function onWorkingGroupUpdate(ctx: Ctx, groupUri: string): Promise<void> {
   const { repos } = ctx.data;
   const origin = new URL(groupUri).origin;
-  for (const { community } of await childLinks(ctx, groupUri)) {
-    const doc = await fetchAs(ctx, community, groupUri).catch(() => null);
-    if (!doc || idOf(doc) !== groupUri) continue;
-    const archived = first(term(doc, "archived")) === true;
-    const endsAt = textOf(term(doc, "endsAt"));
-    await repos.deliverables.putGroup({
-      uri: groupUri,
-      name: textOf(doc.name) ?? textOf(doc.preferredUsername),
-      goal: textOf(term(doc, "goal"))?.slice(0, 2000) ?? null,
-      endsAt: endsAt && !Number.isNaN(Date.parse(endsAt)) ? new Date(endsAt).toISOString() : null,
-      archivedAt: archived ? textOf(term(doc, "archivedAt")) ?? new Date().toISOString() : null,
-    });
-    const collection = idOf(first(term(doc, "deliverables")));
-    if (!collection || new URL(collection).origin !== origin) continue;
+  const parents = await childLinks(ctx, groupUri);
+  if (parents.length === 0) return;
+  const local = await localCommunityOf(ctx, groupUri);
+  if (local) {
+    if (local.stream !== "build" && local.archivedAt === null) return;
+    await repos.deliverables.putGroup({ uri: groupUri, name: local.name, goal: local.goal, endsAt: local.endsAt, archivedAt: local.archivedAt });
+  } else if (!(await repos.deliverables.getGroup(groupUri))) {
+    return; // not a working group: nothing more to read
+  }
+  const collection = new URL(`${new URL(groupUri).pathname.replace(/\/$/, "")}/deliverables`, origin).href;
+  for (const { community } of parents) {
     const page = await fetchAs(ctx, community, collection).catch(() => null);
-    const items = page?.orderedItems ?? page?.items ?? [];
+    if (!page || idOf(page) !== collection) continue;
+    const items = page.orderedItems ?? page.items ?? [];
     for (const item of (Array.isArray(items) ? items : [items]).slice(0, MAX_ITEMS)) {
       // Embedded in a collection its own server served: as authoritative as the object.
       const object = typeof item === "string" && new URL(item).origin === origin
