@@ -13,6 +13,7 @@ import { KyselyMessageQueue } from "./db/message-queue.ts";
 import { postgresNotifyWake, sqliteWalWake } from "./db/queue-wake.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
+import { startArchiveTimer } from "./operations/working-groups.ts";
 import { DeliveryGate } from "./federation/delivery-gate.ts";
 import { DomainPolicy } from "./federation/domain-policy.ts";
 import { FastDelivery } from "./federation/fast-delivery.ts";
@@ -104,12 +105,15 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
   const workerAbort = new AbortController();
   let worker: Promise<void> | null = null;
   let server: ServerType | null = null;
+  let stopArchiveTimer: (() => Promise<void>) | null = null;
 
   return {
     config, services, federation, web, kv, queue, deliveryHosts, outbound, run,
     startWorker() {
       if (!worker) startMeetingPublisher({ services, federation }, workerAbort.signal, run);
       worker ??= run(() => federation.startQueue(services, { signal: workerAbort.signal }));
+      // Working groups whose end date passed are archived by the worker process.
+      stopArchiveTimer ??= startArchiveTimer({ services, federation }, config.workingGroups.archiveCheckSeconds * 1000, run);
     },
     listen() {
       return new Promise((resolve, reject) => {
@@ -123,6 +127,7 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
     },
     async close() {
       workerAbort.abort();
+      await stopArchiveTimer?.();
       await worker?.catch(() => {});
       if (server) {
         const s = server;

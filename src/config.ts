@@ -126,6 +126,10 @@ export const configSchema = z.strictObject({
     /** Minutes between the worker's checks of the horizon. */
     publishIntervalMinutes: z.number().min(0.01).max(1440).default(60),
   }).prefault({}),
+  workingGroups: z.strictObject({
+    /** Seconds between checks of working groups' end dates (ended ones are archived). */
+    archiveCheckSeconds: z.number().min(0.05).max(86_400).default(60),
+  }).prefault({}),
   logLevel: z.enum(["trace", "debug", "info", "warning", "error", "fatal"]).default("info"),
 });
 
@@ -194,6 +198,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_LOGIN_ATTEMPTS", ["console", "loginAttemptsPerWindow"], asInt],
   ["PRAXIS_INSTANCE_DESCRIPTION", ["instanceDescription"], asString],
   ["PRAXIS_MEETINGS_HORIZON_DAYS", ["meetings", "publishHorizonDays"], asInt],
+  ["PRAXIS_ARCHIVE_CHECK_SECONDS", ["workingGroups", "archiveCheckSeconds"], asInt],
   ["PRAXIS_LOG_LEVEL", ["logLevel"], asString],
 ];
 

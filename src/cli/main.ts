@@ -17,7 +17,7 @@ import {
   approveLink, declineLinkRequest, inviteChild, listLinks, listRequests, type LinkView, networkSettings, networkTree,
   promotePost, removeLink, requestParent, updateNetworkSettings,
 } from "../operations/links.ts";
-import { approveMember, listMembers, rejectMember } from "../operations/members.ts";
+import { approveMember, capacityOf, listMembers, rejectMember } from "../operations/members.ts";
 import { PeerUnreachableError } from "../federation/links.ts";
 import type { TreeNode } from "../federation/network-reader.ts";
 import {
@@ -28,6 +28,7 @@ import { printTable } from "./format.ts";
 import { registerMeetingCommands } from "./meetings.ts";
 import { registerPracticeCommands } from "./practice.ts";
 import { registerGlossaryCommands } from "./glossary.ts";
+import { registerDeliverableCommands } from "./deliverables.ts";
 import { registerQueueCommands } from "./queue.ts";
 import { registerResourceCommands } from "./resources.ts";
 import { registerSafetyCommands } from "./safety.ts";
@@ -79,11 +80,15 @@ community.command("create <slug>")
   .option("--language <tags>", "comma-separated languages, e.g. en,fr")
   .option("--closed", "membership requires a moderator's approval")
   .addOption(postingOption())
+  .option("--goal <text>", "a working group's goal (with --stream build)")
+  .option("--ends <date>", "a working group's end date, e.g. 2026-06-30 (with --stream build); it is archived then")
+  .option("--max-members <n>", "most members (the core group); an open community refuses the next, a closed one keeps them waiting")
   .option("--json", "print the community as JSON")
   .action(async (slug: string, o) => {
     await withPraxis(async (praxis) => {
       const c = await createCommunity(praxis, slug, {
         name: o.name, summary: o.summary, scale: o.scale, stream: o.stream, languages: o.language, closed: !!o.closed, posting: o.posting,
+        goal: o.goal, ends: o.ends, maxMembers: o.maxMembers,
       });
       const details = await communityDetails(praxis, c);
       if (o.json) return json(details);
@@ -116,6 +121,9 @@ community.command("show <slug>")
         ["stream", d.stream ?? "-"], ["languages", d.languages.join(", ") || "-"],
         ["membership", d.closed ? "closed (approval)" : "open"], ["posting", d.postingPolicy], ["announcement-only", d.announcementOnly ? "yes" : "no"],
         ["rules", d.rules || "-"],
+        ...(d.goal ? [["goal", d.goal]] : []), ...(d.endsAt ? [["ends", d.endsAt]] : []),
+        ...(d.archivedAt ? [["archived", d.archivedAt]] : []),
+        ["max-members", d.maxMembers === null ? "-" : String(d.maxMembers)],
         ["members", String(d.members)], ["pending", String(d.pending)], ["created", d.createdAt],
       ]);
     });
@@ -135,6 +143,9 @@ community.command("update <slug>")
   .option("--rules <text>", "the community's rules, one per line (plain text; \"\" clears them)")
   .option("--announcement-only", "only the moderators' linked actors may start threads (postingRestrictedToMods)")
   .option("--no-announcement-only", "members may post again")
+  .option("--goal <text>", "a working group's goal (stream build; \"\" clears it)")
+  .option("--ends <date>", "a working group's end date, in the future (stream build; \"\" clears it)")
+  .option("--max-members <n>", "most members (the core group); \"none\" removes the cap")
   .action(async (slug: string, o) => {
     if (o.closed && o.open) throw new UsageError("--closed and --open cannot be used together");
     await withPraxis(async (praxis) => {
@@ -142,6 +153,7 @@ community.command("update <slug>")
         name: o.name, summary: o.summary, scale: o.scale,
         stream: o.stream === false ? null : o.stream, languages: o.language,
         closed: o.closed ? true : o.open ? false : undefined, posting: o.posting, rules: o.rules,
+        goal: o.goal, ends: o.ends, maxMembers: o.maxMembers,
       };
       const hasOther = Object.values(input).some((v) => v !== undefined);
       // Announcement-only is a moderation decision: audited with who made it.
@@ -198,8 +210,16 @@ member.command("list <slug>")
       const members = await listMembers(praxis, slug, !!o.pending);
       if (o.json) return json(members);
       if (members.length === 0) return out(o.pending ? "No pending requests." : "No members yet.");
-      printTable(out, ["ACTOR", "HANDLE", o.pending ? "REQUESTED" : "JOINED", "MESSAGE"],
-        members.map((m) => [m.actorUri, m.handle ?? "-", (o.pending ? m.requestedAt : m.acceptedAt) ?? "-", m.message ?? ""]));
+      if (o.pending) {
+        // Join requests wait in order: the waitlist position is the order they are approved in when a seat frees up.
+        const cap = await capacityOf(praxis, slug);
+        if (cap.full) out(`${slug} is full (${cap.members} of ${cap.maxMembers} members): requests wait in this order.`);
+        printTable(out, ["POSITION", "ACTOR", "HANDLE", "REQUESTED", "MESSAGE"],
+          members.map((m) => [String(m.waitlistPosition ?? "-"), m.actorUri, m.handle ?? "-", m.requestedAt, m.message ?? ""]));
+        return;
+      }
+      printTable(out, ["ACTOR", "HANDLE", "JOINED", "MESSAGE"],
+        members.map((m) => [m.actorUri, m.handle ?? "-", m.acceptedAt ?? "-", m.message ?? ""]));
     });
   });
 
@@ -472,6 +492,7 @@ registerMeetingCommands(program, { withPraxis, out, json, queuedNote });
 registerResourceCommands(program, { withPraxis, out, json, queuedNote });
 registerPracticeCommands(program, { withPraxis, out, json, queuedNote });
 registerGlossaryCommands(program, { withPraxis, out, json, queuedNote });
+registerDeliverableCommands(program, { withPraxis, out, json, queuedNote });
 
 program.command("migrate")
   .description("Apply pending database migrations (the server also does this at start).")

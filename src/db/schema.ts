@@ -20,6 +20,12 @@ export interface CommunitiesTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  /** A working group's goal and end date, and when it was archived (migration 0015). */
+  goal: Generated<string | null>;
+  ends_at: Generated<string | null>;
+  archived_at: Generated<string | null>;
+  /** The core group: most accepted members (null: no cap). */
+  max_members: Generated<number | null>;
 }
 
 export interface ActorKeysTable {
@@ -368,6 +374,43 @@ export interface Database {
   glossary_terms: GlossaryTermsTable;
   glossary_versions: GlossaryVersionsTable;
   glossary_inherited: GlossaryInheritedTable;
+  deliverables: DeliverablesTable;
+  network_deliverables: NetworkDeliverablesTable;
+  network_working_groups: NetworkWorkingGroupsTable;
+}
+
+export interface DeliverablesTable {
+  id: string;
+  community_id: string;
+  title: string;
+  status: string;
+  due: string | null;
+  resource_uri: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A sub-community's deliverables as they arrived along a verified link. */
+export interface NetworkDeliverablesTable {
+  community_id: string;
+  object_uri: string;
+  group_uri: string;
+  title: string;
+  status: string;
+  due: string | null;
+  resource_uri: string | null;
+  url: string | null;
+  received_at: string;
+}
+
+/** A linked working group's goal, end date and archived state, as its Group document last said. */
+export interface NetworkWorkingGroupsTable {
+  uri: string;
+  name: string | null;
+  goal: string | null;
+  ends_at: string | null;
+  archived_at: string | null;
+  fetched_at: string;
 }
 
 export type CommunityRow = Selectable<CommunitiesTable>;

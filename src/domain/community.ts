@@ -27,6 +27,13 @@ export interface Community {
   announcementOnly: boolean;
   /** Plain text, one rule per line (shown on the community page). */
   rules: string;
+  /** A working group's goal and end date (Build stream; src/domain/working-groups.ts). */
+  goal: string | null;
+  endsAt: string | null;
+  /** When the working group was archived: read-only, still listed. */
+  archivedAt: string | null;
+  /** The core group: most accepted members (null: no cap). */
+  maxMembers: number | null;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;

@@ -18,6 +18,13 @@ export const GROUP_EXTENSION_CONTEXT = {
   // The resource centre, as Mobilizon names a Group's resources.
   resources: { "@id": "https://joinmobilizon.org/ns#resources", "@type": "@id" },
   glossary: { "@id": "praxis:glossary", "@type": "@id" },
+  // Working groups (Build stream) and the core group: see FEDERATION.md.
+  goal: "praxis:goal",
+  endsAt: { "@id": "praxis:endsAt", "@type": "http://www.w3.org/2001/XMLSchema#dateTime" },
+  archived: "praxis:archived",
+  archivedAt: { "@id": "praxis:archivedAt", "@type": "http://www.w3.org/2001/XMLSchema#dateTime" },
+  deliverables: { "@id": "praxis:deliverables", "@type": "@id" },
+  maxMembers: "praxis:maxMembers",
 } as const;
 
 /** Where a community publishes its links (both must list a link for it to count). */
@@ -43,6 +50,20 @@ export function groupExtensionTerms(community: Community, origin: string): Recor
     glossary: new URL(`/c/${community.slug}/glossary`, origin).href,
     // Announcement-only: only the moderators' linked actors may post.
     postingRestrictedToMods: community.announcementOnly,
+    ...workingGroupTerms(community, origin),
+  };
+}
+
+/** A working group's goal, end date, archived state and deliverables; the core group's cap. */
+function workingGroupTerms(community: Community, origin: string): Record<string, unknown> {
+  const isWorkingGroup = community.stream === "build" || community.goal !== null || community.endsAt !== null;
+  return {
+    ...(community.goal ? { goal: community.goal } : {}),
+    ...(community.endsAt ? { endsAt: community.endsAt } : {}),
+    ...(isWorkingGroup || community.archivedAt ? { archived: community.archivedAt !== null } : {}),
+    ...(community.archivedAt ? { archivedAt: community.archivedAt } : {}),
+    ...(isWorkingGroup ? { deliverables: new URL(`/c/${community.slug}/deliverables`, origin).href } : {}),
+    ...(community.maxMembers !== null ? { maxMembers: community.maxMembers } : {}),
   };
 }
 

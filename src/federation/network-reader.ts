@@ -12,6 +12,7 @@ import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR, localCommunityOf } from "./addressing.ts";
 import { linkCollectionUris, PRAXIS_NS } from "./group-extensions.ts";
 import { publicOrigin } from "./origin.ts";
+import { rememberWorkingGroup } from "./working-group-state.ts";
 
 const logger = getLogger(["praxis", "federation", "network"]);
 
@@ -119,6 +120,8 @@ export class NetworkReader {
     if (origin === publicOrigin(this.ctx)) return null;
     const doc = await this.fetchJson(uri);
     if (!doc || idOf(doc) !== uri || first(doc.type) !== "Group") return null;
+    // A working group's goal, end date and archived state, from the same document.
+    await rememberWorkingGroup(this.ctx, uri, doc);
     const parentsCollection = sameOrigin(idOf(first(praxisTerm(doc, "parentCommunities"))), origin);
     const childrenCollection = sameOrigin(idOf(first(praxisTerm(doc, "subcommunities"))), origin);
     const parents = await this.readCollection(parentsCollection);

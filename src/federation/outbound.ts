@@ -166,10 +166,14 @@ export async function acceptFollow(ctx: Ctx, community: Community, follow: Follo
   await ctx.sendActivity({ identifier: community.slug }, follow.recipient, accept);
 }
 
-export async function rejectFollow(ctx: Ctx, community: Community, follow: FollowRequest): Promise<void> {
+/** `reason`, when given, is told to the follower as the Reject's content and summary (plain text). */
+export async function rejectFollow(ctx: Ctx, community: Community, follow: FollowRequest, reason?: string): Promise<void> {
   const communityUri = ctx.getActorUri(community.slug);
   const id = await claimId(ctx, community, follow.id ?? `${follow.actor}#follow`, "reject");
-  const reject = new Reject({ id, actor: communityUri, object: minimalFollow({ ...follow, community: communityUri }) });
+  const reject = new Reject({
+    id, actor: communityUri, object: minimalFollow({ ...follow, community: communityUri }),
+    ...(reason ? { summary: reason, content: reason } : {}),
+  });
   await record(ctx, reject);
   await ctx.sendActivity({ identifier: community.slug }, follow.recipient, reject);
 }

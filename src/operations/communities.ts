@@ -9,6 +9,7 @@ import type { CommunityChanges } from "../db/repositories/communities.ts";
 import { loadKeyPairs } from "../federation/keys.ts";
 import { sendGroupDelete, sendGroupUpdate } from "../federation/outbound.ts";
 import type { AppServices } from "../services.ts";
+import { checkWorkingGroupFields, parseEndDate, parseMaxMembers, validateGoal } from "../domain/working-groups.ts";
 import { cliActor } from "./audit.ts";
 
 export interface Operations {
@@ -36,6 +37,12 @@ export interface CommunityInput {
   announcementOnly?: boolean;
   /** Plain text, one rule per line. */
   rules?: string;
+  /** A working group's goal (only with stream build; "" or null clears it). */
+  goal?: string | null;
+  /** A working group's end date, in the future (only with stream build; "" or null clears it). */
+  ends?: string | null;
+  /** The core group: most members ("" or null: no cap). */
+  maxMembers?: string | number | null;
 }
 
 function parseChanges(input: CommunityInput): CommunityChanges {
@@ -49,6 +56,9 @@ function parseChanges(input: CommunityInput): CommunityChanges {
   if (input.posting !== undefined) changes.postingPolicy = parsePostingPolicy(input.posting);
   if (input.announcementOnly !== undefined) changes.announcementOnly = input.announcementOnly;
   if (input.rules !== undefined) changes.rules = validateRules(input.rules);
+  if (input.goal !== undefined) changes.goal = input.goal === null || input.goal === "" ? null : validateGoal(input.goal);
+  if (input.ends !== undefined) changes.endsAt = input.ends === null || input.ends === "" ? null : parseEndDate(input.ends);
+  if (input.maxMembers !== undefined) changes.maxMembers = parseMaxMembers(input.maxMembers);
   return changes;
 }
 
@@ -57,6 +67,7 @@ export async function createCommunity(ops: Operations, slug: string, input: Comm
   const { repos } = ops.services;
   validateSlug(slug);
   const changes = parseChanges(input);
+  checkWorkingGroupFields({ stream: changes.stream ?? null, goal: changes.goal, endsAt: changes.endsAt });
   const existing = await repos.communities.findBySlug(slug);
   if (existing) {
     throw new ValidationError("slug", existing.deletedAt
@@ -77,9 +88,19 @@ export async function getCommunity(ops: Operations, slug: string): Promise<Commu
 }
 
 export async function updateCommunity(ops: Operations, slug: string, input: CommunityInput, by: string = cliActor()): Promise<Community> {
-  await getCommunity(ops, slug);
+  const before = await getCommunity(ops, slug);
   const changes = parseChanges(input);
   if (Object.keys(changes).length === 0) throw new ValidationError("options", "nothing to update; pass at least one option");
+  const stream = changes.stream !== undefined ? changes.stream : before.stream;
+  checkWorkingGroupFields({ stream, goal: changes.goal, endsAt: changes.endsAt });
+  if (stream !== "build") {
+    // Leaving the Build stream drops the goal and end date with it.
+    if (before.goal !== null) changes.goal = null;
+    if (before.endsAt !== null) changes.endsAt = null;
+  }
+  if (before.archivedAt !== null && (changes.endsAt !== undefined)) {
+    throw new ValidationError("ends", "the working group is archived; its end date can no longer change");
+  }
   const community = (await ops.services.repos.communities.update(slug, changes))!;
   await ops.services.repos.audit.record({ actor: by, action: "community.update", communityId: community.id, target: slug, details: { ...changes } });
   await sendGroupUpdate(contextOf(ops), community);

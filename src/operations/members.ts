@@ -3,6 +3,7 @@ import type { Recipient } from "@fedify/vocab";
 import type { Member } from "../db/repositories/memberships.ts";
 import { ValidationError } from "../domain/community.ts";
 import { acceptFollow, rejectFollow } from "../federation/outbound.ts";
+import { mayApprove, waitlist } from "../domain/working-groups.ts";
 import { cliActor } from "./audit.ts";
 import { contextOf, getCommunity, NotFoundError, type Operations } from "./communities.ts";
 
@@ -32,15 +33,38 @@ function recipientOf(member: Member): Recipient {
   };
 }
 
-export async function listMembers(ops: Operations, slug: string, pending: boolean): Promise<Member[]> {
+/** A member, or a pending request with its place on the waitlist (1 = next). */
+export type ListedMember = Member & { waitlistPosition?: number };
+
+export async function listMembers(ops: Operations, slug: string, pending: boolean): Promise<ListedMember[]> {
   const community = await getCommunity(ops, slug);
-  return ops.services.repos.memberships.list(community.id, pending ? "pending" : "accepted");
+  const rows = await ops.services.repos.memberships.list(community.id, pending ? "pending" : "accepted");
+  if (!pending) return rows;
+  // Join requests wait in the order they were made.
+  return waitlist(rows).map(({ position, ...m }) => ({ ...m, waitlistPosition: position }));
+}
+
+/** The core group's state: the cap, the members, and how many wait. */
+export async function capacityOf(ops: Operations, slug: string): Promise<{ maxMembers: number | null; members: number; waiting: number; full: boolean }> {
+  const community = await getCommunity(ops, slug);
+  const { memberships } = ops.services.repos;
+  const members = await memberships.count(community.id, "accepted");
+  return {
+    maxMembers: community.maxMembers, members, waiting: await memberships.count(community.id, "pending"),
+    full: !mayApprove({ maxMembers: community.maxMembers, members }),
+  };
 }
 
 export async function approveMember(ops: Operations, slug: string, who: string, by: string = cliActor()): Promise<Member> {
   const community = await getCommunity(ops, slug);
   const member = await findMember(ops, community.id, who);
   if (member.status === "accepted") throw new ValidationError("actor", `${who} is already a member`);
+  if (community.archivedAt) throw new ValidationError("community", `${slug} is archived: it takes no new members`);
+  const members = await ops.services.repos.memberships.count(community.id, "accepted");
+  if (!mayApprove({ maxMembers: community.maxMembers, members })) {
+    throw new ValidationError("max-members",
+      `${slug} is full (${members} of ${community.maxMembers} members): the request stays on the waitlist until a member leaves or the cap is raised`);
+  }
   await ops.services.repos.memberships.accept(community.id, member.actorUri);
   await ops.services.repos.audit.record({ actor: by, action: "member.approve", communityId: community.id, target: member.actorUri });
   await acceptFollow(contextOf(ops), community, { id: member.followId, actor: member.actorUri, recipient: recipientOf(member) });

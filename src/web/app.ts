@@ -18,6 +18,7 @@ import { languageOf, rememberLanguage } from "./lang.ts";
 import { PageData } from "./page-data.ts";
 import { publicOriginMiddleware, type WebEnv } from "./public-origin.ts";
 import { renderErrorPage } from "./pages/error.ts";
+import { deliverableRoutes } from "./routes/deliverables.ts";
 import { feedRoutes } from "./routes/feeds.ts";
 import { followRoutes } from "./routes/follow.ts";
 import { meetingRoutes } from "./routes/meetings.ts";
@@ -75,6 +76,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   app.get("/healthz", (c) => c.json({ ok: true }));
   registerDiscoveryRoutes(app, config.origin);
   app.route("/", metaRoutes());
+  app.route("/", deliverableRoutes(federation, services));
   app.route("/", feedRoutes({ data, langOf }));
   app.route("/", meetingRoutes({ data, federation, langOf }));
   app.route("/", resourceRoutes({ data, langOf }));

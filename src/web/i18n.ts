@@ -9,6 +9,7 @@ import { meetingsEn, meetingsFr } from "./messages/meetings.ts";
 import { resourcesEn, resourcesFr } from "./messages/resources.ts";
 import { glossaryEn, glossaryFr } from "./messages/glossary.ts";
 import { visitorEn, visitorFr } from "./messages/visitor.ts";
+import { workingGroupsEn, workingGroupsFr } from "./messages/working-groups.ts";
 
 export const LANGUAGES: readonly Lang[] = ["en", "fr"];
 
@@ -24,6 +25,7 @@ const en = {
   ...consoleEn,
   ...resourcesEn,
   ...glossaryEn,
+  ...workingGroupsEn,
   "layout.skipToContent": "Skip to main content",
   "layout.languages": "Language",
   "layout.poweredBy": "Powered by Praxis",
@@ -138,6 +140,7 @@ const fr: Catalogue = {
   ...consoleFr,
   ...resourcesFr,
   ...glossaryFr,
+  ...workingGroupsFr,
   "layout.skipToContent": "Aller au contenu principal",
   "layout.languages": "Langue",
   "layout.poweredBy": "Propulsé par Praxis",

@@ -125,6 +125,8 @@ export interface CommunityView {
   meetings?: import("./pages/meetings.ts").MeetingItemView[];
   /** Its resource centre, newest first (absent when the visitor may not read it). */
   resources?: ResourceCard[];
+  /** Goal, end date, cap and deliverables; its working groups' deliverables. */
+  workingGroup?: import("./pages/working-groups.ts").WorkingGroupView;
 }
 
 /** A post that reached a community from one of its sub-communities. */

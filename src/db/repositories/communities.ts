@@ -13,6 +13,9 @@ export interface NewCommunity {
   postingPolicy?: PostingPolicy;
   announcementOnly?: boolean;
   rules?: string;
+  goal?: string | null;
+  endsAt?: string | null;
+  maxMembers?: number | null;
 }
 
 export type CommunityChanges = Partial<Omit<NewCommunity, "slug">>;
@@ -30,6 +33,10 @@ export function toCommunity(row: CommunityRow): Community {
     postingPolicy: row.posting_policy as PostingPolicy,
     announcementOnly: row.announcement_only === 1,
     rules: row.rules,
+    goal: row.goal ?? null,
+    endsAt: row.ends_at ?? null,
+    archivedAt: row.archived_at ?? null,
+    maxMembers: row.max_members ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
@@ -56,6 +63,9 @@ export class CommunityRepository {
       posting_policy: input.postingPolicy ?? "members",
       announcement_only: input.announcementOnly ? 1 : 0,
       rules: input.rules ?? "",
+      goal: input.goal ?? null,
+      ends_at: input.endsAt ?? null,
+      max_members: input.maxMembers ?? null,
       created_at: now,
       updated_at: now,
       deleted_at: null,
@@ -98,9 +108,27 @@ export class CommunityRepository {
     if (changes.postingPolicy !== undefined) values.posting_policy = changes.postingPolicy;
     if (changes.announcementOnly !== undefined) values.announcement_only = changes.announcementOnly ? 1 : 0;
     if (changes.rules !== undefined) values.rules = changes.rules;
+    if (changes.goal !== undefined) values.goal = changes.goal;
+    if (changes.endsAt !== undefined) values.ends_at = changes.endsAt;
+    if (changes.maxMembers !== undefined) values.max_members = changes.maxMembers;
     const row = await this.db.updateTable("communities").set(values)
       .where("slug", "=", slug).where("deleted_at", "is", null).returningAll().executeTakeFirst();
     return row ? toCommunity(row) : null;
+  }
+
+  /** Marks a working group archived; false if it already was (or is gone). */
+  async markArchived(id: string, at: string = new Date().toISOString()): Promise<boolean> {
+    const r = await this.db.updateTable("communities").set({ archived_at: at, updated_at: at })
+      .where("id", "=", id).where("archived_at", "is", null).where("deleted_at", "is", null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Live, unarchived communities whose end date is at or before `now`. */
+  async dueForArchive(now: string): Promise<Community[]> {
+    const rows = await this.db.selectFrom("communities").selectAll()
+      .where("deleted_at", "is", null).where("archived_at", "is", null)
+      .where("ends_at", "is not", null).where("ends_at", "<=", now).execute();
+    return rows.map(toCommunity);
   }
 
   /** Turns the community into a tombstone and drops its members and posts. */

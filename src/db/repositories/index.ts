@@ -5,6 +5,7 @@ import { AuditRepository } from "./audit.ts";
 import { BanRepository } from "./bans.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
 import { CommunityRepository } from "./communities.ts";
+import { DeliverableRepository } from "./deliverables.ts";
 import { DomainRepository } from "./domains.ts";
 import { GlossaryRepository } from "./glossary.ts";
 import { KeyRepository } from "./keys.ts";
@@ -42,6 +43,7 @@ export interface Repositories {
   resources: ResourceRepository;
   practice: PracticeRepository;
   glossary: GlossaryRepository;
+  deliverables: DeliverableRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -68,5 +70,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     resources: new ResourceRepository(db),
     practice: new PracticeRepository(db),
     glossary: new GlossaryRepository(db),
+    deliverables: new DeliverableRepository(db),
   };
 }

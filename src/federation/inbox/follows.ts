@@ -11,6 +11,22 @@ import { localTargetResolver } from "../addressing.ts";
 import { acceptFollow, rejectFollow } from "../outbound.ts";
 import { rememberActor } from "../remote-actors.ts";
 import { ignoring } from "./ignoring.ts";
+import { decideCappedFollow } from "../../domain/working-groups.ts";
+
+function archivedMessage(community: Community): string {
+  return `${community.name} is an archived working group: it takes no new members.`;
+}
+
+/** An open community's answer to a newcomer: archived or full → Reject with the reason. */
+async function capDecision(ctx: InboxContext<AppServices>, community: Community) {
+  if (community.archivedAt) return { action: "reject" as const, reason: archivedMessage(community) };
+  return decideCappedFollow({
+    closed: false,
+    maxMembers: community.maxMembers,
+    members: community.maxMembers === null ? 0 : await ctx.data.repos.memberships.count(community.id, "accepted"),
+    waiting: 0,
+  });
+}
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
 
@@ -43,6 +59,19 @@ export async function onFollow(ctx: InboxContext<AppServices>, follow: Follow): 
   if (outcome.action === "reject") {
     await rejectFollow(ctx, community, { id: follow.id?.href ?? null, actor: actorUri, recipient: follower });
     logger.info("Refused {actor}'s Follow of {community}: banned", { actor: actorUri, community: community.slug });
+    return;
+  }
+  const request = { id: follow.id?.href ?? null, actor: actorUri, recipient: follower };
+  if (outcome.action === "accept" && (await repos.memberships.status(community.id, actorUri)) !== "accepted") {
+    // An archived working group takes no new members; the core group may be full.
+    const cap = await capDecision(ctx, community);
+    if (cap.action === "reject") {
+      await rejectFollow(ctx, community, request, cap.reason);
+      logger.info("Refused {actor}'s Follow of {community}: {reason}", { actor: actorUri, community: community.slug, reason: cap.reason });
+      return;
+    }
+  } else if (outcome.action === "hold" && community.archivedAt) {
+    await rejectFollow(ctx, community, request, archivedMessage(community));
     return;
   }
   // Lemmy and Mastodon put an optional note on a join request in `content`/`summary`.

@@ -18,6 +18,7 @@ import type { AppServices } from "../../services.ts";
 import { INSTANCE_ACTOR } from "../addressing.ts";
 import { admissionProblem, admitInboxActivity } from "../signer.ts";
 import { classifyHandlerFailure, rejectOnce } from "./failures.ts";
+import { onDeliverableActivity, onWorkingGroupUpdate } from "./deliverables.ts";
 import { onFlag } from "./flags.ts";
 import { onFollow, onUndoFollow } from "./follows.ts";
 import { isMeetingRsvp, onJoin, onLeave, onRsvpAnswer } from "./meetings.ts";
@@ -67,7 +68,9 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
     })
     .on(Follow, admitted(onFollow))
     .on(Create, admitted(glossaryOr(async (ctx, create) => {
-      // A glossary change (above), a linked parent's meeting, or a post.
+      // A glossary change (above), a linked sub-community's deliverable, a
+      // linked parent's meeting, or a post.
+      if (await onDeliverableActivity(ctx, create)) return;
       const parentLinks = await parentEventLinks(ctx, create);
       await (parentLinks ? onParentEvent(ctx, create, parentLinks) : onCreate(ctx, create));
     })))
@@ -75,10 +78,13 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
       // An actor updating itself: a linked Group may have changed its links.
       if (update.actorId && update.objectId?.href === update.actorId.href) {
         await onGroupUpdate(ctx, update.actorId.href);
+        await onWorkingGroupUpdate(ctx, update.actorId.href);
       } else {
-        // A glossary change, a linked parent's Event (meetings), a linked
-        // Group's edit of what it carries (resources, practice marks), or a member's edit.
+        // A glossary change, a linked sub-community's deliverable, a linked
+        // parent's Event (meetings), a linked Group's edit of what it carries
+        // (resources, practice marks), or a member's edit.
         await glossaryOr<Update>(async (ctx, update) => {
+          if (await onDeliverableActivity(ctx, update)) return;
           const parentLinks = await parentEventLinks(ctx, update);
           if (parentLinks) await onParentEvent(ctx, update, parentLinks);
           else if (!(await onLinkedGroupUpdate(ctx, update))) await onUpdate(ctx, update);

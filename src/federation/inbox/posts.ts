@@ -72,6 +72,8 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   if (!slug) return ignoring(create, "it is addressed to no community here and replies to no post here");
   const community = await repos.communities.findBySlug(slug);
   if (!community) return ignoring(create, "community {slug} does not exist", { slug });
+  // An archived working group is read-only: nothing new is accepted or relayed.
+  if (community.archivedAt) return ignoring(create, "{community} is an archived working group (read-only)", { community: slug });
   const author = await authorIfNeeded(ctx, create, object);
   const decision = decidePostRelay({
     // The object's own addressing counts: the stricter of object and Create.

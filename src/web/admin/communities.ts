@@ -50,6 +50,7 @@ export function communitiesRouter(): Hono<AdminEnv> {
       members: members.map((m) => ({
         actorUri: m.actorUri, handle: m.handle, name: m.name, status: m.status,
         requestedAt: m.requestedAt, joinedAt: m.acceptedAt, message: m.message,
+        ...(m.waitlistPosition !== undefined ? { waitlistPosition: m.waitlistPosition } : {}),
       })),
     });
   });

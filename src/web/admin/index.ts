@@ -12,6 +12,7 @@ import { NotFoundError, type Operations } from "../../operations/communities.ts"
 import { accountsRouter } from "./accounts.ts";
 import { auditRouter } from "./audit.ts";
 import { communitiesRouter } from "./communities.ts";
+import { deliverablesRouter } from "./deliverables.ts";
 import { domainsRouter } from "./domains.ts";
 import { meetingsRouter } from "./meetings.ts";
 import { glossaryRouter } from "./glossary.ts";
@@ -92,6 +93,7 @@ export function createAdminApi(ops: Operations): Hono<AdminEnv> {
   api.route("/communities", resourcesRouter());
   api.route("/communities", practiceRouter());
   api.route("/communities", glossaryRouter());
+  api.route("/communities", deliverablesRouter());
   api.route("/", moderationRouter());
   api.route("/", domainsRouter());
   api.route("/audit", auditRouter());

@@ -9,6 +9,7 @@ import { renderMeetingsSection } from "./meetings.ts";
 import { communityAlternates, renderLayout } from "./layout.ts";
 import { renderFromSubcommunities, renderNetworkSection } from "./network.ts";
 import { renderResourceSection } from "./resources.ts";
+import { renderArchivedBadge, renderWorkingGroup } from "./working-groups.ts";
 
 /** A community's public page: what it is, how to join it from Mastodon,
  *  its recent posts, what its sub-communities posted, and its place in the
@@ -21,7 +22,7 @@ export function renderCommunityPage(view: CommunityView, lang: Lang): string {
     (fromSubcommunities.length > 0 || (network?.descendants.length ?? 0) > 0);
   const handle = html`<code>${community.handle}</code>`;
   const created = formatDate(lang, community.createdAt);
-  const body = html`<h1>${community.name}</h1>
+  const body = html`<h1>${community.name}${renderArchivedBadge(view.workingGroup, lang)}</h1>
 <p class="muted">${handle}<span aria-hidden="true"> · </span>${t(lang, "community.members", { count: community.memberCount })}</p>
 ${textToParagraphs(community.summary)}
 <dl class="facts">
@@ -33,6 +34,7 @@ ${community.languages.length > 0 && html`<dt>${t(lang, "community.languages")}</
     : community.postingPolicy === "members" ? "community.postingMembers" : "community.postingAnyone")}</dd>
 ${created !== null && html`<dt>${t(lang, "community.created")}</dt><dd><time datetime="${community.createdAt}">${created}</time></dd>`}
 </dl>
+${renderWorkingGroup(view.workingGroup, lang)}
 ${renderFollowBox({ action: `/c/${community.slug}/follow`, handle: community.handle, mode: "follow" }, lang)}
 <section>
 <h2>${t(lang, "follow.heading")}</h2>

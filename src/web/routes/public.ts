@@ -18,6 +18,7 @@ import { renderThreadPage } from "../pages/thread.ts";
 import { mayViewContent } from "../visibility.ts";
 import { upcomingMeetingViews } from "./meetings.ts";
 import { resourceCard } from "./resources.ts";
+import { workingGroupView } from "../working-groups-data.ts";
 import type { Lang, Paging } from "../views.ts";
 
 /** Threads per page of a community. */
@@ -110,6 +111,7 @@ export function publicRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
       community: await data.details(community),
       meetings: visible ? await upcomingMeetingViews(data.services, community) : undefined,
       posts, pinned, paging, network, fromSubcommunities, fromParents, contentVisible: visible, url, resources,
+      workingGroup: await workingGroupView(data.services, community, visible),
     }, lang));
   });
 

@@ -1,0 +1,46 @@
+// Messages of working groups (Build stream) and their deliverables on the
+// community page. Merged into the catalogues of ../i18n.ts.
+
+export const workingGroupsEn = {
+  "wg.goal": "Goal",
+  "wg.ends": "Ends",
+  "wg.ended": "Ended",
+  "wg.archived": "Archived",
+  "wg.archivedExplained": "This working group has ended: it is read-only and takes no new members or posts.",
+  "wg.capacity": "Members",
+  "wg.capacityValue": "{members} of {max} (core group)",
+  "wg.full": "Full: new members wait until a seat frees up",
+  "wg.deliverables": "Deliverables",
+  "wg.noDeliverables": "No deliverables yet.",
+  "wg.due": "due {date}",
+  "wg.resource": "Result",
+  "wg.status.planned": "Planned",
+  "wg.status.in-progress": "In progress",
+  "wg.status.done": "Done",
+  "wg.children": "Working groups’ deliverables",
+  "wg.childrenExplained": "What the working groups linked below this community are delivering.",
+  "wg.from": "From {group}",
+  "wg.childArchived": "ended",
+} as const;
+
+export const workingGroupsFr: { readonly [K in keyof typeof workingGroupsEn]: string } = {
+  "wg.goal": "Objectif",
+  "wg.ends": "Fin prévue",
+  "wg.ended": "Terminé le",
+  "wg.archived": "Archivé",
+  "wg.archivedExplained": "Ce groupe de travail est terminé\u00a0: il est en lecture seule et n’accepte plus de nouveaux membres ni de publications.",
+  "wg.capacity": "Membres",
+  "wg.capacityValue": "{members} sur {max} (groupe restreint)",
+  "wg.full": "Complet\u00a0: les nouveaux membres attendent qu’une place se libère",
+  "wg.deliverables": "Livrables",
+  "wg.noDeliverables": "Aucun livrable pour l’instant.",
+  "wg.due": "pour le {date}",
+  "wg.resource": "Résultat",
+  "wg.status.planned": "Prévu",
+  "wg.status.in-progress": "En cours",
+  "wg.status.done": "Terminé",
+  "wg.children": "Livrables des groupes de travail",
+  "wg.childrenExplained": "Ce que livrent les groupes de travail rattachés à cette communauté.",
+  "wg.from": "De {group}",
+  "wg.childArchived": "terminé",
+};
