@@ -229,6 +229,9 @@ describe("a meeting series federated as Events", () => {
     const parent: Place = await community(parentServer, "city");
     const child: Place = { server: praxis, slug: "gardeners", uri: group };
     await link(parent, child);
+    // A grandchild on the parent's server: city ⊃ gardeners ⊃ plot, across two servers.
+    const plot: Place = await community(parentServer, "plot");
+    await link(child, plot);
     const cityMeeting = await createMeeting(parentServer, "city", {
       title: "City assembly", start: startIn(5), duration: 120, timezone: "America/New_York", place: "Town hall",
     }, "test");
@@ -237,6 +240,12 @@ describe("a meeting series federated as Events", () => {
     await waitFor(() => praxis.services.repos.meetings.networkEvent(gardeners.id, cityEvent), "the parent's Event to reach the child");
     // Relayed to the child's followers like the parent's posts.
     await waitFor(() => peer.receivedOf("Announce", (r) => r.actor === group && objectOf(r.json) === cityEvent)[0], "the child's boost of the Event");
+
+    // Two links down, through the child's boost.
+    const plotRow = (await parentServer.services.repos.communities.findBySlug("plot"))!;
+    await waitFor(() => parentServer.services.repos.meetings.networkEvent(plotRow.id, cityEvent), "the grandparent's Event to reach the grandchild");
+    const plotIcs = await (await fetch(`${plot.uri}/calendar.ics?network=1`)).text();
+    expect(plotIcs).toContain("SUMMARY:City assembly");
 
     const plain = await (await fetch(`${group}/calendar.ics`)).text();
     expect(plain).not.toContain("City assembly");
