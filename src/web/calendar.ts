@@ -8,7 +8,7 @@ import { getVtimezoneComponent } from "@touch4it/ical-timezones";
 import ical, { ICalEventStatus } from "ical-generator";
 import { Temporal } from "@js-temporal/polyfill";
 import type { MeetingRow, NetworkEventRow, OccurrenceRow } from "../db/meeting-tables.ts";
-import { toRRule } from "../domain/recurrence.ts";
+import { occurrenceAt, toRRule } from "../domain/recurrence.ts";
 import { seriesOf } from "../operations/meetings.ts";
 
 export interface CalendarMeeting {
@@ -49,29 +49,33 @@ export function buildCalendar(options: { name: string; host: string; url: string
       created: new Date(m.created_at),
       lastModified: new Date(m.updated_at),
     };
-    if (rule && occurrences.length > 0) {
-      const first = occurrences[0];
+    const series = seriesOf(m);
+    const first = occurrenceAt(series, 0);
+    if (rule && first && occurrences.length > 0) {
+      // DTSTART and each RECURRENCE-ID from the series as it is now (a past
+      // occurrence's row keeps the times it had).
       const version = Math.max(0, ...occurrences.map((o) => o.version));
       cal.createEvent({
         ...base,
         id: `${m.id}@${options.host}`,
         sequence: version,
-        start: local(first.starts_at, zone),
-        end: local(first.ends_at, zone),
+        start: local(first.start, zone),
+        end: local(first.end, zone),
         repeating: `RRULE:${rule}`,
-        url: urlOf(first.id),
+        url: urlOf(occurrences[0].id),
         status: seriesCancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
       });
       if (seriesCancelled) continue;
       for (const o of occurrences) {
-        if (o.status !== "cancelled") continue;
+        const instance = occurrenceAt(series, o.idx);
+        if (o.status !== "cancelled" || !instance) continue;
         cal.createEvent({
           ...base,
           id: `${m.id}@${options.host}`,
           sequence: o.version,
-          recurrenceId: local(o.starts_at, zone),
-          start: local(o.starts_at, zone),
-          end: local(o.ends_at, zone),
+          recurrenceId: local(instance.start, zone),
+          start: local(instance.start, zone),
+          end: local(instance.end, zone),
           url: urlOf(o.id),
           status: ICalEventStatus.CANCELLED,
         });

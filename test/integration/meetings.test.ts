@@ -8,7 +8,9 @@ import { Join, Leave } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, createToken } from "../../src/operations/accounts.ts";
 import { cancelMeeting, createMeeting, meetingAttendees, publishMeetings, updateMeeting } from "../../src/operations/meetings.ts";
+import { fixture } from "../support/fixtures.ts";
 import { waitFor } from "../support/net.ts";
+import { startRawHost } from "../support/raw-host.ts";
 import { community, link, type Place } from "../support/network.ts";
 import { type Peer, startPeer } from "../support/peer.ts";
 import { startPraxis, type TestPraxis } from "../support/praxis.ts";
@@ -227,6 +229,9 @@ describe("a meeting series federated as Events", () => {
     const parent: Place = await community(parentServer, "city");
     const child: Place = { server: praxis, slug: "gardeners", uri: group };
     await link(parent, child);
+    // A grandchild on the parent's server: city ⊃ gardeners ⊃ plot, across two servers.
+    const plot: Place = await community(parentServer, "plot");
+    await link(child, plot);
     const cityMeeting = await createMeeting(parentServer, "city", {
       title: "City assembly", start: startIn(5), duration: 120, timezone: "America/New_York", place: "Town hall",
     }, "test");
@@ -235,6 +240,12 @@ describe("a meeting series federated as Events", () => {
     await waitFor(() => praxis.services.repos.meetings.networkEvent(gardeners.id, cityEvent), "the parent's Event to reach the child");
     // Relayed to the child's followers like the parent's posts.
     await waitFor(() => peer.receivedOf("Announce", (r) => r.actor === group && objectOf(r.json) === cityEvent)[0], "the child's boost of the Event");
+
+    // Two links down, through the child's boost.
+    const plotRow = (await parentServer.services.repos.communities.findBySlug("plot"))!;
+    await waitFor(() => parentServer.services.repos.meetings.networkEvent(plotRow.id, cityEvent), "the grandparent's Event to reach the grandchild");
+    const plotIcs = await (await fetch(`${plot.uri}/calendar.ics?network=1`)).text();
+    expect(plotIcs).toContain("SUMMARY:City assembly");
 
     const plain = await (await fetch(`${group}/calendar.ics`)).text();
     expect(plain).not.toContain("City assembly");
@@ -248,6 +259,28 @@ describe("a meeting series federated as Events", () => {
     await cancelMeeting(parentServer, "city", cityMeeting.id, {}, "test");
     await waitFor(async () => (await praxis.services.repos.meetings.networkEvent(gardeners.id, cityEvent))?.status === "cancelled", "the cancellation to cascade");
     expect(await (await fetch(`${group}/calendar.ics?network=1`)).text()).toMatch(/SUMMARY:Cancelled: City assembly[\s\S]*?STATUS:CANCELLED|STATUS:CANCELLED[\s\S]*?SUMMARY:Cancelled: City assembly/);
+  });
+});
+
+describe("Mobilizon-shaped RSVPs", () => {
+  it("answers a Mobilizon Join (participationMessage) with Accept to its inbox, and honours its Leave", async () => {
+    const mobilizon = await startRawHost("127.0.0.5");
+    try {
+      const person = await mobilizon.actor("maria");
+      const m = await createMeeting(praxis, "gardeners", { title: "Repair café", start: startIn(8), duration: 120, timezone: "Europe/Paris" }, "test");
+      const event = m.upcoming[0].url;
+      const uuid = crypto.randomUUID();
+      const vars = { origin: mobilizon.origin, uuid, actor: person.id, event, group };
+      const res = await mobilizon.send(`${praxis.origin}/inbox`, fixture("mobilizon-join-event", vars), person);
+      expect(res.status).toBeLessThan(300);
+      const accept = await waitFor(() => mobilizon.inboxPosts((r) => r.json?.type === "Accept")[0], "the Accept at Mobilizon");
+      expect(accept.json).toMatchObject({ actor: group, object: { type: "Join", id: `${mobilizon.origin}/join/event/${uuid}`, object: event } });
+      expect((await meetingAttendees(praxis, "gardeners", m.upcoming[0].id)).map((a) => a.actor)).toEqual([person.id]);
+      await mobilizon.send(`${praxis.origin}/inbox`, fixture("mobilizon-leave-event", vars), person);
+      await waitFor(async () => (await meetingAttendees(praxis, "gardeners", m.upcoming[0].id)).length === 0, "the Leave");
+    } finally {
+      await mobilizon.stop();
+    }
   });
 });
 

@@ -25,7 +25,7 @@ import { isMeetingRsvp, onJoin, onLeave, onRsvpAnswer } from "./meetings.ts";
 import { glossaryOr } from "./glossary.ts";
 import { onAdd, onGroupUpdate, onLinkAnswer, onRemove } from "./links.ts";
 import { onNetworkAnnounce, onNetworkUndoAnnounce } from "./network.ts";
-import { onParentEvent, parentEventLinks } from "./network-events.ts";
+import { onParentEvent, onParentEventBoost, parentEventLinks } from "./network-events.ts";
 import { typeOf } from "../objects.ts";
 import { reportInboxError } from "./errors.ts";
 import { ignoring } from "./ignoring.ts";
@@ -103,7 +103,11 @@ export function registerInbox(federation: Federation<AppServices>, kv: KvStore):
     .on(TentativeAccept, admitted((ctx, answer) => isMeetingRsvp(ctx, answer) ? onRsvpAnswer(ctx, answer, "tentative") : ignoring(answer, "its object is not a meeting here")))
     .on(Join, admitted(onJoin))
     .on(Leave, admitted(onLeave))
-    .on(Announce, admitted(onNetworkAnnounce))
+    .on(Announce, admitted(async (ctx, announce) => {
+      await onNetworkAnnounce(ctx, announce);
+      // A grandparent's meeting relayed by a parent: also kept for the network calendar.
+      await onParentEventBoost(ctx, announce);
+    }))
     .on(Flag, admitted(onFlag))
     .on(Undo, admitted(async (ctx, undo) => {
       if (!undo.actorId) return ignoring(undo, "it has no actor");

@@ -32,6 +32,24 @@ export async function parentEventLinks(ctx: Ctx, activity: Activity): Promise<Co
   return object instanceof Event ? links : null;
 }
 
+/**
+ * A linked parent's boost of an Event it relayed from its own parent (a
+ * Praxis meeting, `/c/<slug>/meetings/<id>` on another origin): the child
+ * keeps it for its network calendar. The boost itself cascades as a post
+ * does (inbox/network.ts); only Praxis-shaped meeting ids are fetched here,
+ * so posts cost no extra request.
+ */
+export async function onParentEventBoost(ctx: Ctx, announce: Activity): Promise<void> {
+  if (!announce.actorId || !announce.objectId) return;
+  const objectId = announce.objectId;
+  if (objectId.origin === announce.actorId.origin || !/^\/c\/[^/]+\/meetings\/[^/]+$/.test(objectId.pathname) || objectId.search) return;
+  const links = (await ctx.data.repos.links.withPeer(announce.actorId.href)).filter((l) => l.status === "active" && l.relation === "parent");
+  if (links.length === 0) return;
+  // The organiser is the Group the Event's own server names (its origin's /c/<slug>).
+  const organiser = new URL(objectId.pathname.replace(/\/meetings\/[^/]+$/, ""), objectId.origin).href;
+  await keepEvent(ctx, objectId.href, organiser, announce.actorId.href, links, false);
+}
+
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const idOf = (v: unknown): string | null => (typeof v === "string" ? v : v && typeof v === "object" ? str((v as Json).id) : null);
 const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
@@ -89,8 +107,16 @@ function readEvent(json: Json, eventId: string, parentUri: string): Omit<Network
 
 /** A linked parent published (Create) or changed (Update) one of its meetings. */
 export async function onParentEvent(ctx: Ctx, activity: Activity, links: CommunityLinkRow[]): Promise<void> {
-  const parentUri = activity.actorId!.href;
-  const eventId = activity.objectId!.href;
+  await keepEvent(ctx, activity.objectId!.href, activity.actorId!.href, activity.actorId!.href, links, true);
+}
+
+/**
+ * Fetches the Event from its server, checks it is `organiser`'s, keeps it
+ * for each linked child (`via` the parent it came through) and, with
+ * `relay`, boosts it to the child's followers when it is new.
+ */
+async function keepEvent(ctx: Ctx, eventId: string, organiser: string, via: string, links: CommunityLinkRow[], relay: boolean): Promise<void> {
+  const parentUri = organiser;
   const { repos } = ctx.data;
   const signer = await repos.communities.findById(links[0].community_id);
   if (!signer) return;
@@ -116,8 +142,8 @@ export async function onParentEvent(ctx: Ctx, activity: Activity, links: Communi
     // A members-only meeting stays with those who may read it.
     if (!isPublic && !community.closed) continue;
     const known = await repos.meetings.networkEvent(community.id, eventId);
-    await repos.meetings.saveNetworkEvent({ ...event, community_id: community.id, via_uri: parentUri, received_at: new Date().toISOString() });
-    if (!known && event.status === "scheduled" && (await repos.links.settings(community.id)).cascade) {
+    await repos.meetings.saveNetworkEvent({ ...event, community_id: community.id, via_uri: via, received_at: new Date().toISOString() });
+    if (relay && !known && event.status === "scheduled" && (await repos.links.settings(community.id)).cascade) {
       await boostObject(ctx, community, new URL(eventId));
       logger.info("{community} cascaded the meeting {event} from its parent {parent}", { community: community.slug, event: eventId, parent: parentUri });
     }

@@ -98,14 +98,18 @@ export function meetingRoutes({ data, federation, langOf }: MeetingRouteDeps): H
     let networkEvents: NetworkEventRow[] = [];
     if (network) {
       const local = new Set<string>();
+      const since = new Date(Date.now() - 30 * 86_400_000).toISOString();
+      // What remote ancestors' Events cascaded here, and to the local ancestors.
+      const kept = [...await repos.meetings.networkEvents(community.id, since)];
       for (const parent of await localAncestors(services, community, config.network.maxDepth)) {
         const theirs = await calendarMeetings(services, parent, parent.name);
         for (const m of theirs) for (const o of m.occurrences) local.add(m.urlOf(o.id));
         meetings.push(...theirs);
+        kept.push(...await repos.meetings.networkEvents(parent.id, since));
       }
-      // What remote ancestors' Events cascaded here (a local one's are listed above).
-      const since = new Date(Date.now() - 30 * 86_400_000).toISOString();
-      networkEvents = (await repos.meetings.networkEvents(community.id, since)).filter((e) => !local.has(e.object_uri));
+      // A local ancestor's meetings are listed above; each remote Event once.
+      const seen = new Set<string>();
+      networkEvents = kept.filter((e) => !local.has(e.object_uri) && !seen.has(e.object_uri) && seen.add(e.object_uri));
     }
     const body = buildCalendar({
       name: community.name,
