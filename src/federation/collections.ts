@@ -117,7 +117,7 @@ export function registerCollections(federation: Federation<AppServices>): void {
       const items = (await ctx.data.repos.posts.pinned(community.id))
         .map((p) => pinnedObject(p, group, new URL(postPath(community.slug, p.id), publicOrigin(ctx))));
       // The resource centre is pinned too (src/federation/resources.ts).
-      return { items: [...items, ...await resourceObjects(ctx, community)] };
+      return { items: [...items, ...await resourceObjects(ctx, community, { featured: true })] };
     })
     .authorize(mayReadCommunityContent);
 

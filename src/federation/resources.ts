@@ -34,9 +34,20 @@ async function liveResource(ctx: RequestContext<AppServices>, identifier: string
   return resourceObject(ctx, community, r);
 }
 
-/** The community's live resources, as objects (for `featured` and `resources`). */
-export async function resourceObjects(ctx: Ctx, community: Community): Promise<APObject[]> {
-  return (await ctx.data.repos.resources.list(community.id)).map((r) => resourceObject(ctx, community, r));
+/**
+ * The community's live resources, as objects: all of them for `resources`;
+ * for `featured`, the Articles only, because Lemmy reads every featured item
+ * as a post and refuses the whole collection over one type it does not
+ * know (a Document), and Mastodon shows no Document anyway.
+ */
+export async function resourceObjects(ctx: Ctx, community: Community, options: { featured?: boolean } = {}): Promise<APObject[]> {
+  return (await ctx.data.repos.resources.list(community.id))
+    .filter((r) => !options.featured || isFeatured(r))
+    .map((r) => resourceObject(ctx, community, r));
+}
+
+export function isFeatured(r: Pick<ResourceRow, "form">): boolean {
+  return r.form === "article";
 }
 
 const readable = (ctx: RequestContext<AppServices>, values: Record<string, string>) => mayReadCommunityContent(ctx, values.identifier);
@@ -92,6 +103,7 @@ export async function announceNewResource(ctx: Ctx, community: Community, r: Res
     ...communityAddressing(ctx, community),
   });
   await relayPost(ctx, community, create, object.id!);
+  if (!isFeatured(r)) return object.id!;
   const add = new Add({
     id: await claimId(ctx, community, object.id!.href, "feature"),
     actor: group,
@@ -125,9 +137,9 @@ export async function sendResourceDelete(ctx: Ctx, community: Community, r: Reso
   const id = resourceUri(ctx, community.slug, r);
   const group = ctx.getActorUri(community.slug);
   const addressing = communityAddressing(ctx, community);
-  const remove = new Remove({
+  const remove = isFeatured(r) ? new Remove({
     id: await claimId(ctx, community, id.href, "unfeature"), actor: group, object: id, target: ctx.getFeaturedUri(community.slug), ...addressing,
-  });
+  }) : null;
   const del = new Delete({
     id: await claimId(ctx, community, id.href, "delete"), actor: group, object: new Tombstone({ id }), published: now(), ...addressing,
   });
@@ -135,7 +147,7 @@ export async function sendResourceDelete(ctx: Ctx, community: Community, r: Reso
     id: await claimId(ctx, community, id.href, "announce-delete"), actor: group, object: del, published: now(), ...addressing,
   });
   await relayToFollowers(ctx, community, [
-    { activity: remove, orderingKey: id.href },
+    ...(remove ? [{ activity: remove, orderingKey: id.href }] : []),
     { activity: del, orderingKey: id.href },
     { activity: announce, orderingKey: id.href },
   ]);

@@ -4,6 +4,7 @@
 // promotable there); a parent's best practice reaches the child, which
 // lists it as inherited; Mastodon followers see the status as a hashtag.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAccount } from "../../src/operations/accounts.ts";
 import { promotePost } from "../../src/operations/links.ts";
 import { listPractice, markPractice, practiceOffers } from "../../src/operations/practice.ts";
 import { addResource } from "../../src/operations/resources.ts";
@@ -89,6 +90,26 @@ describe("a best practice in the child", () => {
     expect(offer).toMatchObject({ origin: lyon.uri, promotable: true, noteUri: note.id });
     const own = await listPractice(servers[0], "lyon", { status: "best-practice" });
     expect(own.map((m) => m.object)).toContain(noteId);
+
+    // The parent's console lists the offer and promotes it through the same operation.
+    const s2 = servers[1];
+    await createAccount(s2, { username: "root", role: "operator", password: "a long enough password" }, "test");
+    const login = await s2.web.request(new URL("/login", s2.origin).href, {
+      method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: s2.origin },
+      body: new URLSearchParams({ username: "root", password: "a long enough password" }).toString(),
+    });
+    const cookie = login.headers.get("set-cookie")!.split(";")[0];
+    const page = await (await s2.web.request(new URL("/console/c/france/resources", s2.origin).href, { headers: { Cookie: cookie } })).text();
+    expect(page).toContain(noteId);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
+    const promoted = await s2.web.request(new URL("/console/c/france/resources/promote", s2.origin).href, {
+      method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: s2.origin, Cookie: cookie },
+      body: new URLSearchParams({ _csrf: csrf, object: noteId }).toString(),
+    });
+    expect(promoted.status).toBe(303);
+    expect((await practiceOffers(s2, "france")).find((o) => o.object === noteId)?.promoted).toBe(true);
+    await waitFor(() => boostsOf(peer.received.filter((x) => x.recipient === null || x.recipient.includes("/bob")), noteId).get(france.uri),
+      "France's boost of Alice's best practice");
   });
 });
 

@@ -166,6 +166,10 @@ describe("a link resource", () => {
       const c = await servers[1].services.repos.communities.findBySlug("france");
       return servers[1].services.repos.networkPosts.find(c!.id, r.uri);
     }, "France to roll up the link");
+    // Listed in `resources`, not in `featured` (Lemmy refuses a featured collection with a Document).
+    const resources = await getJson(`${lyon.uri}/resources`);
+    expect(JSON.stringify(resources.json)).toContain(r.uri);
+    expect(JSON.stringify((await getJson(`${lyon.uri}/featured`)).json)).not.toContain(r.uri);
   });
 
   it("refuses invalid input naming the field", async () => {

@@ -126,5 +126,6 @@ export async function onLinkedGroupUpdate(ctx: Ctx, update: Update): Promise<boo
     if (held) await repos.networkPosts.refresh(held.id, { name: object.name?.toString() ?? null, content: object.content?.toString() ?? null, url: urlOf(object) });
   }
   await receivePractice(ctx, links, actor, object);
-  return true;
+  // A post the Group wrote into one of our communities is also the post handlers' business.
+  return (await repos.posts.findByObject(object.id.href)).length === 0;
 }

@@ -5,7 +5,8 @@ import { Hono } from "hono";
 import type { Community } from "../../domain/community.ts";
 import { PRACTICE_STATUSES } from "../../domain/practice.ts";
 import { RESOURCE_KINDS, RESOURCE_LANGUAGES } from "../../domain/resources.ts";
-import { listPractice, markPractice } from "../../operations/practice.ts";
+import { promotePost } from "../../operations/links.ts";
+import { listPractice, markPractice, practiceOffers } from "../../operations/practice.ts";
 import { addResource, listResources, removeResource } from "../../operations/resources.ts";
 import { t } from "../i18n.ts";
 import { renderPracticeBadge } from "../pages/resources.ts";
@@ -27,6 +28,7 @@ export function resourceConsoleRoutes(con: Console): Hono<ConsoleEnv> {
     const base = `/console/c/${community.slug}/resources`;
     const resources = await listResources(con.ops, community.slug);
     const practices = await listPractice(con.ops, community.slug);
+    const offers = await practiceOffers(con.ops, community.slug);
     const body: SafeHtml = html`<h1>${community.name} · ${t(l, "resources.heading")}</h1>
 <p><a href="/console/c/${community.slug}">${t(l, "console.resources.back")}</a> · <a href="/c/${community.slug}/resources">${t(l, "console.publicPage")}</a></p>
 <h2>${t(l, "console.resources.add")}</h2>
@@ -48,7 +50,12 @@ ${select(pc.fc, "mark", { name: "status", label: t(l, "practice.status"), value:
 ${field(pc.fc, "mark", { name: "note", label: t(l, "console.resources.note"), hint: t(l, "console.resources.noteHint") })}` })}
 <h2>${t(l, "practice.heading")}</h2>
 ${practices.length === 0 ? html`<p>${t(l, "practice.none")}</p>` : html`<ul>${practices.map((p) => html`<li>${renderPracticeBadge(p.status, l)} <code>${p.object}</code>${
-    p.source === "inherited" && html` <span class="muted">${t(l, "practice.inherited", { origin: p.origin })}</span>`}</li>`)}</ul>`}`;
+    p.source === "inherited" && html` <span class="muted">${t(l, "practice.inherited", { origin: p.origin })}</span>`}</li>`)}</ul>`}
+<h2>${t(l, "console.resources.offers")}</h2>
+${offers.length === 0 ? html`<p>${t(l, "console.resources.noOffers")}</p>` : html`<ul class="card-list">${offers.map((o) => html`<li>
+${renderPracticeBadge(o.status, l)} ${o.title ?? ""} <code>${o.object}</code> <span class="muted">${t(l, "practice.inherited", { origin: o.origin })}</span>
+${o.promotable && html`<div class="actions">${actionButton(pc.fc, { id: idOf("promote", o.object), action: `${base}/promote`, label: t(l, "console.resources.promote"), hidden: { object: o.object } })}</div>`}
+</li>`)}</ul>`}`;
     return con.page(c, pc, `${community.name} · ${t(l, "resources.heading")}`, body);
   }
 
@@ -56,7 +63,7 @@ ${practices.length === 0 ? html`<p>${t(l, "practice.none")}</p>` : html`<ul>${pr
     r.post(`/:slug/resources/${name}`, async (c) => {
       const community = await con.community(c);
       return con.action({
-        formId: (f) => (name === "remove" ? idOf("remove", f.id ?? "") : name), fields, render,
+        formId: (f) => (name === "remove" ? idOf("remove", f.id ?? "") : name === "promote" ? idOf("promote", f.object ?? "") : name), fields, render,
         back: () => `/console/c/${community.slug}/resources`,
         run: (_c, f, pc) => run(f, pc, community),
       })(c);
@@ -74,6 +81,10 @@ ${practices.length === 0 ? html`<p>${t(l, "practice.none")}</p>` : html`<ul>${pr
   action("remove", {}, async (f, pc, community) => {
     const res = await removeResource(con.ops, community.slug, f.id ?? "", pc.by);
     return { flash: t(pc.lang, "console.resources.removed", { title: res.title }) };
+  });
+  action("promote", { "object-uri": "object" }, async (f, pc, community) => {
+    await promotePost(con.ops, community.slug, f.object ?? "", pc.by);
+    return { flash: t(pc.lang, "console.resources.promoted") };
   });
   action("mark", { "object-uri": "object" }, async (f, pc, community) => {
     const m = await markPractice(con.ops, community.slug, f.object ?? "", { status: f.status ?? "", note: f.note }, pc.by);

@@ -42,6 +42,10 @@ export const resourcesEn = {
   "console.resources.added": "Added “{title}”.",
   "console.resources.removed": "Removed “{title}”.",
   "console.resources.marked": "Marked: {status}.",
+  "console.resources.offers": "Best practices offered by sub-communities",
+  "console.resources.noOffers": "No best practices offered yet.",
+  "console.resources.promote": "Promote",
+  "console.resources.promoted": "Promoted: announced to the followers.",
 };
 
 type Shape<T> = { readonly [K in keyof T]: string };
@@ -87,4 +91,8 @@ export const resourcesFr: Shape<typeof resourcesEn> = {
   "console.resources.added": "« {title} » ajoutée.",
   "console.resources.removed": "« {title} » retirée.",
   "console.resources.marked": "Statut enregistré : {status}.",
+  "console.resources.offers": "Bonnes pratiques proposées par les sous-communautés",
+  "console.resources.noOffers": "Aucune bonne pratique proposée pour l’instant.",
+  "console.resources.promote": "Promouvoir",
+  "console.resources.promoted": "Promue\u00a0: annoncée aux abonnés.",
 };
