@@ -22,6 +22,7 @@ import type { WebEnv } from "../public-origin.ts";
 import { sameOrigin } from "../routes/same-origin.ts";
 import type { Lang } from "../views.ts";
 import { communityRoutes } from "./community.ts";
+import { deliverableConsoleRoutes } from "./deliverables.ts";
 import type { FormContext, FormState } from "./forms.ts";
 import { instanceRoutes } from "./instance.ts";
 import { renderConsolePage } from "./layout.ts";
@@ -207,6 +208,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<WebEnv> {
 
   app.route("/", loginRoutes(console));
   app.route("/console", instanceRoutes(console));
+  app.route("/console/c", deliverableConsoleRoutes(console));
   app.route("/console/c", communityRoutes(console));
   return app as unknown as Hono<WebEnv>;
 }

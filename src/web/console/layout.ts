@@ -23,7 +23,7 @@ export interface ConsolePage {
 
 const TABS = [
   ["members", "tabs.members"], ["links", "tabs.network"], ["reports", "tabs.reports"],
-  ["posts", "tabs.posts"], ["settings", "tabs.settings"], ["audit", "tabs.audit"],
+  ["posts", "tabs.posts"], ["deliverables", "tabs.deliverables"], ["settings", "tabs.settings"], ["audit", "tabs.audit"],
 ] as const;
 export type CommunityTab = (typeof TABS)[number][0];
 
