@@ -23,6 +23,7 @@ import { sameOrigin } from "../routes/same-origin.ts";
 import type { Lang } from "../views.ts";
 import { communityRoutes } from "./community.ts";
 import { glossaryConsoleRoutes } from "./glossary.ts";
+import { deliverableConsoleRoutes } from "./deliverables.ts";
 import type { FormContext, FormState } from "./forms.ts";
 import { instanceRoutes } from "./instance.ts";
 import { renderConsolePage } from "./layout.ts";
@@ -211,6 +212,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<WebEnv> {
   app.route("/", loginRoutes(console));
   app.route("/console", instanceRoutes(console));
   app.route("/console/c", resourceConsoleRoutes(console));
+  app.route("/console/c", deliverableConsoleRoutes(console));
   app.route("/console/c", communityRoutes(console));
   app.route("/console/c", consoleMeetingRoutes(console));
   app.route("/console/c", glossaryConsoleRoutes(console));

@@ -23,7 +23,8 @@ export interface ConsolePage {
 
 const TABS = [
   ["members", "tabs.members"], ["links", "tabs.network"], ["reports", "tabs.reports"],
-  ["posts", "tabs.posts"], ["meetings", "tabs.meetings"], ["glossary", "tabs.glossary"], ["settings", "tabs.settings"], ["audit", "tabs.audit"],
+  ["posts", "tabs.posts"], ["meetings", "tabs.meetings"], ["resources", "tabs.resources"], ["glossary", "tabs.glossary"],
+  ["deliverables", "tabs.deliverables"], ["settings", "tabs.settings"], ["audit", "tabs.audit"],
 ] as const;
 export type CommunityTab = (typeof TABS)[number][0];
 

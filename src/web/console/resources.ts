@@ -12,6 +12,7 @@ import { t } from "../i18n.ts";
 import { renderPracticeBadge } from "../pages/resources.ts";
 import { html, type SafeHtml } from "../sanitize.ts";
 import { actionButton, field, form, idOf, select } from "./forms.ts";
+import { communityTabs } from "./layout.ts";
 import type { ActionResult, Console, ConsoleContext, ConsoleEnv, PageContext } from "./index.ts";
 
 const KIND_KEYS = {
@@ -30,6 +31,7 @@ export function resourceConsoleRoutes(con: Console): Hono<ConsoleEnv> {
     const practices = await listPractice(con.ops, community.slug);
     const offers = await practiceOffers(con.ops, community.slug);
     const body: SafeHtml = html`<h1>${community.name} · ${t(l, "resources.heading")}</h1>
+${communityTabs(community, "resources", l)}
 <p><a href="/console/c/${community.slug}">${t(l, "console.resources.back")}</a> · <a href="/c/${community.slug}/resources">${t(l, "console.publicPage")}</a></p>
 <h2>${t(l, "console.resources.add")}</h2>
 ${form(pc.fc, { id: "add", action: `${base}/add`, submit: t(l, "console.resources.add"), content: html`

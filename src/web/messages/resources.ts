@@ -3,6 +3,7 @@
 
 export const resourcesEn = {
   "resources.heading": "Resource centre",
+  "tabs.resources": "Resources",
   "resources.none": "No resources yet.",
   "resources.all": "All resources",
   "resources.kind": "Kind",
@@ -52,6 +53,7 @@ type Shape<T> = { readonly [K in keyof T]: string };
 
 export const resourcesFr: Shape<typeof resourcesEn> = {
   "resources.heading": "Centre de ressources",
+  "tabs.resources": "Ressources",
   "resources.none": "Aucune ressource pour l’instant.",
   "resources.all": "Toutes les ressources",
   "resources.kind": "Type",
