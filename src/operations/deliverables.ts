@@ -87,6 +87,8 @@ export interface ChildDeliverable {
   status: string;
   due: string | null;
   resourceUri: string | null;
+  /** When this copy was last received from the working group. */
+  receivedAt: string;
   /** The sub-community (its Group URI and name, when known). */
   group: { uri: string; name: string | null; goal: string | null; endsAt: string | null; archived: boolean };
 }
@@ -112,7 +114,7 @@ export async function childDeliverablesOf(services: AppServices, community: Comm
       group = { uri: d.groupUri, name: g?.name ?? node?.name ?? null, goal: g?.goal ?? null, endsAt: g?.endsAt ?? null, archived: !!g?.archivedAt };
       groups.set(d.groupUri, group);
     }
-    out.push({ uri: d.objectUri, title: d.title, status: d.status, due: d.due, resourceUri: d.resourceUri, group });
+    out.push({ uri: d.objectUri, title: d.title, status: d.status, due: d.due, resourceUri: d.resourceUri, receivedAt: d.receivedAt, group });
   }
   return out;
 }
@@ -126,12 +128,14 @@ export interface FinishedDeliverable {
   deliverableUri: string;
   /** The working group it came from. */
   community: { uri: string; name: string | null };
+  /** When the parent last received it. */
+  updatedAt: string;
 }
 
 /**
  * The done deliverables of the community's archived sub-communities: what
- * should appear in its resource centre (see the report / README for the
- * wiring into src/operations/resources.ts).
+ * appear in its resource centre (listResources in ./resources.ts, and the
+ * centre's pages).
  */
 export async function finishedDeliverablesOfArchivedChildren(ops: Operations, parentSlug: string): Promise<FinishedDeliverable[]> {
   return (await listChildDeliverables(ops, parentSlug))
@@ -141,5 +145,6 @@ export async function finishedDeliverablesOfArchivedChildren(ops: Operations, pa
       url: d.resourceUri ?? d.uri,
       deliverableUri: d.uri,
       community: { uri: d.group.uri, name: d.group.name },
+      updatedAt: d.receivedAt,
     }));
 }

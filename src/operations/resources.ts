@@ -1,6 +1,7 @@
 // The resource centre: add, list, edit (a new version each time), remove a
 // community's resources and read their history. Shared by the CLI, the
 // admin API and the console.
+import { finishedDeliverablesOfArchivedChildren } from "./deliverables.ts";
 import type { ResourceRow } from "../db/schema.ts";
 import type { Community } from "../domain/community.ts";
 import { ValidationError } from "../domain/community.ts";
@@ -26,7 +27,8 @@ export interface ResourceView {
   id: string;
   /** The ActivityPub id of the Article or Document (its page too). */
   uri: string;
-  type: "Article" | "Document";
+  /** A Deliverable is a working group's finished result, listed with the resources (not editable here). */
+  type: "Article" | "Document" | "Deliverable";
   title: string;
   /** The link a Document points to; an Article's page. */
   url: string;
@@ -36,6 +38,8 @@ export interface ResourceView {
   practiceStatus: string | null;
   createdAt: string;
   updatedAt: string;
+  /** For a Deliverable: the archived working group it comes from. */
+  workingGroup?: { uri: string; name: string | null };
 }
 
 export interface ResourceVersionView {
@@ -96,9 +100,19 @@ export async function addResource(ops: Operations, slug: string, input: Resource
   return resourceView(ops, community, r);
 }
 
+/**
+ * The resource centre: the community's own resources, then the finished
+ * deliverables of its archived working groups (sub-communities of the Build
+ * stream), which the centre lists as their results.
+ */
 export async function listResources(ops: Operations, slug: string): Promise<ResourceView[]> {
   const community = await getCommunity(ops, slug);
-  return (await ops.services.repos.resources.list(community.id)).map((r) => resourceView(ops, community, r));
+  const own = (await ops.services.repos.resources.list(community.id)).map((r) => resourceView(ops, community, r));
+  const results: ResourceView[] = (await finishedDeliverablesOfArchivedChildren(ops, slug)).map((d) => ({
+    id: d.deliverableUri, uri: d.deliverableUri, type: "Deliverable", title: d.title, url: d.url, kind: "other", language: null,
+    version: 1, practiceStatus: null, createdAt: d.updatedAt, updatedAt: d.updatedAt, workingGroup: d.community,
+  }));
+  return [...own, ...results];
 }
 
 export async function getResource(ops: Operations, slug: string, id: string): Promise<ResourceView> {

@@ -11,6 +11,7 @@ import {
   addDeliverable, finishedDeliverablesOfArchivedChildren, listChildDeliverables, updateDeliverable,
 } from "../../src/operations/deliverables.ts";
 import { approveMember, listMembers } from "../../src/operations/members.ts";
+import { listResources } from "../../src/operations/resources.ts";
 import { sleep, waitFor } from "../support/net.ts";
 import { link, type Place } from "../support/network.ts";
 import { type Peer, startPeer } from "../support/peer.ts";
@@ -108,7 +109,15 @@ describe("a working group linked to a parent on another server", () => {
     }, "the parent to list the archived group's finished deliverables");
     expect(finished).toEqual([{
       title: "First draft", url: "https://docs.example/draft", deliverableUri: draftUri, community: { uri: guide.uri, name: "Guide" },
+      updatedAt: expect.any(String),
     }]);
+    // The parent's resource centre lists it as the working group's result.
+    const centre = await listResources(s2, "national");
+    expect(centre.filter((r) => r.type === "Deliverable").map((r) => [r.title, r.url, r.workingGroup?.name]))
+      .toEqual([["First draft", "https://docs.example/draft", "Guide"]]);
+    const centrePage = await (await fetch(new URL("/c/national/resources", s2.origin), { headers: { Accept: "text/html" } })).text();
+    expect(centrePage).toContain("Result of the working group Guide");
+    expect(centrePage).toContain('href="https://docs.example/draft"');
     // The unfinished one stays out of the resource centre but is listed, archived.
     const all = await childDeliverables();
     expect(all.map((x) => [x.title, x.status, x.group.archived])).toEqual([["First draft", "done", true], ["Translations", "planned", true]]);

@@ -27,7 +27,7 @@ export function resourceConsoleRoutes(con: Console): Hono<ConsoleEnv> {
     const community = await con.community(c);
     const l = pc.lang;
     const base = `/console/c/${community.slug}/resources`;
-    const resources = await listResources(con.ops, community.slug);
+    const resources = (await listResources(con.ops, community.slug)).filter((x) => x.type !== "Deliverable");
     const practices = await listPractice(con.ops, community.slug);
     const offers = await practiceOffers(con.ops, community.slug);
     const body: SafeHtml = html`<h1>${community.name} · ${t(l, "resources.heading")}</h1>

@@ -12,12 +12,15 @@ export interface ResourceCard {
   title: string;
   /** Its id and page. */
   uri: string;
-  form: "article" | "link";
+  /** A "deliverable" is a finished result of an archived working group. */
+  form: "article" | "link" | "deliverable";
   kind: string;
   language: string | null;
   version: number;
   practiceStatus: string | null;
   updatedAt: string;
+  /** For a deliverable: the working group's name. */
+  from?: string;
 }
 
 export interface ResourceVersionLine {
@@ -60,6 +63,11 @@ export function renderPracticeBadge(status: string | null | undefined, lang: Lan
 }
 
 function renderCard(r: ResourceCard, lang: Lang): SafeHtml {
+  if (r.form === "deliverable") {
+    const href = httpUrl(r.uri);
+    return html`<li>${href ? html`<a href="${href}" rel="${REMOTE_LINK_REL}">${r.title}</a>` : r.title}
+<span class="muted">${t(lang, "resources.fromWorkingGroup", { group: r.from ?? "" })}</span></li>`;
+  }
   return html`<li><a href="${r.uri}">${r.title}</a>
 <span class="muted">${kindLabel(lang, r.kind)}${r.language && html` · ${r.language}`} · ${t(lang, r.form === "article" ? "resources.article" : "resources.document")}</span>
 ${renderPracticeBadge(r.practiceStatus, lang)}</li>`;

@@ -17,7 +17,7 @@ import { renderNetworkPage } from "../pages/network-page.ts";
 import { renderThreadPage } from "../pages/thread.ts";
 import { mayViewContent } from "../visibility.ts";
 import { upcomingMeetingViews } from "./meetings.ts";
-import { resourceCard } from "./resources.ts";
+import { resourceCard, workingGroupResultCards } from "./resources.ts";
 import { workingGroupView } from "../working-groups-data.ts";
 import type { Lang, Paging } from "../views.ts";
 
@@ -97,7 +97,10 @@ export function publicRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
     // The resource centre and the practice badges (src/web/pages/resources.ts).
     let resources: ReturnType<typeof resourceCard>[] | undefined;
     if (visible) {
-      resources = (await repos.resources.list(community.id)).slice(0, 10).map((x) => resourceCard(data.services.config.origin, community.slug, x));
+      resources = [
+        ...(await repos.resources.list(community.id)).map((x) => resourceCard(data.services.config.origin, community.slug, x)),
+        ...await workingGroupResultCards(data.services, community),
+      ].slice(0, 10);
       const statuses = await repos.practice.ownStatuses(community.id);
       const badge = <T extends { objectUri: string }>(p: T) => ({ ...p, practiceStatus: statuses.get(p.objectUri) ?? null });
       posts = posts.map(badge);

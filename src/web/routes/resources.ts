@@ -2,6 +2,8 @@
 // which Fedify answers to ActivityPub clients), the centre, and the
 // community's practice statuses.
 import { Hono } from "hono";
+import { childDeliverablesOf } from "../../operations/deliverables.ts";
+import type { AppServices } from "../../services.ts";
 import type { Community } from "../../domain/community.ts";
 import type { ResourceRow } from "../../db/schema.ts";
 import { isPracticeStatus } from "../../domain/practice.ts";
@@ -23,6 +25,16 @@ export function resourceCard(origin: string, slug: string, r: ResourceRow): Reso
     title: r.title, uri: new URL(resourcePath(slug, r), origin).href, form: r.form, kind: r.kind, language: r.language,
     version: r.version, practiceStatus: r.practice_status, updatedAt: r.updated_at,
   };
+}
+
+/** The finished deliverables of the community's archived working groups, as resource-centre cards. */
+export async function workingGroupResultCards(services: AppServices, community: Community): Promise<ResourceCard[]> {
+  return (await childDeliverablesOf(services, community))
+    .filter((d) => d.group.archived && d.status === "done")
+    .map((d) => ({
+      title: d.title, uri: d.resourceUri ?? d.uri, form: "deliverable", kind: "other", language: null, version: 1,
+      practiceStatus: null, updatedAt: d.receivedAt, from: d.group.name ?? d.group.uri,
+    }));
 }
 
 export function resourceRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
@@ -62,7 +74,10 @@ export function resourceRoutes({ data, langOf }: RouteDeps): Hono<WebEnv> {
     const lang = langOf(c);
     const community = await readable(c.req.param("slug"), lang);
     if ("status" in community) return c.html(error(lang, community.status), community.status);
-    const resources = (await repos.resources.list(community.id)).map((x) => resourceCard(config.origin, community.slug, x));
+    const resources = [
+      ...(await repos.resources.list(community.id)).map((x) => resourceCard(config.origin, community.slug, x)),
+      ...await workingGroupResultCards(data.services, community),
+    ];
     return c.html(renderResourceCentrePage({ instance: data.instance(lang), community: summary(community), resources, url: new URL(c.req.url) }, lang));
   });
 
