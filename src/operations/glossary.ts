@@ -2,6 +2,7 @@
 // term (a new version when it exists), list a community's definitions with
 // those it inherits, read a term's versions, remove a term. Changes are sent
 // to the community's followers (src/federation/glossary.ts).
+import { retryOnConflict } from "../db/conflicts.ts";
 import type { GlossaryTermRow } from "../db/glossary-schema.ts";
 import { type Community, ValidationError } from "../domain/community.ts";
 import {
@@ -84,13 +85,19 @@ export async function defineTerm(
     ? defaultGlossaryLanguage(community.languages) : parseGlossaryLanguage(input.language);
   const source = validateSource(input.source);
   const { repos } = ops.services;
-  const current = await repos.glossary.find(community.id, key, language);
-  const decision = decideDefine(current, { term, definition, source });
-  if (decision.action === "unchanged") return { entry: view(mergeGlossary([ownEntry(ops, community, current!)], [])[0]), changed: false };
-  if (!current && await repos.glossary.count(community.id) >= MAX_TERMS) {
-    throw new ValidationError("term", `the glossary already holds ${MAX_TERMS} terms, the most a community may define`);
-  }
-  const row = await repos.glossary.write({ communityId: community.id, key, term, language, definition, source }, decision.version, current?.id ?? null);
+  // Two people defining the same term at once: the second is decided again over the first's version.
+  const written = await retryOnConflict(async () => {
+    const current = await repos.glossary.find(community.id, key, language);
+    const decision = decideDefine(current, { term, definition, source });
+    if (decision.action === "unchanged") return { current: current!, decision, row: null };
+    if (!current && await repos.glossary.count(community.id) >= MAX_TERMS) {
+      throw new ValidationError("term", `the glossary already holds ${MAX_TERMS} terms, the most a community may define`);
+    }
+    const row = await repos.glossary.write({ communityId: community.id, key, term, language, definition, source }, decision.version, current?.id ?? null);
+    return { current, decision, row };
+  });
+  const { decision, row } = written;
+  if (row === null) return { entry: view(mergeGlossary([ownEntry(ops, community, written.current!)], [])[0]), changed: false };
   await repos.audit.record({
     actor: by, action: decision.action === "create" ? "glossary.define" : "glossary.revise", communityId: community.id,
     target: `${term} (${language})`, details: { version: row.version },

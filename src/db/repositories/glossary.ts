@@ -1,5 +1,6 @@
 // The glossary's rows: a community's terms and their versions, and the
 // definitions it inherits from its ancestors as last fetched.
+import { WriteConflict } from "../conflicts.ts";
 import type { Kysely } from "kysely";
 import type { GlossaryEntry } from "../../domain/glossary.ts";
 import type { GlossaryTermRow, GlossaryVersionRow } from "../glossary-schema.ts";
@@ -65,9 +66,11 @@ export class GlossaryRepository {
           definition: input.definition, source: input.source, created_at: now, updated_at: now,
         }).execute();
       } else {
-        await trx.updateTable("glossary_terms")
+        // Only over the version it was decided from: a concurrent revision wins, this one is decided again.
+        const updated = await trx.updateTable("glossary_terms")
           .set({ term: input.term, version, definition: input.definition, source: input.source, updated_at: now })
-          .where("id", "=", id).execute();
+          .where("id", "=", id).where("version", "=", version - 1).executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) throw new WriteConflict(`term ${id} changed meanwhile`);
       }
       await trx.insertInto("glossary_versions").values({
         term_id: id, version, term: input.term, definition: input.definition, source: input.source, created_at: now,
