@@ -159,6 +159,8 @@ interface LaneState {
   deliveries: Set<Delivery>;
   /** The lane came back short: claim again only once work is announced or this time has come. */
   idleUntil: number;
+  /** Announcements of work for the lane so far: one that comes while a claim is under way is not lost. */
+  announced: number;
 }
 
 export class KyselyMessageQueue implements MessageQueue {
@@ -309,10 +311,15 @@ export class KyselyMessageQueue implements MessageQueue {
       batch: Math.max(1, Math.floor(this.#slots[lane] / 4)),
       deliveries: new Set(),
       idleUntil: 0,
+      announced: 0,
     }));
     const onWork = (event: Event) => {
       const announced = (event as CustomEvent<ReadonlySet<Lane> | null>).detail;
-      for (const state of lanes) if (announced == null || announced.has(state.lane)) state.idleUntil = 0;
+      for (const state of lanes) {
+        if (announced != null && !announced.has(state.lane)) continue;
+        state.idleUntil = 0;
+        state.announced++;
+      }
       alarm.ring();
     };
     const ring = () => alarm.ring();
@@ -320,7 +327,10 @@ export class KyselyMessageQueue implements MessageQueue {
     signal?.addEventListener("abort", ring);
     // Another process may have enqueued: every lane looks again.
     const unsubscribe = this.#wake?.(() => {
-      for (const state of lanes) state.idleUntil = 0;
+      for (const state of lanes) {
+        state.idleUntil = 0;
+        state.announced++;
+      }
       alarm.ring();
     });
     try {
@@ -365,6 +375,7 @@ export class KyselyMessageQueue implements MessageQueue {
       // Claim in batches: wait for a quarter of the slots to be free, unless the lane is idle.
       if (this.#waitsForSlots(state) || state.idleUntil > now) return;
       const free = state.slots - state.deliveries.size;
+      const announced = state.announced;
       const leases = await this.#claim(state.lane, free);
       for (const lease of leases) {
         const delivery = this.#deliver(lease, handler);
@@ -381,7 +392,11 @@ export class KyselyMessageQueue implements MessageQueue {
       // cap within this batch): look once more; an empty claim means the
       // lane has nothing claimable until work is announced or comes due.
       if (leases.length === 0) {
-        state.idleUntil = now + await this.#msUntilNextDue(state.lane);
+        const wait = await this.#msUntilNextDue(state.lane);
+        // Work announced while the claim ran (an enqueue committed just
+        // after it looked, a delivery finished) may be claimable: the lane
+        // stays awake, or that work would wait for the next poll.
+        if (state.announced === announced) state.idleUntil = now + wait;
         return;
       }
     }

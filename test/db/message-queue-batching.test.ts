@@ -117,6 +117,22 @@ for (const dialect of DIALECTS) {
       expect(order.indexOf("inbox")).toBeLessThan(20);
     });
 
+    it("never loses a wake-up that comes while a claim is under way (ping-pong: each message enqueued as the last one is handled)", { timeout: 120_000 }, async () => {
+      // A poll far beyond the waits below: a lost wake-up shows as a 10 s stall.
+      const queue = createQueue({ pollIntervalMs: 10_000 });
+      const handled: number[] = [];
+      listen(queue, async (m: { n: number }) => {
+        handled.push(m.n);
+        // The next message is enqueued while the listener, this delivery done, looks for more.
+        if (m.n < 39) void queue.enqueue({ n: m.n + 1 });
+      });
+      const start = Date.now();
+      await queue.enqueue({ n: 0 });
+      await waitFor(() => handled.length === 40, 8_000);
+      expect(handled).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      expect(Date.now() - start).toBeLessThan(8_000);
+    });
+
     it("takes at once what another process enqueues, without waiting for its poll", async () => {
       // As the app sets it up: on SQLite, only another connection's commits wake the listener.
       const wake = dialect === "sqlite" ? sqliteWalWake(database.options.url, database.changedElsewhere) : postgresNotifyWake(database.options.url);
