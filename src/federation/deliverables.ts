@@ -15,6 +15,7 @@ import type { AppServices } from "../services.ts";
 import { PRAXIS_NS } from "./group-extensions.ts";
 import { publicOrigin } from "./origin.ts";
 import { activityUri, communityAddressing, toFollowers } from "./outbound.ts";
+import { escapeHtml } from "./text.ts";
 import { now } from "./time.ts";
 
 type Ctx = Context<AppServices>;
@@ -45,13 +46,26 @@ function addressing(origin: string, community: Community): { to: string[]; cc: s
     : { to: ["https://www.w3.org/ns/activitystreams#Public"], cc: [followers] };
 }
 
+const STATUS_TEXT: Record<Deliverable["status"], string> = { planned: "planned", "in-progress": "in progress", done: "done" };
+
+/** The sentence microblogs show: "<group> deliverable: <title> (done, due 2026-06-30)" and its link. */
+export function deliverableContent(community: Community, d: Deliverable): string {
+  const details = [STATUS_TEXT[d.status] ?? d.status, ...(d.due ? [`due ${d.due}`] : [])].join(", ");
+  const link = d.resourceUri ? ` <a href="${escapeHtml(d.resourceUri)}">${escapeHtml(d.resourceUri)}</a>` : "";
+  return `<p>${escapeHtml(community.name)} deliverable: <strong>${escapeHtml(d.title)}</strong> (${details})${link}</p>`;
+}
+
 /** A deliverable as JSON-LD (without @context). */
 export function deliverableObject(origin: string, community: Community, d: Deliverable): Record<string, unknown> {
   const group = new URL(`/c/${community.slug}`, origin).href;
   return {
     id: deliverableUri(origin, community.slug, d.id),
-    type: DELIVERABLE_TYPE,
+    // Also a Note, with a sentence as its content, so that Mastodon and other
+    // microblogs show the working group's followers what it delivers.
+    type: ["Note", DELIVERABLE_TYPE],
     name: d.title,
+    content: deliverableContent(community, d),
+    mediaType: "text/html",
     attributedTo: group,
     audience: group,
     deliverableStatus: d.status,

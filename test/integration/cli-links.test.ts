@@ -5,25 +5,17 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort, waitFor } from "../support/net.ts";
+import { type CliRun, ROOT, runPraxis } from "../support/cli.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const run = promisify(execFile);
 let env: NodeJS.ProcessEnv;
 let origin: string;
 let dataDir: string;
 let server: ChildProcess;
 
-async function praxis(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, "bin/praxis.js"), ...args], { env });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
+function praxis(...args: string[]): Promise<CliRun> {
+  return runPraxis(env, args);
 }
 
 beforeAll(async () => {

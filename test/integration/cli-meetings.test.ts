@@ -1,26 +1,15 @@
 // `praxis meeting …` as an operator runs it (node bin/praxis.js), on a
 // temporary data directory: the happy path and every kind of bad input.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliRun, runPraxis } from "../support/cli.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 let dataDir: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const praxis = (args: string[]): Promise<Run> => new Promise((resolve) => {
-  const env = { ...process.env, PRAXIS_CONFIG: "", PRAXIS_DATA_DIR: dataDir, PRAXIS_ORIGIN: "https://cop.example", PRAXIS_LOG_LEVEL: "error" };
-  execFile(process.execPath, [path.join(ROOT, "bin/praxis.js"), ...args], { env }, (error, stdout, stderr) => {
-    resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-  });
-});
+const praxis = (args: string[]): Promise<CliRun> =>
+  runPraxis({ ...process.env, PRAXIS_CONFIG: "", PRAXIS_DATA_DIR: dataDir, PRAXIS_ORIGIN: "https://cop.example", PRAXIS_LOG_LEVEL: "error" }, args);
 const ok = async (args: string[]): Promise<string> => {
   const r = await praxis(args);
   expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);

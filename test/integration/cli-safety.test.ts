@@ -1,31 +1,19 @@
 // Smoke tests of the account, moderator, token, domain and audit commands:
 // `node bin/praxis.js` as an operator runs it, on a temporary data directory.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { type CliRun, runPraxis } from "../support/cli.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const dataDirs: string[] = [];
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** A CLI on its own data directory, so that the tests below run at the same time. */
 async function operator() {
   const dataDir = mkdtempSync(path.join(tmpdir(), "praxis-cli-"));
   dataDirs.push(dataDir);
   const env = { ...process.env, PRAXIS_CONFIG: "", PRAXIS_DATA_DIR: dataDir, PRAXIS_ORIGIN: "https://cop.example", PRAXIS_LOG_LEVEL: "error" };
-  const praxis = (args: string[], input?: string): Promise<Run> => new Promise((resolve) => {
-    const child = execFile(process.execPath, [path.join(ROOT, "bin/praxis.js"), ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-    child.stdin!.end(input ?? "");
-  });
+  const praxis = (args: string[], input?: string): Promise<CliRun> => runPraxis(env, args, input);
   const ok = async (args: string[], input?: string): Promise<string> => {
     const r = await praxis(args, input);
     expect(r.stderr, args.join(" ")).toBe("");

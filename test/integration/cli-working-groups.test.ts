@@ -1,27 +1,18 @@
 // `praxis community create|update|archive` with working-group and cap
 // options, and `praxis deliverable …`, as the operator runs them: exit 0 on
 // success, 2 naming the field for invalid input, 3 for unknown things.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../support/net.ts";
+import { type CliRun, runPraxis } from "../support/cli.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const run = promisify(execFile);
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
 
-async function praxis(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, "bin/praxis.js"), ...args], { env });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
+function praxis(...args: string[]): Promise<CliRun> {
+  return runPraxis(env, args);
 }
 
 beforeAll(async () => {

@@ -6,9 +6,7 @@
 // france at once (pushed along its followed link) and lyon within its cache
 // period; a removal reaches the follower as Delete; a closed community's
 // glossary answers members only. Also the admin API's 400/404 answers.
-import { execFile } from "node:child_process";
 import path from "node:path";
-import { promisify } from "node:util";
 import { signRequest } from "@fedify/fedify";
 import { Note } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,24 +20,17 @@ import { community, type Place, TEST_ACTOR } from "../support/network.ts";
 import { type Peer, startPeer } from "../support/peer.ts";
 import { startPraxis, type TestPraxis } from "../support/praxis.ts";
 import { AS_CONTEXT, type RawActor, type RawHost, startRawHost } from "../support/raw-host.ts";
+import { type CliRun, runPraxis } from "../support/cli.ts";
 
 const AP = "application/activity+json";
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const run = promisify(execFile);
 
 /** Runs the `praxis` CLI on a test server's configuration and database, as an operator would next to it. */
-async function cli(server: TestPraxis, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+function cli(server: TestPraxis, ...args: string[]): Promise<CliRun> {
   const env = {
     ...process.env, PRAXIS_CONFIG: "", PRAXIS_ORIGIN: server.origin, PRAXIS_DATA_DIR: server.dataDir,
     PRAXIS_ALLOW_PRIVATE_ADDRESS: "true", PRAXIS_LOG_LEVEL: "warning", PRAXIS_GLOSSARY_CACHE_SECONDS: "0",
   };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, "bin/praxis.js"), ...args], { env });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
+  return runPraxis(env, args);
 }
 /** lyon's (server 3) cache period: a change on server 1 must reach it within this. */
 const CACHE_SECONDS = 2;

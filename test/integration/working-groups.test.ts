@@ -16,6 +16,7 @@ import { sleep, waitFor } from "../support/net.ts";
 import { link, type Place } from "../support/network.ts";
 import { type Peer, startPeer } from "../support/peer.ts";
 import { startPraxis, type TestPraxis } from "../support/praxis.ts";
+import { Note, Object as APObject } from "@fedify/vocab";
 
 const AP = { Accept: "application/activity+json" };
 const BY = "test:moderator";
@@ -71,7 +72,11 @@ describe("a working group linked to a parent on another server", () => {
 
     // The object at its own address, and in the Group's collection.
     const object = await (await fetch(d.uri, { headers: AP })).json();
-    expect(object).toMatchObject({ id: d.uri, type: "Deliverable", name: "First draft", deliverableStatus: "planned", attributedTo: guide.uri });
+    expect(object).toMatchObject({ id: d.uri, type: ["Note", "Deliverable"], name: "First draft", deliverableStatus: "planned", attributedTo: guide.uri });
+    // What a microblog (Mastodon) makes of it: a Note from the group saying what it delivers.
+    const note = await APObject.fromJsonLd(object);
+    expect(note).toBeInstanceOf(Note);
+    expect(note.content?.toString()).toBe('<p>Guide deliverable: <strong>First draft</strong> (planned, due 2030-01-31) <a href="https://docs.example/draft">https://docs.example/draft</a></p>');
     const collection = await (await fetch(`${guide.uri}/deliverables`, { headers: AP })).json();
     expect(collection.orderedItems.map((i: any) => i.id)).toEqual([d.uri]);
     // A browser is sent to the community page.

@@ -1,0 +1,22 @@
+// Runs the `praxis` CLI as an operator does (`node bin/praxis.js …`), in its
+// own process, and reports its exit code and output instead of throwing.
+import { execFile } from "node:child_process";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `praxis ...args` with `env` (and `input` on its standard input). */
+export function runPraxis(env: NodeJS.ProcessEnv, args: readonly string[], input?: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [path.join(ROOT, "bin/praxis.js"), ...args], { env }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+    child.stdin!.end(input ?? "");
+  });
+}
