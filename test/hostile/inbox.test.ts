@@ -97,6 +97,8 @@ beforeAll(async () => {
   });
   praxis = await startPraxis({
     limits: { inboxRequestsPerWindow: 0 },
+    // The inbox's look-ups of hanging hosts end well inside BOUND_MS, even on a loaded machine.
+    outbound: { fetchTimeoutSeconds: 2, inboxFetchBudgetSeconds: 4 },
     queue: { concurrency: 8, pollIntervalMs: 25, leaseSeconds: 30 },
   });
   members = await startRawHost("127.0.0.51");

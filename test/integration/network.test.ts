@@ -272,7 +272,7 @@ describe("relay counts on a diamond: one local with two parents sharing a grandp
     } finally {
       await peer.stop();
     }
-  });
+  }, 150_000); // three servers and a dozen hops: ~11 s alone, several times that on a loaded machine
 });
 
 afterAll(async () => {
