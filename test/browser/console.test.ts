@@ -170,7 +170,7 @@ describe.skipIf(browserUnavailable)("the console in a browser", () => {
     await check("login");
     await signIn(page, "olga");
     await check("dashboard");
-    for (const tab of ["members", "links", "reports", "posts", "settings", "audit"]) {
+    for (const tab of ["members", "links", "reports", "posts", "meetings", "resources", "glossary", "deliverables", "settings", "audit"]) {
       await page.goto(new URL(`/console/c/circle/${tab}`, praxis.origin).href);
       await check(`community-${tab}`);
     }

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCommunity, updateCommunity } from "../../src/operations/communities.ts";
 import { addModerator } from "../../src/operations/moderators.ts";
 import { createAccount } from "../../src/operations/accounts.ts";
+import { defineTerm } from "../../src/operations/glossary.ts";
+import { createMeeting } from "../../src/operations/meetings.ts";
+import { addResource } from "../../src/operations/resources.ts";
 import { browserUnavailable, checkPage, startBrowser, type TestBrowser } from "../support/browser.ts";
 import { waitFor } from "../support/net.ts";
 import { community, link } from "../support/network.ts";
@@ -19,6 +22,8 @@ let peer: Peer;
 let browser: TestBrowser;
 let nurses: string;
 let threadId: string;
+let meetingPath: string;
+let resourcePath: string;
 
 describe.skipIf(browserUnavailable)("a visitor in a browser", () => {
   beforeAll(async () => {
@@ -46,6 +51,18 @@ describe.skipIf(browserUnavailable)("a visitor in a browser", () => {
     const row = await waitFor(async () => (await praxis.services.repos.posts.findByObject(root.noteId))[0], "thread stored");
     threadId = row.id;
     await waitFor(async () => (await praxis.services.repos.posts.count()) >= 25, "all posts stored");
+    // What the practice features add to the community: a meeting series, a resource, a definition.
+    const start = `${new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)}T21:00`;
+    const meeting = await createMeeting(praxis, "nurses", {
+      title: "Night handover circle", start, duration: 45, timezone: "Europe/Paris", repeat: "weekly", count: 6,
+      online: "https://meet.example/handover", description: "Bring one thing that worked this week.", capacity: 12,
+    }, "test");
+    meetingPath = new URL(meeting.upcoming[0].url).pathname;
+    const resource = await addResource(praxis, "nurses", {
+      title: "Bedside handover checklist", markdown: "# Checklist\n\n1. Read it aloud\n2. Check the drips\n\n| Step | Who |\n|---|---|\n| Read | Both |", kind: "protocol", language: "en",
+    }, "test");
+    resourcePath = new URL(resource.uri).pathname;
+    await defineTerm(praxis, "nurses", "Handover", { definition: "Passing the care of patients to the next shift, with what they need to know.", language: "en" }, "test");
     browser = await startBrowser();
   });
 
@@ -107,6 +124,11 @@ describe.skipIf(browserUnavailable)("a visitor in a browser", () => {
       ["community-older", "/c/nurses?sort=active"],
       ["thread", `/c/nurses/posts/${threadId}`],
       ["network", "/c/nurses/network"],
+      ["resources", "/c/nurses/resources"],
+      ["resource", resourcePath],
+      ["meeting", meetingPath],
+      ["practice", "/c/nurses/practice"],
+      ["glossary", "/c/nurses/glossary"],
       ["closed-community", "/c/quiet"],
       ["collection", "/c/nurses/outbox"],
       ["login", "/login"],
@@ -115,7 +137,8 @@ describe.skipIf(browserUnavailable)("a visitor in a browser", () => {
     ];
     const problems: string[] = [];
     for (const [name, path] of pages) {
-      await page.goto(new URL(path, praxis.origin).href);
+      const response = await page.goto(new URL(path, praxis.origin).href);
+      if (name !== "not-found" && name !== "closed-community") expect(response!.status(), name).toBe(200);
       const { violations, overflow } = await checkPage(page, `visitor-${name}`);
       for (const v of violations) problems.push(`${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.join(", ")}`);
       if (overflow > 0) problems.push(`${name}: ${overflow} px wider than a 360 px screen`);

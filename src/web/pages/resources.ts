@@ -98,7 +98,7 @@ export function renderResourcePage(view: ResourcePageView, lang: Lang): string {
   const updated = formatDate(lang, r.updatedAt);
   const body = html`<article${r.language ? new SafeHtml(` lang="${r.language === "fr" ? "fr" : "en"}"`) : ""}>
 <h1>${r.title}</h1>
-<p class="muted">${t(lang, "resources.community", { community: view.community.name })} · <a href="${view.community.url}">${view.community.name}</a></p>
+<p class="muted">${t(lang, "resources.in")} <a href="${view.community.url}">${view.community.name}</a></p>
 ${renderPracticeBadge(r.practiceStatus, lang)}
 <dl class="facts">
 <dt>${t(lang, "resources.kind")}</dt><dd>${kindLabel(lang, r.kind)}</dd>

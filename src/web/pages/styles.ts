@@ -15,6 +15,8 @@ export const WEB_STYLES = `
 .media figcaption{font-size:.875rem;color:var(--muted);margin-top:.25rem}
 .media .no-alt{font-style:italic}
 .files{margin:.5rem 0;padding-left:1.25rem}
+.content table{display:block;max-width:100%;overflow-x:auto;border-collapse:collapse;margin:1rem 0}
+.content th,.content td{padding:.25rem .75rem;border-bottom:1px solid var(--muted);text-align:left;vertical-align:top}
 .toolbar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;margin:1rem 0}
 .toolbar ul{display:flex;gap:.5rem;margin:0;padding:0;list-style:none}
 .pager{display:flex;justify-content:space-between;gap:1rem;margin:1.5rem 0}
