@@ -32,6 +32,7 @@ import { withReplayedResponse } from "../net/replay.ts";
 import type { DomainPolicy } from "./domain-policy.ts";
 import type { FastDelivery } from "./fast-delivery.ts";
 import { capturedDeliveries, type FollowerFanout, isFanoutJob } from "./fanout.ts";
+import { idOf } from "./json-values.ts";
 
 const logger = getLogger(["praxis", "federation", "policy"]);
 const deliveryLogger = getLogger(["praxis", "federation", "delivery"]);
@@ -86,12 +87,6 @@ const ADDRESS_CHECK_TTL_MS = 60_000;
 
 /** Activity types whose processing must follow the order they arrived in, per object. */
 const ORDERED_INBOX_TYPES = new Set(["Create", "Update", "Delete", "Announce"]);
-
-function idOf(value: unknown): string | null {
-  if (typeof value === "string") return value;
-  const id = (value as { id?: unknown } | null)?.id;
-  return typeof id === "string" ? id : null;
-}
 
 /**
  * The ordering key of an incoming activity about an object (Fedify queues

@@ -20,9 +20,9 @@ import { mayFlow } from "../domain/network.ts";
 import type { AppServices } from "../services.ts";
 import { remoteTextOf } from "../web/sanitize.ts";
 import { entryUri } from "./glossary.ts";
-import { PRAXIS_NS } from "./group-extensions.ts";
 import { NetworkReader } from "./network-reader.ts";
 import { publicOrigin } from "./origin.ts";
+import { first, idOf as idValue, praxisValue, textOf as textValue } from "./json-values.ts";
 
 const logger = getLogger(["praxis", "federation", "glossary"]);
 
@@ -32,28 +32,13 @@ type Json = Record<string, any>;
 const SCHEMA_PREFIXES = ["schema:", "http://schema.org/", "https://schema.org/"];
 const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$/i;
 
-function first(v: unknown): unknown {
-  return Array.isArray(v) ? v[0] : v;
-}
+/** An id, or the first of several. */
+const idOf = (v: unknown): string | null => idValue(first(v));
 
-function idOf(v: unknown): string | null {
-  const f = first(v);
-  if (typeof f === "string") return f;
-  if (f && typeof f === "object" && typeof (f as Json).id === "string") return (f as Json).id;
-  return null;
-}
-
+/** A text, or a number as text (a version may come as either). */
 function textOf(v: unknown): string | null {
   const f = first(v);
-  if (typeof f === "string") return f;
-  if (typeof f === "number") return String(f);
-  if (f && typeof f === "object" && typeof (f as Json)["@value"] === "string") return (f as Json)["@value"];
-  return null;
-}
-
-/** A Praxis term, compacted with our context, prefixed or expanded. */
-function praxis(doc: Json, term: string): unknown {
-  return doc[term] ?? doc[`praxis:${term}`] ?? doc[`${PRAXIS_NS}${term}`];
+  return typeof f === "number" ? String(f) : textValue(f);
 }
 
 function schema(doc: Json, term: string): unknown {
@@ -106,16 +91,16 @@ export function parseRemoteEntry(item: unknown, ancestor: AncestorInfo): Glossar
   if (!id) return null;
   const attributedTo = idOf(o.attributedTo);
   if (attributedTo !== null && attributedTo !== ancestor.uri) return null;
-  const rawTerm = textOf(praxis(o, "term")) ?? textOf(o.name);
+  const rawTerm = textOf(praxisValue(o, "term")) ?? textOf(o.name);
   if (!rawTerm) return null;
   const term = clip(normalizeTermText(remotePlainText(rawTerm)), MAX_TERM_LENGTH);
-  const rawDefinition = textOf(praxis(o, "definition"));
+  const rawDefinition = textOf(praxisValue(o, "definition"));
   const definition = clip(remotePlainText(rawDefinition ?? textOf(o.content) ?? ""), MAX_DEFINITION_LENGTH);
   if (!term || !definition) return null;
   const contentMap = o.contentMap && typeof o.contentMap === "object" ? Object.keys(o.contentMap) : [];
   const language = [textOf(schema(o, "inLanguage")), contentMap[0]].find((l): l is string => typeof l === "string" && LANGUAGE_TAG.test(l))
     ?.toLowerCase() ?? "und";
-  const rawVersion = Number(textOf(praxis(o, "version")));
+  const rawVersion = Number(textOf(praxisValue(o, "version")));
   const version = Number.isInteger(rawVersion) && rawVersion >= 1 ? rawVersion : 1;
   let source: string | null = idOf(schema(o, "citation"));
   try {
@@ -154,7 +139,7 @@ async function remoteEntries(load: DocumentLoader, ancestor: AncestorInfo): Prom
   try {
     const group = (await load(ancestor.uri)).document as Json;
     if (!group || idOf(group) !== ancestor.uri) return [];
-    const collectionId = sameOrigin(idOf(praxis(group, "glossary")), origin);
+    const collectionId = sameOrigin(idOf(praxisValue(group, "glossary")), origin);
     if (!collectionId) return []; // it publishes no glossary
     const out: GlossaryEntry[] = [];
     const seen = new Set<string>([collectionId]);

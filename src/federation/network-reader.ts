@@ -10,9 +10,10 @@ import type { Community } from "../domain/community.ts";
 import type { NetworkGroup } from "../domain/network.ts";
 import type { AppServices } from "../services.ts";
 import { INSTANCE_ACTOR, localCommunityOf } from "./addressing.ts";
-import { linkCollectionUris, PRAXIS_NS } from "./group-extensions.ts";
+import { linkCollectionUris } from "./group-extensions.ts";
 import { publicOrigin } from "./origin.ts";
 import { rememberWorkingGroup } from "./working-group-state.ts";
+import { first, idOf, praxisValue, textOf } from "./json-values.ts";
 
 const logger = getLogger(["praxis", "federation", "network"]);
 
@@ -36,34 +37,12 @@ export interface TreeNode {
   next: TreeNode[];
 }
 
-function idOf(v: unknown): string | null {
-  if (typeof v === "string") return v;
-  if (v && typeof v === "object" && typeof (v as { id?: unknown }).id === "string") return (v as { id: string }).id;
-  return null;
-}
-
 function sameOrigin(url: string | null, origin: string): string | null {
   try {
     return url && new URL(url).origin === origin ? url : null;
   } catch {
     return null;
   }
-}
-
-function first(v: unknown): unknown {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function textOf(v: unknown): string | null {
-  const f = first(v);
-  if (typeof f === "string") return f;
-  if (f && typeof f === "object" && typeof (f as { "@value"?: unknown })["@value"] === "string") return (f as { "@value": string })["@value"];
-  return null;
-}
-
-/** Reads a Praxis term whether compacted with our context, prefixed or expanded. */
-function praxisTerm(doc: Record<string, unknown>, term: string): unknown {
-  return doc[term] ?? doc[`praxis:${term}`] ?? doc[`${PRAXIS_NS}${term}`];
 }
 
 /** Reads the network; remembers what it fetched for the duration of one task. */
@@ -122,8 +101,8 @@ export class NetworkReader {
     if (!doc || idOf(doc) !== uri || first(doc.type) !== "Group") return null;
     // A working group's goal, end date and archived state, from the same document.
     await rememberWorkingGroup(this.ctx, uri, doc);
-    const parentsCollection = sameOrigin(idOf(first(praxisTerm(doc, "parentCommunities"))), origin);
-    const childrenCollection = sameOrigin(idOf(first(praxisTerm(doc, "subcommunities"))), origin);
+    const parentsCollection = sameOrigin(idOf(first(praxisValue(doc, "parentCommunities"))), origin);
+    const childrenCollection = sameOrigin(idOf(first(praxisValue(doc, "subcommunities"))), origin);
     const parents = await this.readCollection(parentsCollection);
     const children = await this.readCollection(childrenCollection);
     const username = textOf(doc.preferredUsername);
@@ -139,7 +118,7 @@ export class NetworkReader {
       name: textOf(doc.name) ?? username,
       handle: username ? `@${username}@${new URL(uri).host}` : null,
       url: idOf(first(doc.url)) ?? uri,
-      scale: textOf(praxisTerm(doc, "scale")),
+      scale: textOf(praxisValue(doc, "scale")),
       closed: first(doc.manuallyApprovesFollowers) === true,
       members,
       parentsCollection,

@@ -14,7 +14,7 @@ import type { AppServices } from "../../services.ts";
 import { DELIVERABLE_TYPE } from "../deliverables.ts";
 import { localCommunityOf } from "../addressing.ts";
 import { PRAXIS_NS } from "../group-extensions.ts";
-import { praxisTerm as term } from "../working-group-state.ts";
+import { first, idOf, praxisValue, textOf } from "../json-values.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "deliverables"]);
 
@@ -25,23 +25,6 @@ type Json = Record<string, any>;
 const MAX_ITEMS = 200;
 
 const DELIVERABLE_PATH = /\/deliverables\/[^/]+$/;
-
-function idOf(v: unknown): string | null {
-  if (typeof v === "string") return v;
-  if (v && typeof v === "object" && typeof (v as Json).id === "string") return (v as Json).id;
-  return null;
-}
-
-function first(v: unknown): unknown {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function textOf(v: unknown): string | null {
-  const f = first(v);
-  if (typeof f === "string") return f;
-  if (f && typeof f === "object" && typeof (f as Json)["@value"] === "string") return (f as Json)["@value"];
-  return null;
-}
 
 function isDeliverableType(v: unknown): boolean {
   const types = Array.isArray(v) ? v : [v];
@@ -74,12 +57,12 @@ export function readDeliverable(doc: Json, groupUri: string): {
   if (!id || !isDeliverableType(doc.type)) return null;
   if (new URL(id).origin !== new URL(groupUri).origin || idOf(first(doc.attributedTo)) !== groupUri) return null;
   const title = (textOf(doc.name) ?? "").trim().slice(0, MAX_TITLE);
-  const status = textOf(term(doc, "deliverableStatus"));
+  const status = textOf(praxisValue(doc, "deliverableStatus"));
   if (!title || !status || !(DELIVERABLE_STATUSES as readonly string[]).includes(status)) return null;
   let due: string | null = null;
   let resourceUri: string | null = null;
   try {
-    const d = textOf(term(doc, "due"));
+    const d = textOf(praxisValue(doc, "due"));
     due = d ? parseDate("due", d) : null;
   } catch { /* an invalid date is left out */ }
   try {
