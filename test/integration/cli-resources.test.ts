@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../support/net.ts";
-import { type CliRun, runPraxis } from "../support/cli.ts";
+import { type CliRun, operatorEnv, runPraxis } from "../support/cli.ts";
 
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
@@ -19,10 +19,7 @@ function praxis(...args: string[]): Promise<CliRun> {
 beforeAll(async () => {
   const port = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), "praxis-cli-resources-"));
-  env = {
-    ...process.env, PRAXIS_CONFIG: "", PRAXIS_HOST: "127.0.0.1", PRAXIS_PORT: String(port), PRAXIS_ORIGIN: `http://127.0.0.1:${port}`,
-    PRAXIS_DATA_DIR: dataDir, PRAXIS_ALLOW_PRIVATE_ADDRESS: "true", PRAXIS_LOG_LEVEL: "warning",
-  };
+  env = operatorEnv(dataDir, { PRAXIS_HOST: "127.0.0.1", PRAXIS_PORT: String(port), PRAXIS_ORIGIN: `http://127.0.0.1:${port}` });
   expect((await praxis("community", "create", "gardens", "--name", "Gardens")).code).toBe(0);
 }, 60_000);
 

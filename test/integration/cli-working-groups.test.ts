@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../support/net.ts";
-import { type CliRun, runPraxis } from "../support/cli.ts";
+import { type CliRun, operatorEnv, runPraxis } from "../support/cli.ts";
 
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
@@ -18,10 +18,7 @@ function praxis(...args: string[]): Promise<CliRun> {
 beforeAll(async () => {
   const port = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), "praxis-cli-wg-"));
-  env = {
-    ...process.env, PRAXIS_CONFIG: "", PRAXIS_HOST: "127.0.0.1", PRAXIS_PORT: String(port), PRAXIS_ORIGIN: `http://127.0.0.1:${port}`,
-    PRAXIS_DATA_DIR: dataDir, PRAXIS_ALLOW_PRIVATE_ADDRESS: "true", PRAXIS_LOG_LEVEL: "warning",
-  };
+  env = operatorEnv(dataDir, { PRAXIS_HOST: "127.0.0.1", PRAXIS_PORT: String(port), PRAXIS_ORIGIN: `http://127.0.0.1:${port}` });
   // Migrated once first: the commands below run side by side.
   expect((await praxis("migrate")).code).toBe(0);
 }, 60_000);

@@ -20,3 +20,10 @@ export function runPraxis(env: NodeJS.ProcessEnv, args: readonly string[], input
     child.stdin!.end(input ?? "");
   });
 }
+
+/** The environment of an operator's CLI on `dataDir`, with no configuration file; `extra` adds or overrides. */
+export function operatorEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env, PRAXIS_CONFIG: "", PRAXIS_DATA_DIR: dataDir, PRAXIS_ALLOW_PRIVATE_ADDRESS: "true", PRAXIS_LOG_LEVEL: "warning", ...extra,
+  };
+}
