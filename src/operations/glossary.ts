@@ -20,28 +20,11 @@ export interface DefineInput {
   source?: unknown;
 }
 
-/** A definition as the CLI (--json) and the admin API give it. */
-export interface TermView {
-  id: string;
-  term: string;
-  key: string;
-  definition: string;
-  language: string;
-  version: number;
-  source: string | null;
-  /** The Group URI of the community it comes from. */
-  community: string;
-  communityName: string | null;
-  communityHandle: string | null;
-  inherited: boolean;
-  /** 0 for the community's own, 1 for its parent's, 2 for a grandparent's… */
-  distance: number;
-  /** A local definition that refines inherited ones of the same term. */
-  refines: boolean;
-  /** An inherited definition refined nearer to the community. */
-  refined: boolean;
-  updatedAt: string | null;
-}
+/**
+ * A definition as the CLI (--json) and the admin API give it: the listed
+ * entry's fields, copied one by one by `view` so nothing else leaks out.
+ */
+export type TermView = ListedEntry;
 
 export interface VersionView {
   term: string;
