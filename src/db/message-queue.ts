@@ -449,16 +449,38 @@ export class KyselyMessageQueue implements MessageQueue {
   /**
    * Makes the delayed messages (retries, held deliveries) due now: those for
    * `host` only, or all of them. Ordering keys still apply. Returns how many.
+   *
+   * A delivery being handled at that moment may be re-enqueued by its handler
+   * for later (Fedify holds it while the host's circuit is open, as it read it
+   * before the retry): this waits, up to `settleMs`, for the deliveries leased
+   * now to finish and makes what they re-enqueued due too.
    */
-  async retryNow(options: { host?: string } = {}): Promise<number> {
-    const now = Date.now();
-    const result = await this.#db.updateTable("fedify_message")
-      .set({ available_at: now })
-      .where("queue", "=", this.#queue).where("dead", "=", 0).where("available_at", ">", now)
-      .$if(options.host !== undefined, (qb) => qb.where("host", "=", options.host!))
-      .executeTakeFirst();
-    this.#announceWork();
-    return Number(result.numUpdatedRows);
+  async retryNow(options: { host?: string; settleMs?: number } = {}): Promise<number> {
+    const host = options.host;
+    const makeDue = async () => {
+      const now = Date.now();
+      const result = await this.#db.updateTable("fedify_message")
+        .set({ available_at: now })
+        .where("queue", "=", this.#queue).where("dead", "=", 0).where("available_at", ">", now)
+        .$if(host !== undefined, (qb) => qb.where("host", "=", host!))
+        .executeTakeFirst();
+      this.#announceWork();
+      return Number(result.numUpdatedRows);
+    };
+    const leasedNow = () => this.#db.selectFrom("fedify_message").select("id")
+      .where("queue", "=", this.#queue).where("dead", "=", 0)
+      .where("lease_token", "is not", null).where("locked_until", ">", Date.now())
+      .$if(host !== undefined, (qb) => qb.where("host", "=", host!));
+    const made = await makeDue();
+    const leased = (await leasedNow().execute()).map((row) => row.id);
+    if (leased.length === 0) return made;
+    const deadline = Date.now() + (options.settleMs ?? 5_000);
+    while (Date.now() < deadline) {
+      const still = await leasedNow().where("id", "in", leased).execute();
+      if (still.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return made + await makeDue();
   }
 
   /** Leases up to `limit` claimable messages of `lane`, oldest first. */

@@ -346,6 +346,30 @@ for (const dialect of DIALECTS) {
       await waitFor(async () => (await queue.statsByKind()).length === 0);
     });
 
+    it("makes due a delivery that a running handler holds again while the operator retries", async () => {
+      // Fedify's handler, finding the host's circuit open, re-enqueues the
+      // delivery until the next probe; an operator's retry that comes while
+      // it runs must not leave that copy waiting for the probe.
+      const queue = createQueue();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      let started = false;
+      const delivered: unknown[] = [];
+      listen(queue, async (m: { type: string; inbox: string; held?: boolean }) => {
+        if (m.held) return void delivered.push(m);
+        started = true;
+        await released;
+        await queue.enqueue({ ...m, held: true }, { delay: duration({ hours: 1 }) });
+      });
+      await queue.enqueue({ type: "outbox", inbox: "https://down.example/inbox" });
+      await waitFor(() => started);
+      const retrying = queue.retryNow({ host: "down.example" });
+      await sleep(200);
+      release();
+      expect(await retrying).toBe(1);
+      await waitFor(() => delivered.length === 1, 3_000);
+    });
+
     it("keeps queues sharing the table apart", async () => {
       const inbox = createQueue({ queue: "inbox" });
       const outbox = createQueue({ queue: "outbox" });
