@@ -4,11 +4,14 @@
 // puts every inbox in one queued fan-out message, and builds every delivery
 // at once. Praxis instead:
 //
-// 1. has Fedify prepare the activity once, exactly as it would for any
-//    delivery — id and actor transformers, integrity proof (Ed25519), JSON-LD
-//    compaction, Linked Data signature (RSA), keys — by sending it to a
-//    placeholder recipient with `fanout: "skip"` while the delivery gate
-//    captures the one delivery message Fedify queues (the *template*);
+// 1. prepares the activity once: an Announce (a relayed post, a boost) by
+//    Praxis itself (src/federation/announce-json.ts: serialised once, with
+//    an integrity proof, without a Linked Data signature); any other by
+//    Fedify, exactly as it would for any delivery — id and actor
+//    transformers, integrity proof (Ed25519), JSON-LD compaction, Linked
+//    Data signature (RSA), keys — by sending it to a placeholder recipient
+//    with `fanout: "skip"` while the delivery gate captures the one delivery
+//    message Fedify queues. Either is the *template*;
 // 2. queues one fan-out job (`praxis:fanout`, in the queue's fan-out lane)
 //    with the templates of the activities relayed together (a post's
 //    Announce and its boost) — or, when the members fit in one page, queues
@@ -30,12 +33,13 @@
 import { randomUUID } from "node:crypto";
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Context } from "@fedify/fedify";
-import type { Activity } from "@fedify/vocab";
+import { type Activity, Announce } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Repositories } from "../db/repositories/index.ts";
 import type { DeliveryTarget } from "../db/repositories/memberships.ts";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
+import { prepareAnnounce } from "./announce-json.ts";
 import type { DomainPolicy } from "./domain-policy.ts";
 
 const logger = getLogger(["praxis", "federation", "fanout"]);
@@ -118,6 +122,12 @@ export class FollowerFanout {
   async relay(ctx: Context<AppServices>, community: Community, items: RelayItem[]): Promise<unknown[] | null> {
     const templates: FanoutJob["templates"] = [];
     for (const { activity, orderingKey } of items) {
+      if (activity instanceof Announce) {
+        // The hot path: prepared by Praxis, as Fedify would but for its LD signature (announce-json.ts).
+        const message = await prepareAnnounce(ctx, community.slug, activity, PLACEHOLDER) as unknown as OutboxTemplate;
+        templates.push({ message, orderingKey: orderingKey ?? null });
+        continue;
+      }
       const captured: unknown[] = [];
       await capture.run(captured, () => ctx.sendActivity({ identifier: community.slug }, {
         id: ctx.getFollowersUri(community.slug), inboxId: PLACEHOLDER, endpoints: null,
