@@ -97,7 +97,7 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
   });
   gate.handleFanoutWith(services.fanout);
   const federation = createPraxisFederation(services, { kv, queue: gate });
-  const web = createWebApp(federation, services, { queue: { queue, kv, deliveryHosts } });
+  const web = createWebApp(federation, services, { queue: { queue, kv, deliveryHosts }, inboxQueue: gate });
   const run = <T>(fn: () => T): T => withOutboundPolicy(outbound, fn);
   // Inbox requests (key fetches), pages and the admin API fetch within the policy.
   const fetchInPolicy = (request: Request, env?: unknown) => run(() => web.fetch(request, env));

@@ -23,7 +23,7 @@
 // differs from what was admitted (a remote @context that changed in
 // between) is dropped.
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Context, InboxContext, KvKey, KvStore } from "@fedify/fedify";
+import type { Context, KvKey, KvStore } from "@fedify/fedify";
 import { type Activity, isActor } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import { getLogger } from "@logtape/logtape";
@@ -164,7 +164,7 @@ async function refusedByPolicy(services: AppServices, uris: Iterable<string>): P
  * domain policy refuses, or when a key it may have been verified with is not
  * bound to its actor. On success, records the admission for the worker.
  */
-export async function admitInboxActivity(ctx: InboxContext<AppServices>, activity: Activity, kv: KvStore): Promise<void> {
+export async function admitInboxActivity(ctx: Context<AppServices>, activity: Activity, kv: KvStore): Promise<void> {
   const request = inboxRequestScope.getStore();
   if (!request) throw new InboxRefusal(400, "This inbox request did not pass the inbox guard.");
   if (!activity.id) throw new InboxRefusal(400, "An activity must have an id.");

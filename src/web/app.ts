@@ -1,6 +1,6 @@
 // The Hono application: the admin API, the console and the visitors' forms,
 // then Fedify's routes, then the HTML pages and feeds (src/web/routes/).
-import type { Federation } from "@fedify/fedify";
+import type { Federation, MessageQueue } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -31,6 +31,8 @@ import type { Lang } from "./views.ts";
 export interface WebAppOptions {
   /** The delivery queue, for the console's queue page. */
   queue?: QueueHandles;
+  /** The queue as Fedify uses it (behind the delivery gate), where inbox deliveries accepted directly are queued. */
+  inboxQueue?: MessageQueue;
 }
 
 const logger = getLogger(["praxis", "web"]);
@@ -71,7 +73,7 @@ export function createWebApp(federation: Federation<AppServices>, services: AppS
   app.route("/", followRoutes({ data, langOf }));
 
   app.use(discoveryCors());
-  app.use(fedifyMiddleware(federation, services, options.queue?.kv ?? null));
+  app.use(fedifyMiddleware(federation, services, options.queue?.kv ?? null, options.inboxQueue ?? null));
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   registerDiscoveryRoutes(app, config.origin);

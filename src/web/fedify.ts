@@ -1,10 +1,11 @@
 // The small glue between Hono and Fedify (@fedify/hono is not available for
 // Fedify 2 here): Fedify answers the ActivityPub routes it owns, Hono the rest.
-import type { Federation, KvStore } from "@fedify/fedify";
+import type { Federation, KvStore, MessageQueue } from "@fedify/fedify";
 import type { MiddlewareHandler } from "hono";
 import { INSTANCE_ACTOR } from "../federation/addressing.ts";
 import { contextLoaderOf } from "../federation/context-loader.ts";
 import { extendGroupJson } from "../federation/group-extensions.ts";
+import { KeyMemory } from "../federation/inbox-accept.ts";
 import { createInboxPrecheck } from "../federation/inbox-precheck.ts";
 import { MODERATION_ACTOR } from "../federation/moderation.ts";
 import { withFetchBudget } from "../net/outbound.ts";
@@ -22,11 +23,17 @@ const GROUP_PATH = /^\/c\/([^/]+)$/;
  */
 const SERVICE_ACTOR_UNDER_C = new RegExp(`^/c/(?:${[INSTANCE_ACTOR, MODERATION_ACTOR].map((i) => i.replace(".", "\\.")).join("|")})(?:/|$)`);
 
-/** `kv`: Fedify's key–value store (for its public-key cache), when the caller has it. */
-export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices, kv: KvStore | null): MiddlewareHandler<WebEnv> {
+/**
+ * `kv`: Fedify's key–value store (for its public-key cache), and `queue`:
+ * the queue its worker reads, when the caller has them; with both, inbox
+ * deliveries signed over HTTP only are accepted without Fedify's handler.
+ */
+export function fedifyMiddleware(federation: Federation<AppServices>, services: AppServices, kv: KvStore | null, queue: MessageQueue | null = null): MiddlewareHandler<WebEnv> {
   const limit = services.config.limits.maxBodyBytes;
   const inboxGuard = createInboxGuard(services);
-  const inboxPrecheck = createInboxPrecheck(contextLoaderOf(federation));
+  const contextLoader = contextLoaderOf(federation);
+  const inboxPrecheck = createInboxPrecheck(contextLoader);
+  const direct = kv && queue && contextLoader ? { queue, keys: new KeyMemory(kv, contextLoader.load) } : null;
   return async (c, next) => {
     let request = c.req.raw;
     const pathname = new URL(request.url).pathname;
@@ -68,7 +75,7 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
       if (request.method === "POST" && INBOX_PATH.test(pathname)) {
         // Every fetch made before answering (keys, actors, contexts) shares one budget.
         return withFetchBudget(services.config.outbound.inboxFetchBudgetSeconds * 1000,
-          () => handleInboxPost(request, body, { federation, services, kv, guard, handle: fedify }));
+          () => handleInboxPost(request, body, { federation, services, kv, guard, handle: fedify, direct }));
       }
       const verdict = await guard();
       if (verdict instanceof Response) return verdict;

@@ -23,7 +23,7 @@ import { getLogger } from "@logtape/logtape";
 import { hostOf } from "../domain/hosts.ts";
 import { INSTANCE_ACTOR } from "../federation/addressing.ts";
 import { MODERATION_ACTOR } from "../federation/moderation.ts";
-import { InboxRefusal, inboxRequestScope, sameOrigin, verifiedHosts } from "../federation/signer.ts";
+import { InboxRefusal, type InboxRequestInfo, inboxRequestScope, sameOrigin, verifiedHosts } from "../federation/signer.ts";
 import type { AppServices } from "../services.ts";
 import { checkJsonShape } from "./json-shape.ts";
 import { HostRateLimiter } from "./rate-limit.ts";
@@ -125,6 +125,8 @@ const text = (body: string, status: number, headers: Record<string, string> = {}
 export interface InboxAdmission {
   /** The request's headers, without its HTTP signature when that cannot speak for the actor (see below). */
   headers: Headers;
+  /** What the guard read from the request, for the admission hook. */
+  info: InboxRequestInfo;
   /** Runs Fedify's handling within the admission scope; a refusal by the hook becomes its 4xx answer. */
   run(handle: () => Promise<Response>): Promise<Response>;
 }
@@ -232,6 +234,7 @@ export function createInboxGuard(services: AppServices): InboxGuard {
     const info = { httpKeyIds: passedKeyIds, ldCreator };
     return {
       headers,
+      info,
       run: (handle) => inboxRequestScope.run(info, async () => {
         try {
           return await handle();

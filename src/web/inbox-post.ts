@@ -15,15 +15,19 @@
 //     signature.
 //  2. A standalone key document Fedify cannot read (older Misskey) is
 //     admitted when its owner lists it (federation/legacy-keys.ts).
-//  3. Whatever goes wrong is answered 4xx or 202, never 5xx: an object or
+//  3. A delivery signed over HTTP only, read as sent, is accepted without
+//     Fedify's handler (federation/inbox-accept.ts), with the same checks;
+//     anything that path does not accept goes on to Fedify.
+//  4. Whatever goes wrong is answered 4xx or 202, never 5xx: an object or
 //     activity type Fedify's vocabulary does not know is acknowledged (202)
 //     once the signature verifies; a payload that cannot be parsed (an
 //     invalid embedded key, say) is 400; only an unavailable database is
 //     503 with Retry-After, so that the sender retries later.
-import { type Federation, type KvStore, verifyRequest } from "@fedify/fedify";
+import { type Federation, type KvStore, type MessageQueue, verifyRequest } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "../db/faults.ts";
 import { INSTANCE_ACTOR } from "../federation/addressing.ts";
+import { acceptDirectly, type KeyMemory } from "../federation/inbox-accept.ts";
 import { collectInboxErrors, isUnknownTypeError } from "../federation/inbox/errors.ts";
 import { admitStandaloneKey } from "../federation/legacy-keys.ts";
 import { cleanJsonLd } from "../federation/lenient-json.ts";
@@ -31,6 +35,9 @@ import type { AppServices } from "../services.ts";
 import { type InboxAdmission, signatureKeyId } from "./inbox-guard.ts";
 
 const logger = getLogger(["praxis", "web", "inbox"]);
+
+/** acceptDirectly handed the request on to Fedify. */
+const NOT_ACCEPTED = new Response(null, { status: 599 });
 
 export const INBOX_PATH = /^(?:\/inbox|\/c\/[^/]+\/inbox)\/?$/;
 
@@ -78,11 +85,23 @@ export interface InboxPostOptions {
   guard: () => Promise<Response | InboxAdmission | null>;
   /** Hands the request to Fedify (with the web layer's fallbacks). */
   handle: (request: Request) => Promise<Response>;
+  /**
+   * Where deliveries signed over HTTP only are accepted without Fedify's
+   * handler (src/federation/inbox-accept.ts): the queue Fedify's worker
+   * reads, and the keys kept in memory. Without it, Fedify handles all.
+   */
+  direct?: { queue: MessageQueue; keys: KeyMemory } | null;
+}
+
+/** The recipient community of an inbox path, or null for the shared inbox. */
+function recipientOf(url: string): string | null {
+  const match = /^\/c\/([^/]+)\/inbox\/?$/.exec(new URL(url).pathname);
+  return match ? decodeURIComponent(match[1]) : null;
 }
 
 /** Handles an inbox POST whose body has been read (and size-checked). */
 export async function handleInboxPost(original: Request, body: Uint8Array<ArrayBuffer> | null, options: InboxPostOptions): Promise<Response> {
-  const { federation, services, kv, guard, handle } = options;
+  const { federation, services, kv, guard, handle, direct } = options;
   const json = parseJson(body);
   try {
     const verdict = await guard();
@@ -93,6 +112,14 @@ export async function handleInboxPost(original: Request, body: Uint8Array<ArrayB
     if (cleaned.changes.length > 0) {
       request = withJsonView(request, cleaned.json);
       logger.info("Reading {id} leniently: {changes}", { ...describe(json), changes: cleaned.changes.join("; ") });
+    }
+    if (direct && kv && verdict && cleaned.changes.length === 0) {
+      const ctx = federation.createContext(original, services);
+      const signed = new Request(original.url, { method: original.method, headers, body });
+      const accepted = await verdict.run(async () =>
+        (await acceptDirectly(signed, json, { ctx, kv, queue: direct.queue, keys: direct.keys, recipient: recipientOf(original.url), keyIds: verdict.info.httpKeyIds }))
+          ?? NOT_ACCEPTED);
+      if (accepted !== NOT_ACCEPTED) return accepted;
     }
     const keyId = signatureKeyId(headers);
     if (keyId && kv) {

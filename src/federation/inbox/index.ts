@@ -35,12 +35,12 @@ import { onReaction, onUndoReaction } from "./reactions.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox"]);
 
-type Listener<T extends Activity> = (ctx: InboxContext<AppServices>, activity: T) => Promise<void> | void;
-
 /** Fedify's default idempotency key ("per-inbox"), which Praxis keeps. */
 function perInboxKey(ctx: InboxContext<AppServices>, activity: Activity): string {
   return `${ctx.origin}\n${activity.id!.href}\n${ctx.recipient == null ? "sharedInbox" : `inbox\n${ctx.recipient}`}`;
 }
+
+type Listener<T extends Activity> = (ctx: InboxContext<AppServices>, activity: T) => Promise<void> | void;
 
 export function registerInbox(federation: Federation<AppServices>, kv: KvStore): void {
   /**

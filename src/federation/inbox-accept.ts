@@ -1,0 +1,157 @@
+// Accepting an inbox delivery signed over HTTP only, the common case (what
+// Mastodon, Lemmy, NodeBB and Praxis send), without Fedify's inbox handler.
+//
+// Fedify 2.3.6's handler, for such a delivery, parses the activity as
+// JSON-LD twice (once looking for integrity proofs, once again after the
+// HTTP signature verifies), reads the signer's key from its KV store and
+// parses that as JSON-LD too, and builds the recipient Group through the
+// actor dispatcher, before it queues the activity. For a delivery with one
+// HTTP signature whose key is known here already (fetched and parsed before,
+// by either path), this does what must happen before the `202` once:
+//   1. verifies the HTTP signature with Fedify's own verifyRequest (the
+//      digest, the time window, draft-cavage or RFC 9421), its keys kept
+//      parsed and imported in memory (KeyMemory below) in front of Fedify's
+//      key cache, which it shares; a signature that does not verify with the
+//      key as fetched again is answered 401, as Fedify's handler would;
+//   2. parses the activity once (Activity.fromJsonLd, as Fedify does);
+//   3. runs Praxis's admission hook (src/federation/signer.ts) on the parsed
+//      activity — the same binding of every signer to the one actor, and the
+//      domain policy, that Fedify's path runs, with the same refusals —
+//      which leaves the admission record the worker checks;
+//   4. queues it in the message Fedify's worker reads, exactly as Fedify
+//      would. (Fedify's handler also looks up a per-inbox idempotency record
+//      here, which with a queue nothing ever writes: its worker records and
+//      skips activities already processed, by id, and so does it here.)
+// Everything else goes to Fedify's handler, which answers it as before: a
+// first contact (its key fetched, perhaps a standalone key admitted), a
+// Linked Data signature or integrity proof in the body, a document read
+// leniently, an activity that does not parse (400, or 202 for a type
+// Fedify does not know).
+import type { Context, KvKey, KvStore, MessageQueue } from "@fedify/fedify";
+import { hasProofLike, hasSignatureLike, verifyRequest } from "@fedify/fedify";
+import { Activity, CryptographicKey, Multikey } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { AppServices } from "../services.ts";
+import { admitInboxActivity } from "./signer.ts";
+
+const logger = getLogger(["praxis", "federation", "inbox-accept"]);
+
+/** Fedify's default KV prefix (FederationKvPrefixes) for its key cache. */
+const PUBLIC_KEY_PREFIX: KvKey = ["_fedify", "publicKey"];
+
+const KEY_MEMORY_SIZE = 10_000;
+/** How long a key is reused from memory; a signature that fails with it fetches the key again at once. */
+const KEY_MEMORY_MS = 60 * 60 * 1000;
+
+type PublicKey = CryptographicKey | Multikey;
+
+/**
+ * Fedify's KeyCache, with the keys kept parsed (and their CryptoKeys
+ * imported, which Fedify's vocabulary objects memoise) in memory, in front
+ * of Fedify's own entries in the KV store (same keys, same format), so that
+ * both paths share what either fetched. Fedify's verifier fetches a key
+ * again when a signature fails with the cached one, so a rotated key is
+ * picked up at its first use.
+ */
+export class KeyMemory {
+  readonly #kv: KvStore;
+  readonly #options: { contextLoader: Context<AppServices>["contextLoader"] };
+  readonly #memory = new Map<string, { key: PublicKey; expires: number }>();
+
+  constructor(kv: KvStore, contextLoader: Context<AppServices>["contextLoader"]) {
+    this.#kv = kv;
+    this.#options = { contextLoader };
+  }
+
+  /** Whether the key is known here already (fetched and parsed before, by either path). */
+  async known(keyId: URL): Promise<boolean> {
+    return (await this.get(keyId)) != null;
+  }
+
+  async get(keyId: URL): Promise<PublicKey | null | undefined> {
+    const hit = this.#memory.get(keyId.href);
+    if (hit && hit.expires > Date.now()) return hit.key;
+    const stored = await this.#kv.get<unknown>([...PUBLIC_KEY_PREFIX, keyId.href]);
+    // Unknown or remembered as unavailable: fetch it (this path never refuses on that).
+    if (stored === undefined || stored === null) return undefined;
+    try {
+      const key = await CryptographicKey.fromJsonLd(stored, this.#options).catch(() => Multikey.fromJsonLd(stored, this.#options));
+      this.#remember(keyId.href, key);
+      return key;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(keyId: URL, key: PublicKey | null): Promise<void> {
+    if (key === null) return;
+    this.#remember(keyId.href, key);
+    await this.#kv.set([...PUBLIC_KEY_PREFIX, keyId.href], await key.toJsonLd(this.#options));
+  }
+
+  #remember(keyId: string, key: PublicKey): void {
+    this.#memory.delete(keyId);
+    this.#memory.set(keyId, { key, expires: Date.now() + KEY_MEMORY_MS });
+    while (this.#memory.size > KEY_MEMORY_SIZE) this.#memory.delete(this.#memory.keys().next().value!);
+  }
+}
+
+export interface DirectAcceptOptions {
+  /** The request context (the public origin's), as Fedify's handler would create it. */
+  ctx: Context<AppServices>;
+  kv: KvStore;
+  /** The queue Fedify's worker reads incoming activities from. */
+  queue: MessageQueue;
+  keys: KeyMemory;
+  /** The recipient community's identifier, or null for the shared inbox. */
+  recipient: string | null;
+  /** The keyIds of the request's HTTP signatures, as the inbox guard read them. */
+  keyIds: string[];
+}
+
+/**
+ * Accepts `json`, delivered by `request` (its body the bytes the signature
+ * covers), when it is signed over HTTP only: the `202` answer, or null to
+ * hand the request to Fedify. Runs within the inbox guard's scope; throws
+ * the admission hook's refusals (InboxRefusal) as Fedify's path would.
+ */
+export async function acceptDirectly(request: Request, json: unknown, options: DirectAcceptOptions): Promise<Response | null> {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return null;
+  const document = json as Record<string, unknown>;
+  if (hasSignatureLike(json) || hasProofLike(json)) return null;
+  const { ctx, kv, queue, keys, recipient, keyIds } = options;
+  // One signature, with a key known here: a first contact (its key fetched,
+  // perhaps a standalone key admitted) goes through Fedify's handler.
+  if (keyIds.length !== 1 || !URL.canParse(keyIds[0]) || !(await keys.known(new URL(keyIds[0])))) return null;
+  const key = await verifyRequest(request, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, keyCache: keys });
+  // Fedify's verifier fetched the key again before failing: its handler would do just the same.
+  if (!key) {
+    logger.info("Refused a delivery signed with {keyId}: its HTTP signature does not verify", { keyId: keyIds[0] });
+    return text(401, "Failed to verify the request's HTTP signature.");
+  }
+  let activity: Activity;
+  try {
+    activity = await Activity.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
+  } catch (error) {
+    logger.debug("Handing {id} to Fedify: {error}", { id: (json as { id?: unknown }).id, error });
+    return null;
+  }
+  if (!activity.id || !activity.actorId) return null;
+  logger.debug("Accepting {id} ({type}) from {actor} directly", { id: activity.id.href, type: document.type, actor: activity.actorId.href });
+  await admitInboxActivity(ctx, activity, kv);
+  await queue.enqueue({
+    type: "inbox",
+    id: crypto.randomUUID(),
+    baseUrl: ctx.origin,
+    activity: json,
+    identifier: recipient,
+    attempt: 0,
+    started: new Date().toISOString(),
+    traceContext: {},
+  });
+  return text(202, "");
+}
+
+function text(status: number, body: string): Response {
+  return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}

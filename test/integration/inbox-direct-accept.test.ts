@@ -1,0 +1,99 @@
+// Inbox deliveries signed over HTTP only, with a key Praxis already knows,
+// are accepted without Fedify's inbox handler (src/federation/inbox-accept.ts).
+// That path must bind the signer to the actor, refuse what does not verify,
+// keep the idempotency of Fedify's path and relay what it accepts.
+import { signRequest } from "@fedify/fedify";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCommunity } from "../../src/operations/communities.ts";
+import { sleep, waitFor } from "../support/net.ts";
+import { startPraxis, type TestPraxis } from "../support/praxis.ts";
+import { AS_CONTEXT, type RawActor, type RawHost, startRawHost } from "../support/raw-host.ts";
+
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+const records: LogRecord[] = [];
+const directly = () => records
+  .filter((r) => r.category.join(".") === "praxis.federation.inbox-accept" && String(r.rawMessage).includes("directly"))
+  .map((r) => String(r.properties.id));
+
+describe("accepting inbox deliveries without Fedify's handler", () => {
+  let praxis: TestPraxis;
+  let host: RawHost;
+  let other: RawHost;
+  let group: string;
+  let ana: RawActor;
+  let bob: RawActor;
+
+  beforeAll(async () => {
+    await configure({
+      reset: true,
+      sinks: { memory: (record) => records.push(record) },
+      loggers: [
+        { category: ["praxis", "federation", "inbox-accept"], lowestLevel: "debug", sinks: ["memory"] },
+        { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
+      ],
+    });
+    praxis = await startPraxis();
+    host = await startRawHost("127.0.0.81");
+    other = await startRawHost("127.0.0.82");
+    await createCommunity(praxis, "orchard", { name: "Orchard" });
+    group = `${praxis.origin}/c/orchard`;
+    ana = await host.actor("ana");
+    bob = await other.actor("bob");
+    for (const [h, actor] of [[host, ana], [other, bob]] as const) {
+      const res = await h.send(`${group}/inbox`, { "@context": AS_CONTEXT, id: h.newId("follows"), type: "Follow", actor: actor.id, object: group }, actor);
+      expect(res.status).toBe(202);
+    }
+    await waitFor(() => host.inboxPosts((r) => r.json?.type === "Accept")[0] && other.inboxPosts((r) => r.json?.type === "Accept")[0], "both Accepts");
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await other?.stop();
+    await praxis?.stop();
+    await reset();
+  });
+
+  function create(actor: RawActor, h: RawHost) {
+    const id = `${actor.id}/statuses/${crypto.randomUUID()}`;
+    return {
+      "@context": AS_CONTEXT, id: `${id}/activity`, type: "Create", actor: actor.id, to: [PUBLIC], cc: [group],
+      object: { id, type: "Note", attributedTo: actor.id, content: `<p>From ${h.origin}</p>`, to: [PUBLIC], cc: [group], published: new Date().toISOString() },
+    };
+  }
+
+  it("takes a first contact through Fedify, then a known key's post directly, and relays it once", async () => {
+    // The Follows above were each signer's first contact: their keys were fetched by Fedify's path.
+    expect(directly()).toEqual([]);
+    const post = create(ana, host);
+    expect((await host.send(`${group}/inbox`, post, ana)).status).toBe(202);
+    expect(directly()).toEqual([post.id]);
+    const boosts = () => host.inboxPosts((r) => r.json?.type === "Announce" && r.json?.object === post.object.id);
+    await waitFor(() => boosts()[0], "the boost of the post");
+    // Delivered again once processed: acknowledged, not relayed twice.
+    expect((await host.send(`${group}/inbox`, post, ana)).status).toBe(202);
+    await waitFor(async () => (await praxis.queue.stats()).ready === 0, "the queue to drain");
+    await sleep(500);
+    expect(boosts()).toHaveLength(1);
+  });
+
+  it("refuses a known key speaking for an actor of another server (401), and relays nothing", async () => {
+    const forged = create(bob, other);
+    const res = await host.send(`${group}/inbox`, forged, ana);
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("does not belong to the actor");
+    expect(directly()).toContain(forged.id);
+    await sleep(500);
+    expect(host.inboxPosts((r) => r.json?.type === "Announce" && JSON.stringify(r.json).includes(forged.object.id))).toEqual([]);
+  });
+
+  it("refuses a body that is not the one signed (401), with a known key", async () => {
+    const post = create(ana, host);
+    const signed = await signRequest(new Request(`${group}/inbox`, {
+      method: "POST", headers: { "content-type": "application/activity+json" }, body: JSON.stringify(post),
+    }), ana.privateKey, new URL(ana.keyId));
+    // Same headers (Digest, Signature), another body.
+    const res = await fetch(new Request(signed.url, { method: "POST", headers: signed.headers, body: JSON.stringify(post).replace("From", "Frum") }));
+    expect(res.status).toBe(401);
+    expect(directly()).not.toContain(post.id);
+  });
+});
