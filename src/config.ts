@@ -91,7 +91,7 @@ export const configSchema = z.strictObject({
     fanoutConcurrency: z.number().int().min(1).max(64).default(2),
     // Deliveries in flight to one host, across workers; at most half of
     // `concurrency`, so that one slow host never holds every slot.
-    hostConcurrency: z.number().int().min(1).max(256).default(20),
+    hostConcurrency: z.number().int().min(1).max(256).default(32),
     // Failed deliveries (unreachable, timeout or 5xx) within 10 minutes
     // after which a host's deliveries are held (its circuit opens).
     hostFailureThreshold: z.number().int().min(1).max(1000).default(5),
