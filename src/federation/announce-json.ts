@@ -26,13 +26,13 @@
 //   with its own key, which is how Mastodon and Lemmy authenticate them.
 //
 // Every other activity a community sends keeps Fedify's preparation.
+import { createHash, KeyObject, sign } from "node:crypto";
 import type { Context } from "@fedify/fedify";
-import { exportJwk } from "@fedify/fedify";
-import { type Announce, DataIntegrityProof } from "@fedify/vocab";
+import { encodeMultibase, exportJwk } from "@fedify/fedify";
+import type { Announce } from "@fedify/vocab";
 import canonicalize from "json-canon";
 import type { AppServices } from "../services.ts";
 import { publicOrigin } from "./origin.ts";
-import { instant } from "./time.ts";
 
 const PUBLIC_IRI = "https://www.w3.org/ns/activitystreams#Public";
 const PUBLIC_SPELLINGS = new Set(["as:Public", "Public"]);
@@ -57,39 +57,42 @@ export function spellOutPublic(node: unknown, depth = 0): void {
   if (o.object !== undefined) spellOutPublic(o.object, depth + 1);
 }
 
-const encoder = new TextEncoder();
+const sha256 = (text: string): Buffer => createHash("sha256").update(text).digest();
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+/** Node's KeyObject of a Web Crypto key, made once per key: node:crypto signs synchronously, without a thread pool round trip. */
+const keyObjects = new WeakMap<CryptoKey, KeyObject>();
+
+function keyObjectOf(key: CryptoKey): KeyObject {
+  let object = keyObjects.get(key);
+  if (!object) keyObjects.set(key, object = KeyObject.from(key));
+  return object;
 }
 
 /**
  * Adds an eddsa-jcs-2022 integrity proof to `document` (which must have no
  * proof yet), as Fedify's createProof would: returns the signed document.
+ * `created` is written as given (an xsd:dateTime), and is what is signed.
  */
-export async function withIntegrityProof(document: Json, privateKey: CryptoKey, verificationMethod: URL, created: globalThis.Temporal.Instant): Promise<Json> {
+export function withIntegrityProof(document: Json, privateKey: CryptoKey, verificationMethod: URL, created: string): Json {
   const config = {
     "@context": document["@context"],
     type: "DataIntegrityProof",
     cryptosuite: "eddsa-jcs-2022",
     verificationMethod: verificationMethod.href,
     proofPurpose: "assertionMethod",
-    created: created.toString(),
-  };
-  const [configDigest, documentDigest] = await Promise.all([sha256(canonicalize(config)), sha256(canonicalize(document))]);
-  const digest = new Uint8Array(configDigest.byteLength + documentDigest.byteLength);
-  digest.set(configDigest, 0);
-  digest.set(documentDigest, configDigest.byteLength);
-  const signature = new Uint8Array(await crypto.subtle.sign("Ed25519", privateKey, digest));
-  const proof = new DataIntegrityProof({
-    cryptosuite: "eddsa-jcs-2022",
-    verificationMethod,
-    proofPurpose: "assertionMethod",
     created,
-    proofValue: signature,
-  });
-  const { "@context": _context, ...proofJson } = await proof.toJsonLd() as Json;
-  return { ...document, proof: proofJson };
+  };
+  const digest = Buffer.concat([sha256(canonicalize(config)), sha256(canonicalize(document))]);
+  const signature = sign(null, digest, keyObjectOf(privateKey));
+  const proof = {
+    type: "DataIntegrityProof",
+    cryptosuite: "eddsa-jcs-2022",
+    verificationMethod: verificationMethod.href,
+    proofPurpose: "assertionMethod",
+    proofValue: new TextDecoder().decode(encodeMultibase("base58btc", signature)),
+    created,
+  };
+  return { ...document, proof };
 }
 
 /** A private key's JWK, exported once per key (keys never change once made). */
@@ -134,9 +137,9 @@ export async function prepareAnnounce(ctx: Context<AppServices>, slug: string, a
   spellOutPublic(activity);
   const ed = pairs.find((p) => p.privateKey.algorithm.name === "Ed25519");
   if (ed) {
-    // Whole seconds: the `created` a verifier reads back is the one signed.
-    const created = instant(new Date(Math.floor(Date.now() / 1000) * 1000).toISOString());
-    activity = await withIntegrityProof(activity, ed.privateKey, ed.multikey.id!, created);
+    // Whole seconds, as Temporal writes them: a verifier reads `created` back and signs its string again.
+    const created = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace(".000Z", "Z");
+    activity = withIntegrityProof(activity, ed.privateKey, ed.multikey.id!, created);
   }
   return {
     type: "outbox",
