@@ -133,7 +133,7 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
   try {
     activity = await Activity.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
   } catch (error) {
-    logger.debug("Handing {id} to Fedify: {error}", { id: (json as { id?: unknown }).id, error });
+    logger.debug("Handing {id} to Fedify: {error}", { id: document.id, error });
     return null;
   }
   if (!activity.id || !activity.actorId) return null;
