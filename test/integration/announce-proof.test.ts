@@ -31,17 +31,24 @@ describe("a community's Announces as received", () => {
     await praxis?.stop();
   });
 
-  it("verify with Fedify against the community's published key, both the Announce(Create) and the boost", async () => {
+  it("verify with Fedify against the community's published key, both the Announce(Create) and the boost; the Create is the one sent", async () => {
     const id = `${ana.id}/statuses/${crypto.randomUUID()}`;
     const create = {
       "@context": AS_CONTEXT, id: `${id}/activity`, type: "Create", actor: ana.id, to: [PUBLIC], cc: [group],
-      object: { id, type: "Note", attributedTo: ana.id, content: "<p>Seeds to share</p>", to: [PUBLIC], cc: [group], published: new Date().toISOString() },
+      object: {
+        id, type: "Note", attributedTo: ana.id, content: "<p>Seeds to share</p>", to: [PUBLIC], cc: [group], published: new Date().toISOString(),
+        // Mastodon's own term, unknown to Fedify's vocabulary: kept when the Create is relayed as sent.
+        atomUri: id,
+      },
     };
     expect((await host.send(`${group}/inbox`, create, ana)).status).toBe(202);
     const announces = await waitFor(() => {
       const received = host.inboxPosts((r) => r.json?.type === "Announce" && JSON.stringify(r.json).includes(id));
       return received.length === 2 ? received.map((r) => r.json) : null;
     }, "the Announce(Create) and the boost");
+    // FEP-1b12: the Create is relayed as its author sent it.
+    const relayed = announces.find((json) => typeof json.object === "object");
+    expect(relayed.object).toMatchObject({ id: create.id, actor: ana.id, object: { id, atomUri: id, content: "<p>Seeds to share</p>" } });
     const documentLoader = getDocumentLoader({ allowPrivateAddress: true });
     for (const json of announces) {
       expect(json.proof).toMatchObject({ cryptosuite: "eddsa-jcs-2022", verificationMethod: `${group}#multikey-2` });
