@@ -11,6 +11,9 @@
 //   no-op inbox listener) accepts the same burst.
 // Also counted: the GETs Praxis made of the members' server during the
 // burst (a stored copy should answer all of them).
+// Both on SQLite (one process: it accepts and relays on the same core) and,
+// unless BENCH_POSTGRES=0 or the server is unreachable, on PostgreSQL with a
+// web process (this one, which accepts) and a worker process (which relays).
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,10 +25,11 @@ import SQLite from "better-sqlite3";
 import { Hono } from "hono";
 import { createCommunity } from "../src/operations/communities.ts";
 import { freePort, waitFor } from "../test/support/net.ts";
-import { startPraxis } from "../test/support/praxis.ts";
+import { startPraxis, type TestPraxis } from "../test/support/praxis.ts";
 import { queueDrained } from "./fanout.ts";
 import { envInt, formatMs, formatRate, formatRatio, printTable, profiled, type SummaryRow } from "./lib.ts";
 import { type Sender, startSender } from "./senders.ts";
+import { startPostgresWebAndWorker } from "./postgres.ts";
 import { printSqlStats, resetSqlStats } from "./sql-stats.ts";
 
 export interface InboxBenchOptions {
@@ -145,6 +149,63 @@ async function burst(sender: Sender, target: Target, n: number, concurrency: num
   return { rate: n / (ms / 1000), ms, refused };
 }
 
+/** The burst against one Praxis deployment: its accept rate against the floor's, its relay rate against stock Fedify's accept rate. */
+async function measurePraxis(praxis: TestPraxis, sender: Sender, label: string, floorResult: AcceptResult, stockResult: AcceptResult, options: InboxBenchOptions): Promise<SummaryRow[]> {
+  const { posts: n, concurrency } = options;
+  await createCommunity(praxis, "burst", { name: "Burst" });
+  const community = (await praxis.services.repos.communities.findBySlug("burst"))!;
+  for (const actor of sender.actors) {
+    await praxis.services.repos.remoteActors.upsert({
+      uri: actor.id, handle: null, type: "Person", name: null, inbox: actor.inbox, sharedInbox: actor.sharedInbox, url: null, iconUrl: null,
+    });
+    await praxis.services.repos.memberships.upsert(community.id, actor.id, "accepted", null);
+  }
+  const target = { inbox: `${praxis.origin}/c/burst/inbox`, group: `${praxis.origin}/c/burst`, stop: async () => {} };
+  await burst(sender, target, WARM_UP, concurrency, "praxis-warm");
+  await sender.awaitReceived("Announce", 2 * WARM_UP, 120_000);
+  await queueDrained(praxis);
+  await sender.reset();
+  resetSqlStats();
+  const startedAt = Date.now();
+  const { accept, relayed } = await profiled(`inbox-praxis${label ? "-postgres" : ""}`, async () => {
+    const accept = await burst(sender, target, n, concurrency, "praxis");
+    const relayed = await sender.awaitReceived("Announce", 2 * n, options.timeoutMs);
+    return { accept, relayed };
+  });
+  if (!relayed.ok) throw new Error(`Inbox${label}: only ${relayed.count / 2} of ${n} posts relayed within ${options.timeoutMs} ms`);
+  if (!label) printSqlStats(`the burst of ${n} posts`);
+  const relayMs = relayed.lastAt - startedAt;
+  const relayRate = n / (relayMs / 1000);
+  const { gets } = await sender.stats();
+  const getCount = Object.values(gets).reduce((a, b) => a + b, 0);
+  await queueDrained(praxis);
+
+  const acceptRatio = accept.rate / floorResult.rate;
+  const processRatio = relayRate / stockResult.rate;
+  printTable(["target", "accepted", "refused", "relayed (all Announces received)", "GETs of the sender", "ratio"], [
+    ["floor: Hono verify + parse + insert", formatRate(floorResult.rate, "req/s"), String(floorResult.refused), "-", "-", "1.0x"],
+    ["stock Fedify (accept)", formatRate(stockResult.rate, "req/s"), String(stockResult.refused), "-", "-", "-"],
+    [`Praxis${label}`, formatRate(accept.rate, "req/s"), String(accept.refused), `${formatMs(relayMs)} (${formatRate(relayRate, "posts/s")})`,
+      String(getCount), `accept ${formatRatio(acceptRatio)} of floor; relay ${formatRatio(processRatio)} of stock accept`],
+  ]);
+  const where = label ? ", web + worker" : "";
+  return [{
+    bench: `inbox accept${label}`,
+    case: `${n} posts, ${concurrency} in flight${where}`,
+    value: formatRate(accept.rate, "req/s"),
+    baseline: `${formatRate(floorResult.rate, "req/s")} (Hono verify+parse+insert)`,
+    ratio: acceptRatio,
+    ratioOf: "202/s Praxis / floor (target ≥ 0.5)",
+  }, {
+    bench: `inbox processing${label}`,
+    case: `${n} posts from 10 members${where}`,
+    value: `${formatRate(relayRate, "posts relayed/s")}, ${getCount} GETs`,
+    baseline: `${formatRate(stockResult.rate, "req/s")} (stock Fedify accept)`,
+    ratio: processRatio,
+    ratioOf: "relayed/s Praxis / stock Fedify accepted/s (target ≥ 1)",
+  }];
+}
+
 export async function runInboxBench(options: InboxBenchOptions): Promise<SummaryRow[]> {
   const { posts: n, concurrency } = options;
   console.log(`\n## Inbox: a burst of ${n} signed Create(Note) from 10 members, ${concurrency} in flight (the sender runs in its own process)`);
@@ -177,63 +238,23 @@ export async function runInboxBench(options: InboxBenchOptions): Promise<Summary
       await stock.stop();
     }
 
-    // Praxis (no per-host inbox rate limit: one sender posts the whole burst).
-    const praxis = await startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } });
-    try {
-      await createCommunity(praxis, "burst", { name: "Burst" });
-      const community = (await praxis.services.repos.communities.findBySlug("burst"))!;
-      for (const actor of sender.actors) {
-        await praxis.services.repos.remoteActors.upsert({
-          uri: actor.id, handle: null, type: "Person", name: null, inbox: actor.inbox, sharedInbox: actor.sharedInbox, url: null, iconUrl: null,
-        });
-        await praxis.services.repos.memberships.upsert(community.id, actor.id, "accepted", null);
+    // Praxis (no per-host inbox rate limit: one sender posts the whole burst),
+    // one process on SQLite; then, unless BENCH_POSTGRES=0 or the server is
+    // unreachable, a web and a worker process on PostgreSQL.
+    const deployments: { label: string; start: () => Promise<TestPraxis | null> }[] = [
+      { label: "", start: () => startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } }) },
+    ];
+    if (process.env.BENCH_POSTGRES !== "0") {
+      deployments.push({ label: " (PostgreSQL)", start: () => startPostgresWebAndWorker({ limits: { inboxRequestsPerWindow: 0 } }) });
+    }
+    for (const deployment of deployments) {
+      const praxis = await deployment.start();
+      if (!praxis) continue;
+      try {
+        summary.push(...await measurePraxis(praxis, sender, deployment.label, floorResult, stockResult, options));
+      } finally {
+        await praxis.stop();
       }
-      const target = { inbox: `${praxis.origin}/c/burst/inbox`, group: `${praxis.origin}/c/burst`, stop: async () => {} };
-      await burst(sender, target, WARM_UP, concurrency, "praxis-warm");
-      await sender.awaitReceived("Announce", 2 * WARM_UP, 120_000);
-      await queueDrained(praxis);
-      await sender.reset();
-      resetSqlStats();
-      const startedAt = Date.now();
-      const { accept, relayed } = await profiled("inbox-praxis", async () => {
-        const accept = await burst(sender, target, n, concurrency, "praxis");
-        const relayed = await sender.awaitReceived("Announce", 2 * n, options.timeoutMs);
-        return { accept, relayed };
-      });
-      if (!relayed.ok) throw new Error(`Inbox: only ${relayed.count / 2} of ${n} posts relayed within ${options.timeoutMs} ms`);
-      printSqlStats(`the burst of ${n} posts`);
-      const relayMs = relayed.lastAt - startedAt;
-      const relayRate = n / (relayMs / 1000);
-      const { gets } = await sender.stats();
-      const getCount = Object.values(gets).reduce((a, b) => a + b, 0);
-      await queueDrained(praxis);
-
-      const acceptRatio = accept.rate / floorResult.rate;
-      const processRatio = relayRate / stockResult.rate;
-      printTable(["target", "accepted", "refused", "relayed (all Announces received)", "GETs of the sender", "ratio"], [
-        ["floor: Hono verify + parse + insert", formatRate(floorResult.rate, "req/s"), String(floorResult.refused), "-", "-", "1.0x"],
-        ["stock Fedify (accept)", formatRate(stockResult.rate, "req/s"), String(stockResult.refused), "-", "-", "-"],
-        ["Praxis", formatRate(accept.rate, "req/s"), String(accept.refused), `${formatMs(relayMs)} (${formatRate(relayRate, "posts/s")})`,
-          String(getCount), `accept ${formatRatio(acceptRatio)} of floor; relay ${formatRatio(processRatio)} of stock accept`],
-      ]);
-      summary.push({
-        bench: "inbox accept",
-        case: `${n} posts, ${concurrency} in flight`,
-        value: formatRate(accept.rate, "req/s"),
-        baseline: `${formatRate(floorResult.rate, "req/s")} (Hono verify+parse+insert)`,
-        ratio: acceptRatio,
-        ratioOf: "202/s Praxis / floor (target ≥ 0.5)",
-      });
-      summary.push({
-        bench: "inbox processing",
-        case: `${n} posts from 10 members`,
-        value: `${formatRate(relayRate, "posts relayed/s")}, ${getCount} GETs`,
-        baseline: `${formatRate(stockResult.rate, "req/s")} (stock Fedify accept)`,
-        ratio: processRatio,
-        ratioOf: "relayed/s Praxis / stock Fedify accepted/s (target ≥ 1)",
-      });
-    } finally {
-      await praxis.stop();
     }
   } finally {
     await sender.stop();

@@ -28,7 +28,7 @@ export function rssOf(pid: number): number {
 }
 
 /** A web-only Praxis in this process and a worker process, on `url`. */
-async function startWebAndWorker(url: string): Promise<TestPraxis & { worker: ChildProcess }> {
+async function startWebAndWorker(url: string, overrides: Record<string, unknown> = {}): Promise<TestPraxis & { worker: ChildProcess }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "praxis-bench-pg-"));
   const origin = `http://127.0.0.1:${port}`;
@@ -37,6 +37,7 @@ async function startWebAndWorker(url: string): Promise<TestPraxis & { worker: Ch
     overrides: {
       host: "127.0.0.1", port, origin, dataDir, allowPrivateAddress: true, logLevel: "warning", role: "web",
       database: { driver: "postgres", url, poolSize: 10 },
+      ...overrides,
     },
   });
   const praxis = await createPraxis(config);
@@ -67,6 +68,35 @@ async function startWebAndWorker(url: string): Promise<TestPraxis & { worker: Ch
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * A web process (this one, with `overrides`) and a worker process on a
+ * throwaway PostgreSQL schema, dropped by `stop`; null when PostgreSQL is
+ * unreachable (said once, on stdout).
+ */
+export async function startPostgresWebAndWorker(overrides: Record<string, unknown> = {}): Promise<TestPraxis | null> {
+  const schema = await createPostgresSchema();
+  if ("unavailable" in schema) {
+    console.log(`PostgreSQL skipped: unreachable (${schema.unavailable}); set BENCH_POSTGRES_URL to use another server.`);
+    return null;
+  }
+  try {
+    const praxis = await startWebAndWorker(schema.url, overrides);
+    const stop = praxis.stop;
+    return Object.assign(praxis, {
+      async stop() {
+        try {
+          await stop();
+        } finally {
+          await schema.drop();
+        }
+      },
+    });
+  } catch (error) {
+    await schema.drop();
+    throw error;
+  }
 }
 
 export interface PostgresBenchOptions {
