@@ -33,6 +33,7 @@ import type { DomainPolicy } from "./domain-policy.ts";
 import type { FastDelivery } from "./fast-delivery.ts";
 import { capturedDeliveries, type FollowerFanout, isFanoutJob } from "./fanout.ts";
 import { idOf } from "./json-values.ts";
+import { isQueuedAdmission, queuedAdmission } from "./signer.ts";
 
 const logger = getLogger(["praxis", "federation", "policy"]);
 const deliveryLogger = getLogger(["praxis", "federation", "delivery"]);
@@ -234,7 +235,12 @@ export class DeliveryGate implements MessageQueue {
       return this.#fanout.handle(message);
     }
     if (!(await this.#permits(message))) return;
-    const m = message as QueuedMessage;
+    const m = message as QueuedMessage & { praxisAdmission?: unknown };
+    if (m?.type === "inbox") {
+      // What the inbox's direct path checked before queueing it, for admissionProblem (signer.ts).
+      const admission = isQueuedAdmission(m.praxisAdmission) ? m.praxisAdmission : null;
+      return void (await queuedAdmission.run(admission, () => handler(message)));
+    }
     if (m?.type !== "outbox" || !m.inbox) return void (await handler(message));
     let inbox: URL;
     try {

@@ -4,40 +4,53 @@
 // Fedify 2.3.6's handler, for such a delivery, parses the activity as
 // JSON-LD twice (once looking for integrity proofs, once again after the
 // HTTP signature verifies), reads the signer's key from its KV store and
-// parses that as JSON-LD too, and builds the recipient Group through the
-// actor dispatcher, before it queues the activity. For a delivery with one
-// HTTP signature whose key is known here already (fetched and parsed before,
-// by either path), this does what must happen before the `202` once:
+// parses that as JSON-LD too, builds the recipient Group through the actor
+// dispatcher, and Praxis's admission hook writes a record, all before the
+// `202`. For a delivery with one HTTP signature whose key is known here
+// already (fetched and parsed before, by either path) and is on the origin
+// of the actor the JSON names, this does each check once, and writes
+// nothing but the queued message (the inbox guard has done the size, shape,
+// domain policy and rate limits):
 //   1. verifies the HTTP signature with Fedify's own verifyRequest (the
 //      digest, the time window, draft-cavage or RFC 9421), its keys kept
 //      parsed and imported in memory (KeyMemory below) in front of Fedify's
 //      key cache, which it shares; a signature that does not verify with the
 //      key as fetched again is answered 401, as Fedify's handler would;
-//   2. parses the activity once (Activity.fromJsonLd, as Fedify does);
-//   3. runs Praxis's admission hook (src/federation/signer.ts) on the parsed
-//      activity — the same binding of every signer to the one actor, and the
-//      domain policy, that Fedify's path runs, with the same refusals —
-//      which leaves the admission record the worker checks;
-//   4. queues it in the message Fedify's worker reads, exactly as Fedify
-//      would. (Fedify's handler also looks up a per-inbox idempotency record
-//      here, which with a queue nothing ever writes: its worker records and
-//      skips activities already processed, by id, and so does it here.)
+//   2. parses the activity once (Activity.fromJsonLd, as Fedify does), so
+//      that what Fedify's parser refuses is still answered before the
+//      `202`, and checks that it reads as exactly the one actor the JSON
+//      names (an inline @context could alias another);
+//   3. queues it in the message Fedify's worker reads, exactly as Fedify
+//      would, with what was checked: the actor and the keyIds that verified
+//      (`praxisAdmission`), in place of the admission record Fedify's path
+//      writes to the database.
+// The worker parses the activity again (as it always does) and, before any
+// listener runs, admits it (admissionProblem in signer.ts): it must still
+// parse to that one actor, every key on its origin, its host allowed by the
+// domain policy as it stands; otherwise it is dropped. (Fedify's handler
+// also looks up a per-inbox idempotency record, which with a queue nothing
+// ever writes: its worker records and skips activities already processed,
+// by id.)
 // Everything else goes to Fedify's handler, which answers it as before: a
-// first contact (its key fetched, perhaps a standalone key admitted), a
+// first contact (its key fetched, perhaps a standalone key admitted), a key
+// on another origin than the actor's (the actor's document must list it), a
 // Linked Data signature or integrity proof in the body, a document read
-// leniently, an activity that does not parse (400, or 202 for a type
-// Fedify does not know).
+// leniently (400, or 202 for a type Fedify does not know).
 import type { Context, KvKey, KvStore, MessageQueue } from "@fedify/fedify";
 import { hasProofLike, hasSignatureLike, verifyRequest } from "@fedify/fedify";
 import { Activity, CryptographicKey, Multikey } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../services.ts";
-import { admitInboxActivity } from "./signer.ts";
+import { hostOf } from "../domain/hosts.ts";
+import { actorsOf, type QueuedAdmission, sameOrigin, verifiedHosts } from "./signer.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox-accept"]);
 
 /** Fedify's default KV prefix (FederationKvPrefixes) for its key cache. */
 const PUBLIC_KEY_PREFIX: KvKey = ["_fedify", "publicKey"];
+
+/** Other spellings of `actor` a document could use beside it (the worker checks the parsed actor in any case). */
+const ACTOR_SPELLINGS = ["as:actor", "https://www.w3.org/ns/activitystreams#actor", "@graph"];
 
 const KEY_MEMORY_SIZE = 10_000;
 /** How long a key is reused from memory; a signature that fails with it fetches the key again at once. */
@@ -99,7 +112,6 @@ export class KeyMemory {
 export interface DirectAcceptOptions {
   /** The request context (the public origin's), as Fedify's handler would create it. */
   ctx: Context<AppServices>;
-  kv: KvStore;
   /** The queue Fedify's worker reads incoming activities from. */
   queue: MessageQueue;
   keys: KeyMemory;
@@ -119,7 +131,7 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
   if (json === null || typeof json !== "object" || Array.isArray(json)) return null;
   const document = json as Record<string, unknown>;
   if (hasSignatureLike(json) || hasProofLike(json)) return null;
-  const { ctx, kv, queue, keys, recipient, keyIds } = options;
+  const { ctx, queue, keys, recipient, keyIds } = options;
   // One signature, with a key known here: a first contact (its key fetched,
   // perhaps a standalone key admitted) goes through Fedify's handler.
   if (keyIds.length !== 1 || !URL.canParse(keyIds[0]) || !(await keys.known(new URL(keyIds[0])))) return null;
@@ -129,6 +141,16 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
     logger.info("Refused a delivery signed with {keyId}: its HTTP signature does not verify", { keyId: keyIds[0] });
     return text(401, "Failed to verify the request's HTTP signature.");
   }
+  // The actor as the JSON names it, with the key on its origin (FEP-fe34).
+  // Anything else — no id, an actor named otherwise or by another server's
+  // key — is bound by Fedify's path, which fetches the actor if it must.
+  const actor = document.actor;
+  if (typeof document.id !== "string" || typeof actor !== "string" || !sameOrigin(keyIds[0], actor)) return null;
+  if (ACTOR_SPELLINGS.some((term) => term in document)) return null;
+  // Parsed once here, so that what Fedify's parser refuses is still answered
+  // before the `202` (400, or 202 for a type it does not know, by Fedify's
+  // path), and so that what JSON-LD reads as the actor is the actor the JSON
+  // names (an inline context may alias it): anything else goes to Fedify's path.
   let activity: Activity;
   try {
     activity = await Activity.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
@@ -136,9 +158,12 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
     logger.debug("Handing {id} to Fedify: {error}", { id: document.id, error });
     return null;
   }
-  if (!activity.id || !activity.actorId) return null;
-  logger.debug("Accepting {id} ({type}) from {actor} directly", { id: activity.id.href, type: document.type, actor: activity.actorId.href });
-  await admitInboxActivity(ctx, activity, kv);
+  const actors = actorsOf(activity);
+  if (activity.id?.href !== document.id || actors.length !== 1 || actors[0] !== actor) return null;
+  logger.debug("Accepting {id} ({type}) from {actor} directly", { id: document.id, type: document.type, actor });
+  const host = hostOf(keyIds[0]);
+  if (host) verifiedHosts(ctx.data).add(host);
+  const admission: QueuedAdmission = { actor, keyIds };
   await queue.enqueue({
     type: "inbox",
     id: crypto.randomUUID(),
@@ -148,6 +173,7 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
     attempt: 0,
     started: new Date().toISOString(),
     traceContext: {},
+    praxisAdmission: admission,
   });
   return text(202, "");
 }

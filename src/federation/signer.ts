@@ -192,15 +192,44 @@ export async function admitInboxActivity(ctx: Context<AppServices>, activity: Ac
 }
 
 /**
+ * What the inbox's direct path (src/federation/inbox-accept.ts) queues with
+ * an activity it accepted before parsing it: the actor as the JSON names it
+ * and the keyIds whose signature verified, all on that actor's origin.
+ */
+export interface QueuedAdmission {
+  actor: string;
+  keyIds: string[];
+}
+
+/** The queued admission of the inbox message being handled (set by the delivery gate), if it carries one. */
+export const queuedAdmission = new AsyncLocalStorage<QueuedAdmission | null>();
+
+/** Whether `value` is a QueuedAdmission (it comes from the queue's stored message). */
+export function isQueuedAdmission(value: unknown): value is QueuedAdmission {
+  const v = value as Partial<QueuedAdmission> | null;
+  return typeof v?.actor === "string" && Array.isArray(v.keyIds) && v.keyIds.length > 0 && v.keyIds.every((k) => typeof k === "string");
+}
+
+/**
  * Why a queued activity must not reach a listener (null when it may): it
  * was not admitted as it now parses, or its actor's host is refused by the
- * policy as it stands now.
+ * policy as it stands now. An activity the direct path queued is admitted
+ * here: it must parse to exactly the one actor the JSON named, on whose
+ * origin every key that verified it sits (FEP-fe34, as in
+ * admitInboxActivity); otherwise the admission record the hook wrote decides.
  */
 export async function admissionProblem(ctx: Context<AppServices>, activity: Activity, kv: KvStore): Promise<string | null> {
   if (!activity.id) return "it has no id";
   const actors = actorsOf(activity);
   if (actors.length !== 1) return `it names ${actors.length} actors`;
-  const record = await kv.get<{ actor?: unknown }>(admissionKey(activity.id.href));
-  if (!record || record.actor !== actors[0]) return "it was not admitted with this actor by the inbox";
+  const queued = queuedAdmission.getStore();
+  if (queued) {
+    if (queued.actor !== actors[0]) return "it does not parse to the actor it was accepted for";
+    const stray = queued.keyIds.find((keyId) => !sameOrigin(keyId, actors[0]));
+    if (stray) return `its key ${stray} is not on its actor's origin`;
+  } else {
+    const record = await kv.get<{ actor?: unknown }>(admissionKey(activity.id.href));
+    if (!record || record.actor !== actors[0]) return "it was not admitted with this actor by the inbox";
+  }
   return await refusedByPolicy(ctx.data, actors);
 }
