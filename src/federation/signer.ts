@@ -193,8 +193,9 @@ export async function admitInboxActivity(ctx: Context<AppServices>, activity: Ac
 
 /**
  * What the inbox's direct path (src/federation/inbox-accept.ts) queues with
- * an activity it accepted before parsing it: the actor as the JSON names it
- * and the keyIds whose signature verified, all on that actor's origin.
+ * an activity it accepted, in place of an admission record: the one actor
+ * it parsed to (as its JSON names it) and the keyIds whose signature
+ * verified, all on that actor's origin.
  */
 export interface QueuedAdmission {
   actor: string;
