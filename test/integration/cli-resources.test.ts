@@ -2,40 +2,33 @@
 // (the CLI binary, without the server: activities are queued), with their
 // exit codes: 2 for invalid input naming the field, 3 for unknown
 // communities, resources and objects.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../support/net.ts";
-import { type CliRun, operatorEnv, runPraxis } from "../support/cli.ts";
+import { type CliRun, type OperatorCli, operatorCli } from "../support/cli.ts";
 
-let env: NodeJS.ProcessEnv;
-let dataDir: string;
+let cli: OperatorCli;
 
 function praxis(...args: string[]): Promise<CliRun> {
-  return runPraxis(env, args);
+  return cli.praxis(...args);
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  dataDir = mkdtempSync(path.join(tmpdir(), "praxis-cli-resources-"));
-  env = operatorEnv(dataDir, { PRAXIS_HOST: "127.0.0.1", PRAXIS_PORT: String(port), PRAXIS_ORIGIN: `http://127.0.0.1:${port}` });
+  cli = await operatorCli("cli-resources");
   expect((await praxis("community", "create", "gardens", "--name", "Gardens")).code).toBe(0);
 }, 60_000);
 
-afterAll(() => {
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => cli.remove());
 
 it("adds, lists, updates, shows the history of and removes resources", async () => {
-  const file = path.join(dataDir, "guide.md");
+  const file = path.join(cli.dataDir, "guide.md");
   writeFileSync(file, "# Composting\n\nTurn the pile **weekly**.\n\n<script>alert(1)</script>\n");
   const add = await praxis("resource", "add", "gardens", "--title", "Composting guide", "--file", file, "--kind", "protocol", "--language", "en", "--json");
   expect(add.stderr).toBe("");
   expect(add.code).toBe(0);
   const r = JSON.parse(add.stdout);
   expect(r.id).toMatch(/^[0-9a-f-]{36}$/);
-  expect(r.uri).toBe(`${env.PRAXIS_ORIGIN}/c/gardens/resources/${r.id}`);
+  expect(r.uri).toBe(`${cli.env.PRAXIS_ORIGIN}/c/gardens/resources/${r.id}`);
   expect(r).toMatchObject({ type: "Article", kind: "protocol", language: "en", version: 1 });
 
   const link = JSON.parse((await praxis("resource", "add", "gardens", "--title", "Seed library", "--url", "https://example.org/seeds", "--json")).stdout);

@@ -1,29 +1,22 @@
 // `praxis community create|update|archive` with working-group and cap
 // options, and `praxis deliverable …`, as the operator runs them: exit 0 on
 // success, 2 naming the field for invalid input, 3 for unknown things.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../support/net.ts";
-import { type CliRun, operatorEnv, runPraxis } from "../support/cli.ts";
+import { type CliRun, type OperatorCli, operatorCli } from "../support/cli.ts";
 
-let env: NodeJS.ProcessEnv;
-let dataDir: string;
+let cli: OperatorCli;
 
 function praxis(...args: string[]): Promise<CliRun> {
-  return runPraxis(env, args);
+  return cli.praxis(...args);
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  dataDir = mkdtempSync(path.join(tmpdir(), "praxis-cli-wg-"));
-  env = operatorEnv(dataDir, { PRAXIS_HOST: "127.0.0.1", PRAXIS_PORT: String(port), PRAXIS_ORIGIN: `http://127.0.0.1:${port}` });
+  cli = await operatorCli("cli-wg");
   // Migrated once first: the commands below run side by side.
   expect((await praxis("migrate")).code).toBe(0);
 }, 60_000);
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => cli.remove());
 
 // Each command is a process of its own; independent ones run side by side.
 it("refuses goal and end date outside the Build stream, past end dates and bad caps (exit 2, naming the field); unknown communities exit 3", async () => {
