@@ -143,16 +143,19 @@ export interface PreparedDelivery {
   traceContext: Record<string, string>;
 }
 
+/** The community's key pairs, as Fedify derives them (key ids included): read once for the Announces relayed together. */
+export type CommunityKeyPairs = Awaited<ReturnType<Context<AppServices>["getActorKeyPairs"]>>;
+
 /**
  * Prepares the community's `announce` for delivery: its JSON as sent (with
- * its integrity proof) in a delivery message addressed to `inbox`, signed
- * over HTTP with the community's RSA key when it is sent.
+ * its integrity proof, made with the Ed25519 key of `pairs`) in a delivery
+ * message addressed to `inbox`, signed over HTTP with the RSA key of
+ * `pairs` when it is sent.
  */
-export async function prepareAnnounce(ctx: Context<AppServices>, slug: string, announce: Announce, inbox: URL): Promise<PreparedDelivery> {
+export async function prepareAnnounce(ctx: Context<AppServices>, pairs: CommunityKeyPairs, announce: Announce, inbox: URL): Promise<PreparedDelivery> {
   if (!announce.id) throw new TypeError("An Announce to send must have an id");
-  const pairs = await ctx.getActorKeyPairs(slug);
   const rsa = pairs.find((p) => p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
-  if (!rsa) throw new Error(`Community ${slug} has no RSA key to sign its deliveries with`);
+  if (!rsa) throw new Error(`${announce.actorId?.href} has no RSA key to sign its deliveries with`);
   let activity = await serialise(ctx, announce);
   spellOutPublic(activity);
   const ed = pairs.find((p) => p.privateKey.algorithm.name === "Ed25519");

@@ -39,7 +39,7 @@ import type { Repositories } from "../db/repositories/index.ts";
 import type { DeliveryTarget } from "../db/repositories/memberships.ts";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
-import { prepareAnnounce } from "./announce-json.ts";
+import { type CommunityKeyPairs, prepareAnnounce } from "./announce-json.ts";
 import type { DomainPolicy } from "./domain-policy.ts";
 
 const logger = getLogger(["praxis", "federation", "fanout"]);
@@ -121,10 +121,12 @@ export class FollowerFanout {
    */
   async relay(ctx: Context<AppServices>, community: Community, items: RelayItem[]): Promise<unknown[] | null> {
     const templates: FanoutJob["templates"] = [];
+    let keys: Promise<CommunityKeyPairs> | undefined;
     for (const { activity, orderingKey } of items) {
       if (activity instanceof Announce) {
         // The hot path: prepared by Praxis, as Fedify would but for its LD signature (announce-json.ts).
-        const message = await prepareAnnounce(ctx, community.slug, activity, PLACEHOLDER) as unknown as OutboxTemplate;
+        keys ??= ctx.getActorKeyPairs(community.slug);
+        const message = await prepareAnnounce(ctx, await keys, activity, PLACEHOLDER) as unknown as OutboxTemplate;
         templates.push({ message, orderingKey: orderingKey ?? null });
         continue;
       }
