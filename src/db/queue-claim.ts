@@ -14,6 +14,7 @@
 // takes an advisory lock per queue, and skips rows locked by another.
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "./database.ts";
+import { type ParamValues, ReusableQuery } from "./reusable-query.ts";
 import type { Database } from "./schema.ts";
 
 /** Claim lanes: each kind of message has its own slots, so none waits behind another's backlog. */
@@ -53,6 +54,12 @@ export interface ClaimRequest {
   hostConcurrency: number | null;
 }
 
+const CLAIM_PARAMS = { queue: "string", token: "string", now: "number", lockedUntil: "number", limit: "number", window: "number", cap: "number" } as const;
+type ClaimQuery = ReusableQuery<typeof CLAIM_PARAMS, { id: string; payload: string; attempts: number | bigint | string; ordering_key: string | null; seq: number | bigint | string }>;
+
+/** The claim statement of each dialect, lane and capping, built and compiled once (src/db/reusable-query.ts). */
+const claimQueries = new Map<string, ClaimQuery>();
+
 /** Leases up to `limit` claimable messages of one lane, oldest first; runs within `tx` (a transaction on PostgreSQL). */
 export async function claimMessages(tx: Kysely<Database>, dialect: Dialect, request: ClaimRequest): Promise<ClaimedRow[]> {
   const { queue, lane, limit, token, now, leaseMs } = request;
@@ -60,6 +67,20 @@ export async function claimMessages(tx: Kysely<Database>, dialect: Dialect, requ
     await sql`select pg_advisory_xact_lock(hashtext('fedify_message'), hashtext(${queue}))`.execute(tx);
   }
   const cap = lane === "outbox" ? request.hostConcurrency : null;
+  const key = `${dialect} ${lane} ${cap === null ? "uncapped" : "capped"}`;
+  let query = claimQueries.get(key);
+  if (!query) {
+    query = new ReusableQuery(CLAIM_PARAMS, (p) => buildClaim(tx, dialect, lane, cap !== null, p));
+    claimQueries.set(key, query);
+  }
+  const rows = await query.execute(tx, {
+    queue, token, now, lockedUntil: now + leaseMs, limit, window: Math.max(limit * 4, 64), cap: cap ?? 0,
+  });
+  return rows.map((row) => ({ ...row, attempts: Number(row.attempts), seq: Number(row.seq) }));
+}
+
+function buildClaim(tx: Kysely<Database>, dialect: Dialect, lane: Lane, capped: boolean, p: ParamValues<typeof CLAIM_PARAMS>) {
+  const { queue, token, now } = p;
   /** Leased messages per host. */
   const busy = tx.selectFrom("fedify_message as l")
     .select(["l.host", (eb) => eb.fn.countAll<number>().as("n")])
@@ -88,14 +109,14 @@ export async function claimMessages(tx: Kysely<Database>, dialect: Dialect, requ
     ]))
     // Hosts already at their cap are skipped outright, so that the window
     // below is not filled with deliveries that cannot be taken.
-    .$if(cap !== null, (qb) => qb.where((eb) => eb.or([
+    .$if(capped, (qb) => qb.where((eb) => eb.or([
       eb("m.host", "is", null),
-      eb("m.host", "not in", busy.having((h) => h.fn.countAll(), ">=", cap!).clearSelect().select("l.host")),
+      eb("m.host", "not in", busy.having((h) => h.fn.countAll(), ">=", p.cap).clearSelect().select("l.host")),
     ])))
     .orderBy("m.available_at").orderBy("m.seq")
-    .limit(cap === null ? limit : Math.max(limit * 4, 64))
+    .limit(capped ? p.window : p.limit)
     .$if(dialect === "postgres", (qb) => qb.forUpdate().skipLocked());
-  const claimable = cap === null
+  const claimable = !capped
     ? tx.selectFrom(candidates.as("c")).select("c.id")
     : tx.selectFrom(
       tx.selectFrom(candidates.as("c"))
@@ -107,13 +128,11 @@ export async function claimMessages(tx: Kysely<Database>, dialect: Dialect, requ
         ])
         .as("r"))
       .select("r.id")
-      .where((eb) => eb.or([eb("r.host", "is", null), eb(eb("r.rank", "+", eb.ref("r.busy")), "<=", cap!)]))
+      .where((eb) => eb.or([eb("r.host", "is", null), eb(eb("r.rank", "+", eb.ref("r.busy")), "<=", p.cap)]))
       .orderBy("r.available_at").orderBy("r.seq")
-      .limit(limit);
-  const rows = await tx.updateTable("fedify_message")
-    .set((eb) => ({ lease_token: token, locked_until: now + leaseMs, attempts: eb("attempts", "+", 1) }))
+      .limit(p.limit);
+  return tx.updateTable("fedify_message")
+    .set((eb) => ({ lease_token: token, locked_until: p.lockedUntil, attempts: eb("attempts", "+", 1) }))
     .where("id", "in", claimable)
-    .returning(["id", "payload", "attempts", "ordering_key", "seq"])
-    .execute();
-  return rows.map((row) => ({ ...row, attempts: Number(row.attempts), seq: Number(row.seq) }));
+    .returning(["id", "payload", "attempts", "ordering_key", "seq"]);
 }
