@@ -42,6 +42,8 @@ import { Activity, CryptographicKey, Multikey } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../services.ts";
 import { hostOf } from "../domain/hosts.ts";
+import { draftSignatureVerifies } from "./draft-signature.ts";
+import { plainActivityProblem } from "./inbox-shape.ts";
 import { actorsOf, type QueuedAdmission, sameOrigin, verifiedHosts } from "./signer.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox-accept"]);
@@ -74,11 +76,6 @@ export class KeyMemory {
   constructor(kv: KvStore, contextLoader: Context<AppServices>["contextLoader"]) {
     this.#kv = kv;
     this.#options = { contextLoader };
-  }
-
-  /** Whether the key is known here already (fetched and parsed before, by either path). */
-  async known(keyId: URL): Promise<boolean> {
-    return (await this.get(keyId)) != null;
   }
 
   async get(keyId: URL): Promise<PublicKey | null | undefined> {
@@ -119,6 +116,8 @@ export interface DirectAcceptOptions {
   recipient: string | null;
   /** The keyIds of the request's HTTP signatures, as the inbox guard read them. */
   keyIds: string[];
+  /** The request's body, the bytes its signature covers. */
+  body: Uint8Array;
 }
 
 /**
@@ -131,15 +130,22 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
   if (json === null || typeof json !== "object" || Array.isArray(json)) return null;
   const document = json as Record<string, unknown>;
   if (hasSignatureLike(json) || hasProofLike(json)) return null;
-  const { ctx, queue, keys, recipient, keyIds } = options;
+  const { ctx, queue, keys, recipient, keyIds, body } = options;
   // One signature, with a key known here: a first contact (its key fetched,
   // perhaps a standalone key admitted) goes through Fedify's handler.
-  if (keyIds.length !== 1 || !URL.canParse(keyIds[0]) || !(await keys.known(new URL(keyIds[0])))) return null;
-  const key = await verifyRequest(request, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, keyCache: keys });
-  // Fedify's verifier fetched the key again before failing: its handler would do just the same.
-  if (!key) {
-    logger.info("Refused a delivery signed with {keyId}: its HTTP signature does not verify", { keyId: keyIds[0] });
-    return text(401, "Failed to verify the request's HTTP signature.");
+  if (keyIds.length !== 1 || !URL.canParse(keyIds[0])) return null;
+  const known = await keys.get(new URL(keyIds[0]));
+  if (!known) return null;
+  // A draft-cavage signature with the RSA key as known is checked here, as
+  // Fedify checks it (draft-signature.ts); any other, and any that does not
+  // verify so, by Fedify's own verifier.
+  if (!draftSignatureVerifies(request, body, known instanceof CryptographicKey ? known.publicKey : null)) {
+    const key = await verifyRequest(request, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, keyCache: keys });
+    // Fedify's verifier fetched the key again before failing: its handler would do just the same.
+    if (!key) {
+      logger.info("Refused a delivery signed with {keyId}: its HTTP signature does not verify", { keyId: keyIds[0] });
+      return text(401, "Failed to verify the request's HTTP signature.");
+    }
   }
   // The actor as the JSON names it, with the key on its origin (FEP-fe34).
   // Anything else — no id, an actor named otherwise or by another server's
@@ -147,19 +153,23 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
   const actor = document.actor;
   if (typeof document.id !== "string" || typeof actor !== "string" || !sameOrigin(keyIds[0], actor)) return null;
   if (ACTOR_SPELLINGS.some((term) => term in document)) return null;
-  // Parsed once here, so that what Fedify's parser refuses is still answered
-  // before the `202` (400, or 202 for a type it does not know, by Fedify's
-  // path), and so that what JSON-LD reads as the actor is the actor the JSON
-  // names (an inline context may alias it): anything else goes to Fedify's path.
-  let activity: Activity;
-  try {
-    activity = await Activity.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
-  } catch (error) {
-    logger.debug("Handing {id} to Fedify: {error}", { id: document.id, error });
-    return null;
+  // A plain activity (inbox-shape.ts) means, read as JSON, what JSON-LD
+  // reads: it is parsed by the worker alone. Any other is parsed here, so
+  // that what Fedify's parser refuses is still answered before the `202`
+  // (400, or 202 for a type it does not know, by Fedify's path), and so that
+  // what JSON-LD reads as the actor is the actor the JSON names (an inline
+  // context may alias it): anything else goes to Fedify's path.
+  if (plainActivityProblem(json) !== null) {
+    let activity: Activity;
+    try {
+      activity = await Activity.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
+    } catch (error) {
+      logger.debug("Handing {id} to Fedify: {error}", { id: document.id, error });
+      return null;
+    }
+    const actors = actorsOf(activity);
+    if (activity.id?.href !== document.id || actors.length !== 1 || actors[0] !== actor) return null;
   }
-  const actors = actorsOf(activity);
-  if (activity.id?.href !== document.id || actors.length !== 1 || actors[0] !== actor) return null;
   logger.debug("Accepting {id} ({type}) from {actor} directly", { id: document.id, type: document.type, actor });
   const host = hostOf(keyIds[0]);
   if (host) verifiedHosts(ctx.data).add(host);

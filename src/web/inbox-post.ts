@@ -113,11 +113,11 @@ export async function handleInboxPost(original: Request, body: Uint8Array<ArrayB
       request = withJsonView(request, cleaned.json);
       logger.info("Reading {id} leniently: {changes}", { ...describe(json), changes: cleaned.changes.join("; ") });
     }
-    if (direct && verdict && cleaned.changes.length === 0) {
+    if (direct && verdict && body && cleaned.changes.length === 0) {
       const ctx = federation.createContext(original, services);
       const signed = new Request(original.url, { method: original.method, headers, body });
       const accepted = await verdict.run(async () =>
-        (await acceptDirectly(signed, json, { ctx, queue: direct.queue, keys: direct.keys, recipient: recipientOf(original.url), keyIds: verdict.info.httpKeyIds }))
+        (await acceptDirectly(signed, json, { ctx, queue: direct.queue, keys: direct.keys, recipient: recipientOf(original.url), keyIds: verdict.info.httpKeyIds, body }))
           ?? NOT_ACCEPTED);
       if (accepted !== NOT_ACCEPTED) return accepted;
     }
