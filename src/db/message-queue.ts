@@ -38,7 +38,7 @@
 //
 // The statements are batched: the enqueues made within one turn of the event
 // loop (a fan-out's deliveries) are one INSERT, a lane claims once a quarter
-// of its slots are free rather than slot by slot, and the acknowledgements
+// of its slots are free (the inbox lane: half) rather than slot by slot, and the acknowledgements
 // of one turn are one DELETE per claim (src/db/coalescer.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
@@ -308,7 +308,9 @@ export class KyselyMessageQueue implements MessageQueue {
     const lanes: LaneState[] = LANES.map((lane) => ({
       lane,
       slots: this.#slots[lane],
-      batch: Math.max(1, Math.floor(this.#slots[lane] / 4)),
+      // Incoming activities keep the CPU busy (a few in flight are enough),
+      // and each claim is one write: they are claimed half their slots at a time.
+      batch: Math.max(1, Math.floor(this.#slots[lane] / (lane === "inbox" ? 2 : 4))),
       deliveries: new Set(),
       idleUntil: 0,
       announced: 0,
@@ -372,7 +374,7 @@ export class KyselyMessageQueue implements MessageQueue {
   /** Claims for one lane if it has enough free slots and may have work; starts the handlers. */
   async #fill(state: LaneState, handler: Handler, now: number): Promise<void> {
     for (;;) {
-      // Claim in batches: wait for a quarter of the slots to be free, unless the lane is idle.
+      // Claim in batches: wait for a quarter of the slots (the inbox lane: half) to be free, unless the lane is idle.
       if (this.#waitsForSlots(state) || state.idleUntil > now) return;
       const free = state.slots - state.deliveries.size;
       const announced = state.announced;
