@@ -11,9 +11,10 @@
 //   no-op inbox listener) accepts the same burst.
 // Also counted: the GETs Praxis made of the members' server during the
 // burst (a stored copy should answer all of them).
-// Both on SQLite (one process: it accepts and relays on the same core) and,
-// unless BENCH_POSTGRES=0 or the server is unreachable, on PostgreSQL with a
-// web process (this one, which accepts) and a worker process (which relays).
+// On SQLite in one process (the default: it accepts and relays on the same
+// core), on SQLite with a web process (this one, which accepts) and a worker
+// process (which relays), and, unless BENCH_POSTGRES=0 or the server is
+// unreachable, on PostgreSQL with a web and a worker process.
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,7 +30,7 @@ import { startPraxis, type TestPraxis } from "../test/support/praxis.ts";
 import { queueDrained } from "./fanout.ts";
 import { envInt, formatMs, formatRate, formatRatio, printTable, profiled, type SummaryRow } from "./lib.ts";
 import { type Sender, startSender } from "./senders.ts";
-import { startPostgresWebAndWorker } from "./postgres.ts";
+import { startPostgresWebAndWorker, startSqliteWebAndWorker } from "./postgres.ts";
 import { printSqlStats, resetSqlStats } from "./sql-stats.ts";
 
 export interface InboxBenchOptions {
@@ -167,7 +168,7 @@ async function measurePraxis(praxis: TestPraxis, sender: Sender, label: string, 
   await sender.reset();
   resetSqlStats();
   const startedAt = Date.now();
-  const { accept, relayed } = await profiled(`inbox-praxis${label ? "-postgres" : ""}`, async () => {
+  const { accept, relayed } = await profiled(`inbox-praxis${label.replace(/[^a-z]+/gi, "-").toLowerCase().replace(/-$/, "")}`, async () => {
     const accept = await burst(sender, target, n, concurrency, "praxis");
     const relayed = await sender.awaitReceived("Announce", 2 * n, options.timeoutMs);
     return { accept, relayed };
@@ -244,6 +245,9 @@ export async function runInboxBench(options: InboxBenchOptions): Promise<Summary
     const deployments: { label: string; start: () => Promise<TestPraxis | null> }[] = [
       { label: "", start: () => startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } }) },
     ];
+    // The same SQLite database with a web and a worker process (role web and
+    // role worker), as an operator can run them to use two cores.
+    deployments.push({ label: " (SQLite, 2 processes)", start: () => startSqliteWebAndWorker({ limits: { inboxRequestsPerWindow: 0 } }) });
     if (process.env.BENCH_POSTGRES !== "0") {
       deployments.push({ label: " (PostgreSQL)", start: () => startPostgresWebAndWorker({ limits: { inboxRequestsPerWindow: 0 } }) });
     }

@@ -2,20 +2,13 @@
 // a web process (this one: inbox, operations) and a worker process
 // (`node src/main.ts` with role worker, a child process) sharing a throwaway
 // schema. RSS figures are the worker's, where the fan-out happens.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { createPraxis } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
-import { freePort } from "../test/support/net.ts";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import type { TestPraxis } from "../test/support/praxis.ts";
+import { startWebAndWorker } from "../test/support/web-and-worker.ts";
 import { type FanoutSetup, fanoutSetup, measureFloor, measurePraxisFanout } from "./fanout.ts";
 import { createPostgresSchema, envInt, formatMs, formatRate, formatRatio, printTable, type SummaryRow } from "./lib.ts";
 import { loopbackHosts, startSinks } from "./sinks.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The worker's resident memory, from /proc (Linux). */
 export function rssOf(pid: number): number {
@@ -27,47 +20,9 @@ export function rssOf(pid: number): number {
   }
 }
 
-/** A web-only Praxis in this process and a worker process, on `url`. */
-async function startWebAndWorker(url: string, overrides: Record<string, unknown> = {}): Promise<TestPraxis & { worker: ChildProcess }> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), "praxis-bench-pg-"));
-  const origin = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      host: "127.0.0.1", port, origin, dataDir, allowPrivateAddress: true, logLevel: "warning", role: "web",
-      database: { driver: "postgres", url, poolSize: 10 },
-      ...overrides,
-    },
-  });
-  const praxis = await createPraxis(config);
-  await praxis.listen();
-  const worker = spawn(process.execPath, [path.join(ROOT, "src/main.ts")], {
-    env: {
-      ...process.env, PRAXIS_CONFIG: "", PRAXIS_ROLE: "worker", PRAXIS_HOST: "127.0.0.1", PRAXIS_PORT: String(port), PRAXIS_ORIGIN: origin,
-      PRAXIS_DATA_DIR: dataDir, PRAXIS_DATABASE_DRIVER: "postgres", PRAXIS_DATABASE_URL: url, PRAXIS_ALLOW_PRIVATE_ADDRESS: "true",
-      PRAXIS_LOG_LEVEL: "error",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    // The worker logs nothing at error level once started: give it its boot time.
-    const timer = setTimeout(resolve, 3_000);
-    worker.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The worker exited early (${code})`));
-    });
-  });
-  worker.removeAllListeners("exit");
-  return Object.assign(praxis, {
-    origin, dataDir, worker,
-    async stop() {
-      worker.kill("SIGTERM");
-      await new Promise((resolve) => worker.once("exit", resolve));
-      await praxis.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  });
+/** A web process (this one, with `overrides`) and a worker process sharing a SQLite database in a throwaway data directory. */
+export function startSqliteWebAndWorker(overrides: Record<string, unknown> = {}): Promise<TestPraxis> {
+  return startWebAndWorker(null, overrides);
 }
 
 /**

@@ -45,7 +45,7 @@ export async function relayToFollowers(ctx: Ctx, community: Community, items: Re
   const sent = ctx.data.fanout ? await ctx.data.fanout.relay(ctx, community, items) : null;
   if (sent) {
     // Recorded as sent (signed, serialised once), not serialised again.
-    for (const [i, { activity }] of items.entries()) await ctx.data.repos.activities.saveJson(activity.id!.href, sent[i]);
+    await ctx.data.repos.activities.saveJsonMany(items.map(({ activity }, i) => ({ activityUri: activity.id!.href, json: sent[i] })));
     return;
   }
   for (const { activity } of items) await record(ctx, activity);
@@ -80,8 +80,8 @@ export async function announceActivity(ctx: Ctx, community: Community, activity:
   return announce.id!;
 }
 
-async function announcement(ctx: Ctx, community: Community, activity: Activity): Promise<Announce> {
-  const id = await claimId(ctx, community, activity.id!.href, "announce");
+async function announcement(ctx: Ctx, community: Community, activity: Activity, claimed?: URL): Promise<Announce> {
+  const id = claimed ?? await claimId(ctx, community, activity.id!.href, "announce");
   return new Announce({
     id,
     actor: ctx.getActorUri(community.slug),
@@ -97,8 +97,13 @@ async function announcement(ctx: Ctx, community: Community, activity: Activity):
  * the object so that a later Update or Delete never overtakes them.
  */
 export async function relayPost(ctx: Ctx, community: Community, create: Activity, objectUri: URL): Promise<void> {
-  const announce = await announcement(ctx, community, create);
-  const boost = await boostOf(ctx, community, objectUri);
+  // Both ids claimed in one statement.
+  const [announceId, boostId] = (await ctx.data.repos.activities.claimMany(community.id, [
+    { sourceUri: create.id!.href, kind: "announce", activityUri: activityUri(ctx, community).href },
+    { sourceUri: objectUri.href, kind: "boost", activityUri: activityUri(ctx, community).href },
+  ])).map((claimed) => new URL(claimed.activityUri));
+  const announce = await announcement(ctx, community, create, announceId);
+  const boost = await boostOf(ctx, community, objectUri, boostId);
   await relayToFollowers(ctx, community, [
     { activity: announce, orderingKey: objectUri.href },
     { activity: boost, orderingKey: objectUri.href },
@@ -115,8 +120,8 @@ export async function boostObject(ctx: Ctx, community: Community, objectUri: URL
   return boost.id!;
 }
 
-async function boostOf(ctx: Ctx, community: Community, objectUri: URL): Promise<Announce> {
-  const id = await claimId(ctx, community, objectUri.href, "boost");
+async function boostOf(ctx: Ctx, community: Community, objectUri: URL, claimed?: URL): Promise<Announce> {
+  const id = claimed ?? await claimId(ctx, community, objectUri.href, "boost");
   return new Announce({
     id,
     actor: ctx.getActorUri(community.slug),

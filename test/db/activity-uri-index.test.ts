@@ -1,7 +1,8 @@
 // The recorded activities of communities are found by their own id without
 // scanning the table (migration 0011): every relayed activity records its
 // JSON by id (saveJson) and `GET` of an activity's id reads it (getByUri).
-// Checked on the plans the databases choose for the repository's own
+// Activities sent together (a post's Announce and boost) are claimed and
+// recorded one statement each. Checked on the plans the databases choose for the repository's own
 // statements (captured as they run), on SQLite and PostgreSQL; PostgreSQL is
 // told to avoid sequential scans, so that the plan shows whether an index can
 // answer at all (on a table this small it would otherwise scan anyway).
@@ -67,11 +68,44 @@ describe.each(DIALECTS)("community_activities lookups by activity id (%s)", (dia
     await repo.find(communityId, "https://remote.example/notes/1", "announce");
     await repo.retire(communityId, "https://remote.example/notes/1", ["boost"]);
     await repo.claim(communityId, "https://remote.example/notes/1", "announce", `${uri}-again`);
-    expect(queries.length).toBeGreaterThanOrEqual(6);
+    await repo.saveJsonMany([{ activityUri: uri, json: { id: uri } }, { activityUri: `${uri}-2`, json: { id: `${uri}-2` } }]);
+    expect(queries.length).toBeGreaterThanOrEqual(7);
     for (const query of queries) {
       if (!/community_activities/.test(query.sql)) continue;
       const text = await plan(database, query);
       expect(scansActivities(database, text), `${query.sql}\n${text}`).toBe(false);
     }
+  });
+
+  it.skipIf(dialect === "postgres" && postgresUnavailable)("claim ids for activities sent together in one statement, and record their JSON in one", async () => {
+    database = await createTestDatabase(dialect);
+    const at = new Date().toISOString();
+    await database.db.insertInto("communities").values({ id: "c1", slug: "c1", name: "C1", created_at: at, updated_at: at } as never).execute();
+    const { db, queries } = capture(database.db);
+    const repo = new CommunityActivityRepository(db);
+    const base = "https://praxis.example/c/c1/activities";
+    const note = "https://remote.example/notes/1";
+    const create = `${note}/activity`;
+    // A retry: the announce was claimed before, the boost was not.
+    await repo.claim("c1", create, "announce", `${base}/first`);
+    queries.length = 0;
+    const claimed = await repo.claimMany("c1", [
+      { sourceUri: create, kind: "announce", activityUri: `${base}/a` },
+      { sourceUri: note, kind: "boost", activityUri: `${base}/b` },
+    ]);
+    expect(claimed).toEqual([{ activityUri: `${base}/first`, created: false }, { activityUri: `${base}/b`, created: true }]);
+    queries.length = 0;
+    await repo.saveJsonMany([{ activityUri: `${base}/first`, json: { type: "Announce", n: 1 } }, { activityUri: `${base}/b`, json: { type: "Announce", n: 2 } }]);
+    expect(queries).toHaveLength(1);
+    expect((await repo.getByUri(`${base}/first`))?.json).toEqual({ type: "Announce", n: 1 });
+    expect((await repo.getByUri(`${base}/b`))?.json).toEqual({ type: "Announce", n: 2 });
+    // Both new: one statement.
+    queries.length = 0;
+    const fresh = await repo.claimMany("c1", [
+      { sourceUri: `${note}-2/activity`, kind: "announce", activityUri: `${base}/c` },
+      { sourceUri: `${note}-2`, kind: "boost", activityUri: `${base}/d` },
+    ]);
+    expect(fresh.every((c) => c.created)).toBe(true);
+    expect(queries).toHaveLength(1);
   });
 });

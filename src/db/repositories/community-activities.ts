@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../schema.ts";
 
 export interface RecordedActivity {
@@ -41,6 +41,25 @@ export class CommunityActivityRepository {
     return { activityUri: row.activity_uri, created: false };
   }
 
+  /**
+   * Claims ids for several activities the community sends together (a
+   * post's Announce and its boost) in one statement; each, as `claim`, the
+   * id claimed before if there was one.
+   */
+  async claimMany(communityId: string, claims: { sourceUri: string; kind: string; activityUri: string }[]): Promise<{ activityUri: string; created: boolean }[]> {
+    if (claims.length === 0) return [];
+    const createdAt = new Date().toISOString();
+    const inserted = await this.db.insertInto("community_activities").values(claims.map((c) => ({
+      id: crypto.randomUUID(), community_id: communityId, source_uri: c.sourceUri, kind: c.kind, activity_uri: c.activityUri, json: "null", created_at: createdAt,
+    }))).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing()).returning("activity_uri").execute();
+    const fresh = new Set(inserted.map((r) => r.activity_uri));
+    return Promise.all(claims.map(async (c) => fresh.has(c.activityUri)
+      ? { activityUri: c.activityUri, created: true }
+      : { activityUri: (await this.db.selectFrom("community_activities").select("activity_uri")
+        .where("community_id", "=", communityId).where("source_uri", "=", c.sourceUri).where("kind", "=", c.kind)
+        .executeTakeFirstOrThrow()).activity_uri, created: false }));
+  }
+
   async find(communityId: string, sourceUri: string, kind: string): Promise<{ activityUri: string; json: unknown } | null> {
     const row = await this.db.selectFrom("community_activities").select(["activity_uri", "json"])
       .where("community_id", "=", communityId).where("source_uri", "=", sourceUri).where("kind", "=", kind)
@@ -63,6 +82,17 @@ export class CommunityActivityRepository {
   async saveJson(activityUri: string, json: unknown): Promise<void> {
     await this.db.updateTable("community_activities").set({ json: JSON.stringify(json) })
       .where("activity_uri", "=", activityUri).execute();
+  }
+
+  /** Records the JSON of several activities sent together, in one statement. */
+  async saveJsonMany(entries: { activityUri: string; json: unknown }[]): Promise<void> {
+    if (entries.length <= 1) {
+      for (const e of entries) await this.saveJson(e.activityUri, e.json);
+      return;
+    }
+    const cases = sql.join(entries.map((e) => sql`when ${e.activityUri} then ${JSON.stringify(e.json)}`), sql` `);
+    await this.db.updateTable("community_activities").set({ json: sql<string>`case activity_uri ${cases} end` })
+      .where("activity_uri", "in", entries.map((e) => e.activityUri)).execute();
   }
 
   async getByUri(activityUri: string): Promise<RecordedActivity | null> {
