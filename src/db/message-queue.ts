@@ -161,6 +161,14 @@ interface LaneState {
   idleUntil: number;
   /** Announcements of work for the lane so far: one that comes while a claim is under way is not lost. */
   announced: number;
+  /**
+   * Deliveries to finish before the lane claims again: set when its claim
+   * found nothing it could take while deliveries were in flight (every due
+   * one is for a host at its cap), so that it does not look again — a
+   * look that reads past all of that host's backlog — at every single
+   * delivery that finishes.
+   */
+  capWait: number;
 }
 
 export class KyselyMessageQueue implements MessageQueue {
@@ -314,6 +322,7 @@ export class KyselyMessageQueue implements MessageQueue {
       deliveries: new Set(),
       idleUntil: 0,
       announced: 0,
+      capWait: 0,
     }));
     const onWork = (event: Event) => {
       const announced = (event as CustomEvent<ReadonlySet<Lane> | null>).detail;
@@ -367,6 +376,7 @@ export class KyselyMessageQueue implements MessageQueue {
 
   /** Whether a lane may claim only once some of its deliveries finish. */
   #waitsForSlots(state: LaneState): boolean {
+    if (state.capWait > 0) return true;
     const free = state.slots - state.deliveries.size;
     return free <= 0 || (state.deliveries.size > 0 && free < state.batch);
   }
@@ -384,6 +394,7 @@ export class KyselyMessageQueue implements MessageQueue {
         state.deliveries.add(delivery);
         void delivery.done.then(() => {
           state.deliveries.delete(delivery);
+          if (state.capWait > 0) state.capWait--;
           // A finished message may unblock the next one with its ordering
           // key, or its host's next delivery: look again.
           this.#announceWork(new Set([state.lane]));
@@ -394,6 +405,10 @@ export class KyselyMessageQueue implements MessageQueue {
       // cap within this batch): look once more; an empty claim means the
       // lane has nothing claimable until work is announced or comes due.
       if (leases.length === 0) {
+        // Deliveries in flight and nothing else claimable: hosts at their cap.
+        if (state.lane === "outbox" && this.#hostConcurrency !== null && state.deliveries.size > 0) {
+          state.capWait = Math.min(state.batch, state.deliveries.size);
+        }
         const wait = await this.#msUntilNextDue(state.lane);
         // Work announced while the claim ran (an enqueue committed just
         // after it looked, a delivery finished) may be claimable: the lane

@@ -85,6 +85,24 @@ for (const dialect of DIALECTS) {
       expect(rows.map((r) => r.ordering_key)).toEqual(Array.from({ length: 60 }, (_, n) => `note-${n % 3}`));
     });
 
+    it.runIf(dialect === "sqlite")("does not look for more at every delivery that finishes while the only host left is at its cap", async () => {
+      // One busy host: every claim would read past its whole backlog to find nothing it may take.
+      const queue = createQueue({ concurrency: 16, hostConcurrency: 4 });
+      const total = 200;
+      await queue.enqueueMany(Array.from({ length: total }, (_, n) => ({ type: "outbox", inbox: "https://busy.example/inbox", n })));
+      let handled = 0;
+      const { count } = await countStatements(async () => {
+        listen(queue, async () => {
+          await sleep(1 + Math.random() * 3);
+          handled++;
+        });
+        await waitFor(() => handled === total);
+      });
+      // At most one delivery per claim would mean one claim (and one empty look) per delivery: about 200 before this
+      // was fixed, about 110 since (a claim of up to 4, then an empty look, every 4 deliveries).
+      expect(count('update "fedify_message" set "lease_token"')).toBeLessThan(total * 0.75);
+    });
+
     it.runIf(dialect === "sqlite")("claims and acknowledges in batches, not message by message", async () => {
       const queue = createQueue({ concurrency: 16 });
       const total = 200;
