@@ -51,7 +51,7 @@ export interface Praxis {
 }
 
 export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
-  const database: PraxisDatabase = openDatabase(config.database);
+  const database: PraxisDatabase = openDatabase({ ...config.database, checkpointInBackground: true });
   try {
     await migrateToLatest(database.db);
   } catch (e) {

@@ -25,6 +25,8 @@ export interface DatabaseOptions {
    * DatabaseUnavailableError, in ms (default 5000).
    */
   retryMs?: number;
+  /** SQLite: checkpoint the write-ahead log on a thread of its own, off the event loop (src/db/sqlite-checkpointer.ts); for servers. */
+  checkpointInBackground?: boolean;
 }
 
 export interface PraxisDatabase {
@@ -74,7 +76,10 @@ export function openDatabase(options: DatabaseOptions): PraxisDatabase {
     // The file holds the communities' private keys: created 0600 in a 0700 directory.
     for (const warning of prepareSqliteFiles(path)) logger.warn(warning);
   }
-  const dialect = new PraxisSqliteDialect({ path, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, retryMs });
+  const dialect = new PraxisSqliteDialect({
+    path, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, retryMs,
+    checkpointInBackground: options.checkpointInBackground === true && path !== ":memory:",
+  });
   const db = new Kysely<Database>({ dialect });
   return { db, dialect: "sqlite", close: () => db.destroy(), changedElsewhere: () => dialect.changedElsewhere() };
 }

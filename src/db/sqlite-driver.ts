@@ -22,6 +22,7 @@ import {
   type Kysely, type QueryCompiler, type QueryResult, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler,
 } from "kysely";
 import { DatabaseBusyError, isSqliteBusy } from "./faults.ts";
+import { type Checkpointer, FALLBACK_PAGES, startCheckpointer } from "./sqlite-checkpointer.ts";
 import { alignSidecarModes } from "./sqlite-files.ts";
 import { StatementCache } from "./statement-cache.ts";
 
@@ -32,6 +33,8 @@ export interface SqliteDriverOptions {
   busyTimeoutMs: number;
   /** How long a statement keeps retrying a locked database before DatabaseBusyError, in ms. */
   retryMs: number;
+  /** Checkpoint the write-ahead log on a thread of its own (src/db/sqlite-checkpointer.ts). */
+  checkpointInBackground?: boolean;
 }
 
 const MAX_BACKOFF_MS = 200;
@@ -114,6 +117,7 @@ class SqliteDriver implements Driver {
   #readerStatements!: StatementCache;
   readonly #lock = new WriteLock();
   readonly #readonly = new Map<string, boolean>();
+  #checkpointer: Checkpointer | null = null;
 
   constructor(options: SqliteDriverOptions) {
     this.#options = options;
@@ -127,6 +131,11 @@ class SqliteDriver implements Driver {
     this.#writer.pragma(`busy_timeout = ${busyTimeoutMs}`);
     this.#writer.pragma("foreign_keys = ON");
     this.#writer.pragma("synchronous = NORMAL");
+    if (this.#options.checkpointInBackground) {
+      this.#checkpointer = startCheckpointer(path);
+      // The writer checkpoints by itself only if the thread falls far behind.
+      this.#writer.pragma(`wal_autocheckpoint = ${FALLBACK_PAGES}`);
+    }
     if (path !== ":memory:") alignSidecarModes(path);
     if (path === ":memory:") {
       this.#reader = this.#writer;
@@ -262,6 +271,7 @@ class SqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    await this.#checkpointer?.stop();
     this.#writerStatements?.clear();
     this.#readerStatements?.clear();
     if (this.#reader !== this.#writer) this.#reader?.close();
