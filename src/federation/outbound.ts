@@ -10,6 +10,7 @@ import {
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import { buildGroup, partOf } from "./actors.ts";
+import { plainAnnounce } from "./announce-json.ts";
 import type { RelayItem } from "./fanout.ts";
 import { GroupUpdate } from "./lemmy-vocab.ts";
 import { now } from "./time.ts";
@@ -82,13 +83,13 @@ export async function announceActivity(ctx: Ctx, community: Community, activity:
 
 async function announcement(ctx: Ctx, community: Community, activity: Activity, claimed?: URL): Promise<Announce> {
   const id = claimed ?? await claimId(ctx, community, activity.id!.href, "announce");
-  return new Announce({
+  return plainAnnounce(new Announce({
     id,
     actor: ctx.getActorUri(community.slug),
     object: activity,
     published: now(),
     ...communityAddressing(ctx, community),
-  });
+  }));
 }
 
 /**
@@ -122,13 +123,13 @@ export async function boostObject(ctx: Ctx, community: Community, objectUri: URL
 
 async function boostOf(ctx: Ctx, community: Community, objectUri: URL, claimed?: URL): Promise<Announce> {
   const id = claimed ?? await claimId(ctx, community, objectUri.href, "boost");
-  return new Announce({
+  return plainAnnounce(new Announce({
     id,
     actor: ctx.getActorUri(community.slug),
     object: objectUri,
     published: now(),
     ...communityAddressing(ctx, community),
-  });
+  }));
 }
 
 /** Withdraws a boost with `Undo(Announce)`, if the community boosted the object. */

@@ -4,7 +4,7 @@
 import { generateCryptoKeyPair, MemoryKvStore, verifyObject } from "@fedify/fedify";
 import { Announce, Create, Multikey, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { describe, expect, it } from "vitest";
-import { spellOutPublic, withIntegrityProof } from "../../src/federation/announce-json.ts";
+import { plainAnnounce, serialise, spellOutPublic, withIntegrityProof } from "../../src/federation/announce-json.ts";
 import { ContextLoader } from "../../src/federation/context-loader.ts";
 import { instant } from "../../src/federation/time.ts";
 
@@ -77,5 +77,28 @@ describe("an Announce prepared by Praxis", () => {
     expect(create.object.to).toBe("https://www.w3.org/ns/activitystreams#Public");
     expect(signed.signature).toBeUndefined();
     expect(JSON.stringify(signed)).not.toContain("\"as:Public\"");
+  });
+});
+
+describe("a plain Announce written by Praxis", () => {
+  const build = (object: URL | Create, published: string, closed: boolean) => new Announce({
+    id: new URL(`${GROUP}/activities/${crypto.randomUUID()}`), actor: new URL(GROUP), object, published: instant(published),
+    ...(closed ? { to: new URL(`${GROUP}/followers`) } : { to: PUBLIC_COLLECTION, cc: new URL(`${GROUP}/followers`) }),
+  });
+
+  it("is the JSON-LD Fedify's compact form writes, for boosts and Announce(Create), open and closed communities", async () => {
+    const create = await Create.fromJsonLd(mastodonCreate, { contextLoader, documentLoader: contextLoader });
+    for (const closed of [false, true]) {
+      for (const published of ["2026-12-01T10:00:01Z", "2026-12-01T10:00:01.234Z"]) {
+        for (const object of [new URL(mastodonCreate.object.id), create]) {
+          const fedify = await serialise({ contextLoader }, build(object, published, closed));
+          const announce = build(object, published, closed);
+          const praxis = await serialise({ contextLoader }, plainAnnounce(announce));
+          spellOutPublic(fedify);
+          spellOutPublic(praxis);
+          expect(praxis).toEqual({ ...fedify, id: announce.id!.href });
+        }
+      }
+    }
   });
 });
