@@ -35,6 +35,8 @@ export async function startWebAndWorker(url: string | null, overrides: Record<st
       PRAXIS_DATA_DIR: dataDir, PRAXIS_DATABASE_DRIVER: url ? "postgres" : "sqlite", ...(url ? { PRAXIS_DATABASE_URL: url } : {}),
       PRAXIS_ALLOW_PRIVATE_ADDRESS: "true",
       PRAXIS_LOG_LEVEL: "error",
+      // A CPU profile of the worker process, written to this directory when it exits.
+      ...(process.env.BENCH_WORKER_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROFILE}` } : {}),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
