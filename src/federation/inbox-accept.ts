@@ -106,9 +106,15 @@ export class KeyMemory {
   }
 }
 
+/** What the direct path reads of the request besides its body: the headers the inbox guard passed on. */
+export type SignedRequest = Pick<Request, "url" | "method" | "headers">;
+
 export interface DirectAcceptOptions {
-  /** The request context (the public origin's), as Fedify's handler would create it. */
-  ctx: Context<AppServices>;
+  /** The request context (the public origin's), as Fedify's handler would create it; made only if a check needs Fedify. */
+  context: () => Context<AppServices>;
+  services: AppServices;
+  /** The public origin, where Fedify's worker resolves the queued activity's URLs. */
+  origin: string;
   /** The queue Fedify's worker reads incoming activities from. */
   queue: MessageQueue;
   keys: KeyMemory;
@@ -126,11 +132,11 @@ export interface DirectAcceptOptions {
  * hand the request to Fedify. Runs within the inbox guard's scope; throws
  * the admission hook's refusals (InboxRefusal) as Fedify's path would.
  */
-export async function acceptDirectly(request: Request, json: unknown, options: DirectAcceptOptions): Promise<Response | null> {
+export async function acceptDirectly(request: SignedRequest, json: unknown, options: DirectAcceptOptions): Promise<Response | null> {
   if (json === null || typeof json !== "object" || Array.isArray(json)) return null;
   const document = json as Record<string, unknown>;
   if (hasSignatureLike(json) || hasProofLike(json)) return null;
-  const { ctx, queue, keys, recipient, keyIds, body } = options;
+  const { context, services, origin, queue, keys, recipient, keyIds, body } = options;
   // One signature, with a key known here: a first contact (its key fetched,
   // perhaps a standalone key admitted) goes through Fedify's handler.
   if (keyIds.length !== 1 || !URL.canParse(keyIds[0])) return null;
@@ -140,7 +146,9 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
   // Fedify checks it (draft-signature.ts); any other, and any that does not
   // verify so, by Fedify's own verifier.
   if (!draftSignatureVerifies(request, body, known instanceof CryptographicKey ? known.publicKey : null)) {
-    const key = await verifyRequest(request, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, keyCache: keys });
+    const ctx = context();
+    const signed = new Request(request.url, { method: request.method, headers: request.headers, body: body as Uint8Array<ArrayBuffer> });
+    const key = await verifyRequest(signed, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, keyCache: keys });
     // Fedify's verifier fetched the key again before failing: its handler would do just the same.
     if (!key) {
       logger.info("Refused a delivery signed with {keyId}: its HTTP signature does not verify", { keyId: keyIds[0] });
@@ -162,6 +170,7 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
   if (plainActivityProblem(json) !== null) {
     let activity: Activity;
     try {
+      const ctx = context();
       activity = await Activity.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
     } catch (error) {
       logger.debug("Handing {id} to Fedify: {error}", { id: document.id, error });
@@ -172,12 +181,12 @@ export async function acceptDirectly(request: Request, json: unknown, options: D
   }
   logger.debug("Accepting {id} ({type}) from {actor} directly", { id: document.id, type: document.type, actor });
   const host = hostOf(keyIds[0]);
-  if (host) verifiedHosts(ctx.data).add(host);
+  if (host) verifiedHosts(services).add(host);
   const admission: QueuedAdmission = { actor, keyIds };
   await queue.enqueue({
     type: "inbox",
     id: crypto.randomUUID(),
-    baseUrl: ctx.origin,
+    baseUrl: origin,
     activity: json,
     identifier: recipient,
     attempt: 0,

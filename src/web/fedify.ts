@@ -33,7 +33,9 @@ export function fedifyMiddleware(federation: Federation<AppServices>, services: 
   const inboxGuard = createInboxGuard(services);
   const contextLoader = contextLoaderOf(federation);
   const inboxPrecheck = createInboxPrecheck(contextLoader);
-  const direct = kv && queue && contextLoader ? { queue, keys: new KeyMemory(kv, contextLoader.load) } : null;
+  const direct = kv && queue && contextLoader
+    ? { queue, keys: new KeyMemory(kv, contextLoader.load), origin: new URL(services.config.origin).origin }
+    : null;
   return async (c, next) => {
     let request = c.req.raw;
     const pathname = new URL(request.url).pathname;

@@ -90,7 +90,7 @@ export interface InboxPostOptions {
    * handler (src/federation/inbox-accept.ts): the queue Fedify's worker
    * reads, and the keys kept in memory. Without it, Fedify handles all.
    */
-  direct?: { queue: MessageQueue; keys: KeyMemory } | null;
+  direct?: { queue: MessageQueue; keys: KeyMemory; origin: string } | null;
 }
 
 /** The recipient community of an inbox path, or null for the shared inbox. */
@@ -107,19 +107,18 @@ export async function handleInboxPost(original: Request, body: Uint8Array<ArrayB
     const verdict = await guard();
     if (verdict instanceof Response) return verdict;
     const headers = verdict?.headers ?? original.headers;
-    let request = new Request(original.url, { method: original.method, headers, body });
     const cleaned = cleanJsonLd(json);
+    if (direct && verdict && body && cleaned.changes.length === 0) {
+      const accepted = await verdict.run(async () => (await acceptDirectly({ url: original.url, method: original.method, headers }, json, {
+        context: () => federation.createContext(original, services), services, origin: direct.origin,
+        queue: direct.queue, keys: direct.keys, recipient: recipientOf(original.url), keyIds: verdict.info.httpKeyIds, body,
+      })) ?? NOT_ACCEPTED);
+      if (accepted !== NOT_ACCEPTED) return accepted;
+    }
+    let request = new Request(original.url, { method: original.method, headers, body });
     if (cleaned.changes.length > 0) {
       request = withJsonView(request, cleaned.json);
       logger.info("Reading {id} leniently: {changes}", { ...describe(json), changes: cleaned.changes.join("; ") });
-    }
-    if (direct && verdict && body && cleaned.changes.length === 0) {
-      const ctx = federation.createContext(original, services);
-      const signed = new Request(original.url, { method: original.method, headers, body });
-      const accepted = await verdict.run(async () =>
-        (await acceptDirectly(signed, json, { ctx, queue: direct.queue, keys: direct.keys, recipient: recipientOf(original.url), keyIds: verdict.info.httpKeyIds, body }))
-          ?? NOT_ACCEPTED);
-      if (accepted !== NOT_ACCEPTED) return accepted;
     }
     const keyId = signatureKeyId(headers);
     if (keyId && kv) {
