@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Community, PostingPolicy, Scale, Stream } from "../../domain/community.ts";
+import { ReusableQuery } from "../reusable-query.ts";
 import type { CommunityRow, Database } from "../schema.ts";
 
 export interface NewCommunity {
@@ -73,14 +74,20 @@ export class CommunityRepository {
     return toCommunity(row);
   }
 
+  // Looked up several times per activity relayed: compiled once (src/db/reusable-query.ts).
+  #bySlug?: ReusableQuery<{ slug: "string" }, CommunityRow>;
+  #byId?: ReusableQuery<{ id: "string" }, CommunityRow>;
+
   /** Finds a community by slug, tombstones included. */
   async findBySlug(slug: string): Promise<Community | null> {
-    const row = await this.db.selectFrom("communities").selectAll().where("slug", "=", slug).executeTakeFirst();
+    this.#bySlug ??= new ReusableQuery({ slug: "string" }, (p) => this.db.selectFrom("communities").selectAll().where("slug", "=", p.slug));
+    const [row] = await this.#bySlug.execute(this.db, { slug });
     return row ? toCommunity(row) : null;
   }
 
   async findById(id: string): Promise<Community | null> {
-    const row = await this.db.selectFrom("communities").selectAll().where("id", "=", id).executeTakeFirst();
+    this.#byId ??= new ReusableQuery({ id: "string" }, (p) => this.db.selectFrom("communities").selectAll().where("id", "=", p.id));
+    const [row] = await this.#byId.execute(this.db, { id });
     return row ? toCommunity(row) : null;
   }
 
