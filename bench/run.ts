@@ -14,8 +14,9 @@
 //   inbox      a burst of BENCH_INBOX_N signed posts (5,000; quick 1,000) from 10
 //              members: accept rate against a bare Hono verify+parse+insert
 //              endpoint, relay rate against stock Fedify's accept rate; on
-//              SQLite (one process), then on PostgreSQL with a web and a
-//              worker process (skipped when BENCH_POSTGRES=0 or unreachable)
+//              SQLite (one process, then a web and a worker process), then
+//              on PostgreSQL with a web and a worker process (skipped when
+//              BENCH_POSTGRES=0 or unreachable)
 //   hops       promotion on a national community reaching a sibling local
 //              community's follower, against one hop (BENCH_HOPS_POSTS)
 //   postgres   the fan-out on PostgreSQL with a web and a worker process
