@@ -11,15 +11,21 @@
 // of the actor the JSON names, this does each check once, and writes
 // nothing but the queued message (the inbox guard has done the size, shape,
 // domain policy and rate limits):
-//   1. verifies the HTTP signature with Fedify's own verifyRequest (the
-//      digest, the time window, draft-cavage or RFC 9421), its keys kept
-//      parsed and imported in memory (KeyMemory below) in front of Fedify's
-//      key cache, which it shares; a signature that does not verify with the
-//      key as fetched again is answered 401, as Fedify's handler would;
-//   2. parses the activity once (Activity.fromJsonLd, as Fedify does), so
-//      that what Fedify's parser refuses is still answered before the
-//      `202`, and checks that it reads as exactly the one actor the JSON
-//      names (an inline @context could alias another);
+//   1. verifies the HTTP signature: a draft-cavage one with an RSA key
+//      synchronously, as Fedify checks it (draft-signature.ts), any other
+//      (RFC 9421, or one that does not verify so) with Fedify's own
+//      verifyRequest (the digest, the time window, either format); its keys
+//      kept parsed and imported in memory (KeyMemory below) in front of
+//      Fedify's key cache, which it shares; a signature that does not verify
+//      with the key as fetched again is answered 401, as Fedify's handler
+//      would;
+//   2. makes sure the activity reads as exactly the one actor the JSON
+//      names: a plain activity (inbox-shape.ts: known contexts renaming
+//      nothing, kinds of values Fedify parses) means as JSON what JSON-LD
+//      reads, and is left to the worker to parse; any other is parsed here
+//      (Activity.fromJsonLd, as Fedify does), so that what Fedify's parser
+//      refuses is still answered before the `202` and an inline @context
+//      aliasing another actor goes to Fedify's path;
 //   3. queues it in the message Fedify's worker reads, exactly as Fedify
 //      would, with what was checked: the actor and the keyIds that verified
 //      (`praxisAdmission`), in place of the admission record Fedify's path
