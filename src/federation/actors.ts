@@ -9,6 +9,7 @@
 import type { Federation, RequestContext } from "@fedify/fedify";
 import { Application, Endpoints, Group, PropertyValue, Tombstone } from "@fedify/vocab";
 import { instant } from "./time.ts";
+import type { CommunityRepository } from "../db/repositories/communities.ts";
 import { INSTANCE_KEY_OWNER } from "../db/repositories/keys.ts";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
@@ -160,8 +161,28 @@ export function registerActors(federation: Federation<AppServices>): void {
     .setKeyPairsDispatcher(async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) return loadKeyPairs(ctx.data.repos.keys, INSTANCE_KEY_OWNER);
       if (identifier === MODERATION_ACTOR) return loadKeyPairs(ctx.data.repos.keys, MODERATION_KEY_OWNER);
-      const community = await ctx.data.repos.communities.findBySlug(identifier);
-      if (!community) return [];
-      return loadKeyPairs(ctx.data.repos.keys, community.id);
+      const id = await communityIdOf(ctx.data.repos.communities, identifier);
+      if (id === null) return [];
+      return loadKeyPairs(ctx.data.repos.keys, id);
     });
+}
+
+/**
+ * A community's id by its slug, remembered: a slug never changes nor is it
+ * reused (a deleted community keeps its row), and Fedify asks for a
+ * community's key pairs several times per activity it relays.
+ */
+const communityIds = new WeakMap<CommunityRepository, Map<string, string>>();
+const COMMUNITY_IDS_KEPT = 10_000;
+
+async function communityIdOf(communities: CommunityRepository, slug: string): Promise<string | null> {
+  let ids = communityIds.get(communities);
+  if (!ids) communityIds.set(communities, ids = new Map());
+  const known = ids.get(slug);
+  if (known !== undefined) return known;
+  const community = await communities.findBySlug(slug);
+  if (!community) return null;
+  if (ids.size >= COMMUNITY_IDS_KEPT) ids.delete(ids.keys().next().value!);
+  ids.set(slug, community.id);
+  return community.id;
 }
