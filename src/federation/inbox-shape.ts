@@ -7,9 +7,11 @@
 // type or property this check does not know, a value of the wrong kind — is
 // handed to Fedify's handler, which parses it before answering, as before.
 //
-// "Plain" means: the ActivityStreams context, and besides it only the contexts
-// Fedify preloads whose every term keeps its name (Mastodon's, Lemmy's, the
-// security ones), and inline term definitions that do the same; every
+// "Plain" means: the ActivityStreams context, and besides it only contexts
+// Fedify preloads (the security vocabulary, Mastodon's, Lemmy's) and inline
+// term definitions that redefine no ActivityStreams term and make no other
+// term an alias of one that holds URLs or objects (Lemmy's `expires` for
+// `endTime` is checked as a date); every
 // property an ActivityStreams term this check knows the value kind of (an
 // absolute URL or an embedded object, a date-time, a string, a language
 // map, a count), or an extension's term carrying plain values; every type
@@ -108,7 +110,11 @@ function expand(iri: string, prefixes: ReadonlyMap<string, string>): string {
 interface Terms {
   /** Extension terms defined (their name → expanded IRI). */
   defined: Map<string, string>;
+  /** Prefixes defined so far, in the order the contexts come (a term is expanded when its context is read). */
+  prefixes: Map<string, string>;
 }
+
+const newTerms = (): Terms => ({ defined: new Map(), prefixes: new Map([["as", AS_NS], ["sec", SEC_NS]]) });
 
 /**
  * Adds a context's term definitions to `terms`; false when one would make
@@ -120,7 +126,7 @@ interface Terms {
  * checked as that term.)
  */
 function addContext(context: Record<string, unknown>, terms: Terms): boolean {
-  const prefixes = new Map<string, string>([["as", AS_NS], ["sec", SEC_NS]]);
+  const { prefixes } = terms;
   for (const [term, definition] of Object.entries(context)) {
     if (typeof definition === "string" && (definition.endsWith("#") || definition.endsWith("/"))) prefixes.set(term, definition);
   }
@@ -161,6 +167,7 @@ function addContexts(context: unknown, terms: Terms, depth = 0): boolean {
     const named = NAMED_CONTEXTS.get(context);
     if (!named) return false;
     for (const [term, iri] of named.defined) terms.defined.set(term, iri);
+    for (const [prefix, namespace] of named.prefixes) terms.prefixes.set(prefix, namespace);
     return true;
   }
   return isRecord(context) && addContext(context, terms);
@@ -169,7 +176,7 @@ function addContexts(context: unknown, terms: Terms, depth = 0): boolean {
 /** Preloaded contexts an activity may name after ActivityStreams', read once. */
 const NAMED_CONTEXTS = new Map<string, Terms>();
 for (const url of ["https://w3id.org/security/v1", "http://joinmastodon.org/ns", "https://join-lemmy.org/context.json"]) {
-  const terms: Terms = { defined: new Map() };
+  const terms = newTerms();
   if (addContexts((preloadedContexts[url] as { "@context"?: unknown } | undefined)?.["@context"], terms)) NAMED_CONTEXTS.set(url, terms);
 }
 
@@ -268,7 +275,7 @@ export function plainActivityProblem(json: unknown): string | null {
   const contexts = Array.isArray(json["@context"]) ? json["@context"] : [json["@context"]];
   // Anywhere in the list: a context before it has its terms of the same names redefined by it.
   if (!contexts.includes(AS)) return "no ActivityStreams context";
-  const terms: Terms = { defined: new Map() };
+  const terms = newTerms();
   if (!addContexts(contexts.filter((context) => context !== AS), terms)) return "a context this check does not model";
   if (typeof json.id !== "string" || typeof json.actor !== "string") return "no id or actor";
   // As a URL reads them (an internationalised host is read in its ASCII form, say): the worker compares them so.

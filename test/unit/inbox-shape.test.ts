@@ -69,12 +69,24 @@ describe("the direct inbox path's shape check", () => {
     expect(await fedifyReads(json)).toEqual({ id: json.id, actors: [json.actor] });
   });
 
-  it("refuses contexts and keys that would make the JSON mean something else", () => {
+  it("refuses contexts and keys that would make the JSON mean something else", async () => {
     const alias = (context: Record<string, unknown>) => plainActivityProblem(mastodonCreate(["https://www.w3.org/ns/activitystreams", context]));
     expect(alias({ by: "as:actor" })).not.toBeNull();
     expect(alias({ by: { "@id": "https://www.w3.org/ns/activitystreams#actor", "@type": "@id" } })).not.toBeNull();
     expect(alias({ actor: "https://evil.test/ns#actor" })).not.toBeNull();
     expect(alias({ as: "https://evil.test/ns#" })).not.toBeNull();
+    // A prefix from an earlier context makes a later term an alias of actor.
+    const split = {
+      "@context": ["https://www.w3.org/ns/activitystreams", { w3: "https://www.w3.org/ns/" }, { by: { "@id": "w3:activitystreams#actor", "@type": "@id" } }],
+      id: "https://mastodon.test/users/alice/statuses/2/activity", type: "Create", actor: "https://mastodon.test/users/alice",
+      by: "https://evil.test/users/mallory",
+      object: { id: "https://mastodon.test/users/alice/statuses/2", type: "Note", attributedTo: "https://mastodon.test/users/alice", content: "<p>Hi</p>" },
+    };
+    // Without the alias, the same activity is plain.
+    const { by: _by, ...unaliased } = { ...split, "@context": "https://www.w3.org/ns/activitystreams" };
+    expect(plainActivityProblem(unaliased)).toBeNull();
+    expect(plainActivityProblem(split)).not.toBeNull();
+    expect(await fedifyReads(split)).toMatchObject({ actors: ["https://mastodon.test/users/alice", "https://evil.test/users/mallory"] });
     expect(alias({ "@vocab": "https://www.w3.org/ns/activitystreams#" })).not.toBeNull();
     expect(alias({ note: { "@id": "as:object", "@context": {} } })).not.toBeNull();
     expect(plainActivityProblem(mastodonCreate("https://contexts.test/other.jsonld"))).not.toBeNull();
