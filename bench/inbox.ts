@@ -26,6 +26,7 @@ import SQLite from "better-sqlite3";
 import { Hono } from "hono";
 import { createCommunity } from "../src/operations/communities.ts";
 import { freePort, waitFor } from "../test/support/net.ts";
+import { addMembers } from "../test/support/members.ts";
 import { startPraxis, type TestPraxis } from "../test/support/praxis.ts";
 import { queueDrained } from "./fanout.ts";
 import { envInt, formatMs, formatRate, formatRatio, printTable, profiled, type SummaryRow } from "./lib.ts";
@@ -154,13 +155,7 @@ async function burst(sender: Sender, target: Target, n: number, concurrency: num
 async function measurePraxis(praxis: TestPraxis, sender: Sender, label: string, floorResult: AcceptResult, stockResult: AcceptResult, options: InboxBenchOptions): Promise<SummaryRow[]> {
   const { posts: n, concurrency } = options;
   await createCommunity(praxis, "burst", { name: "Burst" });
-  const community = (await praxis.services.repos.communities.findBySlug("burst"))!;
-  for (const actor of sender.actors) {
-    await praxis.services.repos.remoteActors.upsert({
-      uri: actor.id, handle: null, type: "Person", name: null, inbox: actor.inbox, sharedInbox: actor.sharedInbox, url: null, iconUrl: null,
-    });
-    await praxis.services.repos.memberships.upsert(community.id, actor.id, "accepted", null);
-  }
+  await addMembers(praxis, "burst", sender.actors.map((a) => ({ uri: a.id, inbox: a.inbox, sharedInbox: a.sharedInbox })));
   const target = { inbox: `${praxis.origin}/c/burst/inbox`, group: `${praxis.origin}/c/burst`, stop: async () => {} };
   await burst(sender, target, WARM_UP, concurrency, "praxis-warm");
   await sender.awaitReceived("Announce", 2 * WARM_UP, 120_000);

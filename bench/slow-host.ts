@@ -12,6 +12,7 @@
 // host; connections it saw (keep-alive).
 import { createCommunity } from "../src/operations/communities.ts";
 import { startPraxis } from "../test/support/praxis.ts";
+import { addMembers } from "../test/support/members.ts";
 import { insertFollowers, queueDrained } from "./fanout.ts";
 import { envInt, formatRate, formatRatio, printTable, profiled, type SummaryRow } from "./lib.ts";
 import { startSender } from "./senders.ts";
@@ -45,13 +46,7 @@ export async function runSlowHostBench(options: SlowHostBenchOptions): Promise<S
   const praxis = await startPraxis({ queue: hostConcurrency > 0 ? { hostConcurrency } : {}, limits: { inboxRequestsPerWindow: 0 } });
   try {
     await createCommunity(praxis, "slowhost", { name: "Slow host" });
-    const community = (await praxis.services.repos.communities.findBySlug("slowhost"))!;
-    for (const actor of sender.actors) {
-      await praxis.services.repos.remoteActors.upsert({
-        uri: actor.id, handle: null, type: "Person", name: null, inbox: actor.inbox, sharedInbox: actor.sharedInbox, url: null, iconUrl: null,
-      });
-      await praxis.services.repos.memberships.upsert(community.id, actor.id, "accepted", null);
-    }
+    await addMembers(praxis, "slowhost", sender.actors.map((a) => ({ uri: a.id, inbox: a.inbox, sharedInbox: a.sharedInbox })));
     const [origin] = await sinks.listen([{ address: "127.30.0.1", delayMs: options.delayMs }], { track: true });
     await insertFollowers(praxis, "slowhost", [origin], 5, 5);
     const inbox = `${praxis.origin}/c/slowhost/inbox`;
