@@ -26,12 +26,13 @@
 //   with its own key, which is how Mastodon and Lemmy authenticate them.
 //
 // Every other activity a community sends keeps Fedify's preparation.
-import { createHash, KeyObject, sign } from "node:crypto";
+import { createHash, sign } from "node:crypto";
 import type { Context } from "@fedify/fedify";
 import { encodeMultibase, exportJwk } from "@fedify/fedify";
 import { Activity, Announce } from "@fedify/vocab";
 import canonicalize from "json-canon";
 import type { AppServices } from "../services.ts";
+import { keyObjectOf } from "./keys.ts";
 import { publicOrigin } from "./origin.ts";
 
 const PUBLIC_IRI = "https://www.w3.org/ns/activitystreams#Public";
@@ -59,14 +60,6 @@ export function spellOutPublic(node: unknown, depth = 0): void {
 
 const sha256 = (text: string): Buffer => createHash("sha256").update(text).digest();
 
-/** Node's KeyObject of a Web Crypto key, made once per key: node:crypto signs synchronously, without a thread pool round trip. */
-const keyObjects = new WeakMap<CryptoKey, KeyObject>();
-
-function keyObjectOf(key: CryptoKey): KeyObject {
-  let object = keyObjects.get(key);
-  if (!object) keyObjects.set(key, object = KeyObject.from(key));
-  return object;
-}
 
 /**
  * Adds an eddsa-jcs-2022 integrity proof to `document` (which must have no

@@ -14,24 +14,18 @@
 // not model (a `created` or `expires` parameter, a key of another kind) or
 // any failure goes to Fedify's verifier, which fetches the key again when a
 // signature fails with the cached one, and answers as before.
-import { createHash, KeyObject, timingSafeEqual, verify } from "node:crypto";
+import { createHash, type KeyObject, timingSafeEqual, verify } from "node:crypto";
+import { keyObjectOf } from "./keys.ts";
 
 /** Fedify's default time window for the Date header (its `signatureTimeWindow`). */
 const TIME_WINDOW_MS = 60 * 60 * 1000;
 /** The Digest algorithms Fedify supports, by their node:crypto names. */
 const DIGESTS: Readonly<Record<string, string>> = { "sha": "sha1", "sha-256": "sha256", "sha-512": "sha512" };
 
-const keyObjects = new WeakMap<CryptoKey, KeyObject | null>();
-
 /** The key as node:crypto uses it, if it is an RSASSA-PKCS1-v1_5 SHA-256 key (what Fedify verifies draft signatures with). */
 function rsaKeyObject(key: CryptoKey): KeyObject | null {
-  let object = keyObjects.get(key);
-  if (object === undefined) {
-    const algorithm = key.algorithm as RsaHashedKeyAlgorithm;
-    object = algorithm.name === "RSASSA-PKCS1-v1_5" && algorithm.hash?.name === "SHA-256" ? KeyObject.from(key) : null;
-    keyObjects.set(key, object);
-  }
-  return object;
+  const algorithm = key.algorithm as RsaHashedKeyAlgorithm;
+  return algorithm.name === "RSASSA-PKCS1-v1_5" && algorithm.hash?.name === "SHA-256" ? keyObjectOf(key) : null;
 }
 
 function parameters(header: string): Record<string, string> {

@@ -42,15 +42,15 @@ const KINDS: Readonly<Record<string, Kind>> = {
   source: "source",
 };
 
+/** The types of the activity itself (Fedify's Activity subclasses among those admitted). */
+const ACTIVITY_TYPES = new Set(["Accept", "Add", "Announce", "Block", "Create", "Delete", "Dislike", "Flag", "Follow", "Like", "Reject", "Remove", "Undo", "Update"]);
 /** Types Fedify's vocabulary parses that this check admits (ActivityStreams', and the common extensions' by their usual names). */
 const TYPES = new Set([
-  "Accept", "Add", "Announce", "Block", "Create", "Delete", "Dislike", "Flag", "Follow", "Like", "Reject", "Remove", "Undo", "Update",
+  ...ACTIVITY_TYPES,
   "Note", "Article", "Page", "Document", "Image", "Video", "Audio", "Event", "Tombstone", "Link", "Mention", "Object",
   "Collection", "OrderedCollection", "CollectionPage", "OrderedCollectionPage",
   "Person", "Group", "Service", "Application", "Organization",
 ]);
-/** The types of the activity itself (Fedify's Activity subclasses among TYPES). */
-const ACTIVITY_TYPES = new Set(["Accept", "Add", "Announce", "Block", "Create", "Delete", "Dislike", "Flag", "Follow", "Like", "Reject", "Remove", "Undo", "Update"]);
 /** Extension types admitted where a context defines them as usual. */
 const EXTENSION_TYPES: Readonly<Record<string, string>> = {
   Hashtag: `${AS_NS}Hashtag`,

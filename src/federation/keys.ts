@@ -2,6 +2,7 @@
 // Mastodon and Lemmy use; Fedify's 4096-bit default is ~6x slower to sign)
 // and Ed25519 for Object Integrity Proofs. Order is stable, RSA first,
 // because Fedify derives key ids (#main-key, #key-2) from positions.
+import { KeyObject } from "node:crypto";
 import { exportJwk, importJwk } from "@fedify/fedify";
 import type { KeyRepository, StoredKey } from "../db/repositories/keys.ts";
 
@@ -46,4 +47,13 @@ export function loadKeyPairs(keys: KeyRepository, owner: string): Promise<Crypto
     cache.set(owner, pending);
   }
   return pending;
+}
+
+/** Node's KeyObject of a Web Crypto key, made once per key: node:crypto signs and verifies synchronously, without a thread pool round trip. */
+const keyObjects = new WeakMap<CryptoKey, KeyObject>();
+
+export function keyObjectOf(key: CryptoKey): KeyObject {
+  let object = keyObjects.get(key);
+  if (!object) keyObjects.set(key, object = KeyObject.from(key));
+  return object;
 }

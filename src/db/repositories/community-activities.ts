@@ -25,20 +25,8 @@ export class CommunityActivityRepository {
    * was claimed before (a retry), returns that one with `created: false`.
    */
   async claim(communityId: string, sourceUri: string, kind: string, activityUri: string): Promise<{ activityUri: string; created: boolean }> {
-    const r = await this.db.insertInto("community_activities").values({
-      id: crypto.randomUUID(),
-      community_id: communityId,
-      source_uri: sourceUri,
-      kind,
-      activity_uri: activityUri,
-      json: "null",
-      created_at: new Date().toISOString(),
-    }).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing()).executeTakeFirst();
-    if (Number(r.numInsertedOrUpdatedRows ?? 0n) > 0) return { activityUri, created: true };
-    const row = await this.db.selectFrom("community_activities").select("activity_uri")
-      .where("community_id", "=", communityId).where("source_uri", "=", sourceUri).where("kind", "=", kind)
-      .executeTakeFirstOrThrow();
-    return { activityUri: row.activity_uri, created: false };
+    const [claimed] = await this.claimMany(communityId, [{ sourceUri, kind, activityUri }]);
+    return claimed;
   }
 
   /**
@@ -53,11 +41,13 @@ export class CommunityActivityRepository {
       id: crypto.randomUUID(), community_id: communityId, source_uri: c.sourceUri, kind: c.kind, activity_uri: c.activityUri, json: "null", created_at: createdAt,
     }))).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing()).returning("activity_uri").execute();
     const fresh = new Set(inserted.map((r) => r.activity_uri));
-    return Promise.all(claims.map(async (c) => fresh.has(c.activityUri)
-      ? { activityUri: c.activityUri, created: true }
-      : { activityUri: (await this.db.selectFrom("community_activities").select("activity_uri")
-        .where("community_id", "=", communityId).where("source_uri", "=", c.sourceUri).where("kind", "=", c.kind)
-        .executeTakeFirstOrThrow()).activity_uri, created: false }));
+    return Promise.all(claims.map(async (c) => {
+      if (fresh.has(c.activityUri)) return { activityUri: c.activityUri, created: true };
+      // Claimed before (a retry): the id it got then.
+      const earlier = await this.find(communityId, c.sourceUri, c.kind);
+      if (!earlier) throw new Error(`The claim of ${c.kind} for ${c.sourceUri} conflicted but was not found`);
+      return { activityUri: earlier.activityUri, created: false };
+    }));
   }
 
   async find(communityId: string, sourceUri: string, kind: string): Promise<{ activityUri: string; json: unknown } | null> {
