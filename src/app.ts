@@ -66,7 +66,7 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
     db: database.db,
     dialect: database.dialect,
     repos,
-    domainPolicy: new DomainPolicy(repos.domains, config.federation.mode),
+    domainPolicy: new DomainPolicy(repos.domains, config.federation.mode, { channel: config.database.url }),
   };
   const kv = new KyselyKvStore(database.db, { dialect: database.dialect });
   const queue = new KyselyMessageQueue(database.db, {
@@ -137,6 +137,7 @@ export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
           (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
       }
+      services.domainPolicy.close();
       await database.close();
     },
   };
