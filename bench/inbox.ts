@@ -11,10 +11,12 @@
 //   no-op inbox listener) accepts the same burst.
 // Also counted: the GETs Praxis made of the members' server during the
 // burst (a stored copy should answer all of them).
-// On SQLite in one process (the default: it accepts and relays on the same
-// core), on SQLite with a web process (this one, which accepts) and a worker
-// process (which relays), and, unless BENCH_POSTGRES=0 or the server is
-// unreachable, on PostgreSQL with a web and a worker process.
+// On SQLite in one process as `npm start` runs it (this thread accepts, a
+// worker thread at a lower priority relays), on SQLite with a web process
+// (this one, which accepts) and a worker process (which relays), and, unless
+// BENCH_POSTGRES=0 or the server is unreachable, on PostgreSQL with a web
+// and a worker process. BENCH_CPU_PROFILE and BENCH_SQL_STATS see this
+// thread only; BENCH_WORKER_CPU_PROFILE profiles the worker processes.
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -238,7 +240,8 @@ export async function runInboxBench(options: InboxBenchOptions): Promise<Summary
     // one process on SQLite; then, unless BENCH_POSTGRES=0 or the server is
     // unreachable, a web and a worker process on PostgreSQL.
     const deployments: { label: string; start: () => Promise<TestPraxis | null> }[] = [
-      { label: "", start: () => startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } }) },
+      // As `npm start` runs it: the web server on this thread, the queue worker on a thread of its own.
+      { label: "", start: () => startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } }, { workerThread: true }) },
     ];
     // The same SQLite database with a web and a worker process (role web and
     // role worker), as an operator can run them to use two cores.

@@ -100,6 +100,14 @@ export const configSchema = z.strictObject({
     leaseSeconds: z.number().min(1).max(3600).default(60),
     pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
     maxAttempts: z.number().int().min(1).max(100).default(8),
+    // Role "all": process the queue on a worker thread of its own (with its
+    // own event loop and database connection) rather than on the thread that
+    // serves HTTP.
+    workerThread: z.boolean().default(true),
+    // The nice value the worker runs at (its thread in role "all", its
+    // process in role "worker"): while both are busy, requests are answered
+    // first. 0 runs it at the web server's priority.
+    workerNice: z.number().int().min(0).max(19).default(10),
   }).prefault({}),
   network: z.strictObject({
     /** Levels (communities) in the longest chain of linked communities. */
@@ -187,6 +195,8 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_QUEUE_FANOUT_CONCURRENCY", ["queue", "fanoutConcurrency"], asInt],
   ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],
   ["PRAXIS_QUEUE_HOST_CONCURRENCY", ["queue", "hostConcurrency"], asInt],
+  ["PRAXIS_QUEUE_WORKER_THREAD", ["queue", "workerThread"], asBool],
+  ["PRAXIS_QUEUE_WORKER_NICE", ["queue", "workerNice"], asInt],
   ["PRAXIS_FETCH_TIMEOUT_SECONDS", ["outbound", "fetchTimeoutSeconds"], asInt],
   ["PRAXIS_DELIVERY_TIMEOUT_SECONDS", ["outbound", "deliveryTimeoutSeconds"], asInt],
   ["PRAXIS_MAX_RESPONSE_BYTES", ["outbound", "maxResponseBytes"], asInt],

@@ -4,6 +4,8 @@ import { getLogger } from "@logtape/logtape";
 import { createPraxis } from "./app.ts";
 import { ConfigError, loadConfig, type ResolvedConfig } from "./config.ts";
 import { setupLogging } from "./logging.ts";
+import { yieldToRequests } from "./worker/priority.ts";
+import { startWorkerThread, type WorkerThread } from "./worker/thread.ts";
 
 const logger = getLogger(["praxis"]);
 
@@ -23,7 +25,24 @@ async function main(): Promise<void> {
     logger.warn("allowPrivateAddress is on: federation with private and loopback addresses is allowed. Use it for development and tests only.");
   }
   const praxis = await createPraxis(config);
-  if (config.role !== "web") praxis.startWorker();
+  let workerThread: WorkerThread | null = null;
+  if (config.role === "worker") {
+    // A worker process sharing the machine with web processes yields to them.
+    const priority = yieldToRequests(config.queue.workerNice, "process");
+    if (priority.nice === null && config.queue.workerNice > 0) logger.info("The worker runs at normal priority: {reason}", { reason: priority.reason });
+    praxis.startWorker();
+  } else if (config.role === "all") {
+    if (config.queue.workerThread) {
+      try {
+        workerThread = await startWorkerThread(config);
+      } catch (e) {
+        await praxis.close();
+        throw e;
+      }
+    } else {
+      praxis.startWorker();
+    }
+  }
   if (config.role !== "worker") {
     const { url } = await praxis.listen();
     logger.info("Praxis is listening on {url} (public origin {origin})", { url, origin: config.origin });
@@ -36,6 +55,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("Received {signal}; shutting down", { signal });
+    await workerThread?.stop();
     await praxis.close();
     process.exit(0);
   };

@@ -5,6 +5,7 @@ import path from "node:path";
 import { createPraxis, type Praxis } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Operations } from "../../src/operations/communities.ts";
+import { startWorkerThread, type WorkerThread } from "../../src/worker/thread.ts";
 import { freePort } from "./net.ts";
 
 export interface TestPraxis extends Praxis, Operations {
@@ -13,7 +14,12 @@ export interface TestPraxis extends Praxis, Operations {
   stop(): Promise<void>;
 }
 
-export async function startPraxis(overrides: Record<string, unknown> = {}): Promise<TestPraxis> {
+/**
+ * A Praxis on a loopback port. Its queue worker runs in this thread (tests
+ * want it so: one event loop, no start-up cost), or with `workerThread` on a
+ * worker thread as `npm start` runs it.
+ */
+export async function startPraxis(overrides: Record<string, unknown> = {}, options: { workerThread?: boolean } = {}): Promise<TestPraxis & { workerThread: WorkerThread | null }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "praxis-test-"));
   const config = loadConfig({
@@ -30,12 +36,16 @@ export async function startPraxis(overrides: Record<string, unknown> = {}): Prom
     },
   });
   const praxis = await createPraxis(config);
-  praxis.startWorker();
+  let workerThread: WorkerThread | null = null;
+  if (options.workerThread) workerThread = await startWorkerThread(config);
+  else praxis.startWorker();
   await praxis.listen();
   return Object.assign(praxis, {
     origin: config.origin,
     dataDir,
+    workerThread,
     async stop() {
+      await workerThread?.stop();
       await praxis.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,24 @@
+// The worker thread of role "all" (src/worker/thread.ts): a Praxis of its
+// own on the same database, which processes the queue and serves nothing.
+import { parentPort, workerData } from "node:worker_threads";
+import { getLogger } from "@logtape/logtape";
+import { createPraxis } from "../app.ts";
+import type { ResolvedConfig } from "../config.ts";
+import { setupLogging } from "../logging.ts";
+import { yieldToRequests } from "./priority.ts";
+
+const { config } = workerData as { config: ResolvedConfig };
+await setupLogging(config.logLevel);
+const logger = getLogger(["praxis", "worker"]);
+const priority = yieldToRequests(config.queue.workerNice, "thread");
+if (priority.nice === null && config.queue.workerNice > 0) {
+  logger.info("The worker thread runs at the web server's priority: {reason}", { reason: priority.reason });
+}
+const praxis = await createPraxis({ ...config, role: "worker" });
+praxis.startWorker();
+parentPort!.on("message", (message: { type?: string }) => {
+  if (message?.type !== "stop") return;
+  // In-flight messages are released, not lost; then the thread ends.
+  void praxis.close().finally(() => process.exit(0));
+});
+parentPort!.postMessage({ type: "ready", nice: priority.nice });
