@@ -98,13 +98,14 @@ export class PostRepository {
       language: p.language ?? null,
       thread_uri: threadUri,
       last_activity_at: now,
-    }).onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).executeTakeFirst();
-    const inserted = Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    }).onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).returningAll().executeTakeFirst();
+    const inserted = r !== undefined;
     if (inserted && threadUri !== null) {
       await this.db.updateTable("posts").set({ last_activity_at: now })
         .where("community_id", "=", p.communityId).where("object_uri", "=", threadUri).execute();
     }
-    const post = await this.db.selectFrom("posts").selectAll()
+    // The row as inserted, or the one already there (read only then).
+    const post = r ?? await this.db.selectFrom("posts").selectAll()
       .where("community_id", "=", p.communityId).where("object_uri", "=", p.objectUri).executeTakeFirstOrThrow();
     return { inserted, post };
   }

@@ -26,10 +26,11 @@ const embeddedOnly = (url: string): Promise<never> => Promise.reject(new Error(`
 /** The active links in which the activity's actor is our parent, if it carries that actor's own Event. */
 export async function parentEventLinks(ctx: Ctx, activity: Activity): Promise<CommunityLinkRow[] | null> {
   if (!activity.actorId || !activity.objectId || activity.objectId.origin !== activity.actorId.origin) return null;
-  const links = (await ctx.data.repos.links.withPeer(activity.actorId.href)).filter((l) => l.status === "active" && l.relation === "parent");
-  if (links.length === 0) return null;
+  // The embedded object first (no request): a post costs no query here.
   const object = await activity.getObject({ documentLoader: embeddedOnly, contextLoader: ctx.contextLoader }).catch(() => null);
-  return object instanceof Event ? links : null;
+  if (!(object instanceof Event)) return null;
+  const links = (await ctx.data.repos.links.withPeer(activity.actorId.href)).filter((l) => l.status === "active" && l.relation === "parent");
+  return links.length === 0 ? null : links;
 }
 
 /**

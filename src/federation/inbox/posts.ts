@@ -8,7 +8,7 @@ import { type Create, type Delete, Group, Organization, type Undo, type Update }
 import { getLogger } from "@logtape/logtape";
 import { audienceNamesOtherGroup, homeCommunity, isPublicVisibility, visibilityOf } from "../../domain/addressing.ts";
 import { type AttributionKind, type AuthorshipVerdict, judgeAuthorship, MAX_CO_ATTRIBUTIONS, onActorsOrigin } from "../../domain/authorship.ts";
-import { decideModeratedPost } from "../../domain/moderation.ts";
+import { decideModeratedPost, isBanActive } from "../../domain/moderation.ts";
 import { decidePostRelay, mayChangePost } from "../../domain/relay.ts";
 import type { PostRow } from "../../db/schema.ts";
 import type { AppServices } from "../../services.ts";
@@ -74,11 +74,15 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   if (!community) return ignoring(create, "community {slug} does not exist", { slug });
   // An archived working group is read-only: nothing new is accepted or relayed.
   if (community.archivedAt) return ignoring(create, "{community} is an archived working group (read-only)", { community: slug });
-  const author = await authorIfNeeded(ctx, create, object);
+  // The author (when it must be read) and the actor's standing, at once.
+  const [author, standing] = await Promise.all([
+    authorIfNeeded(ctx, create, object),
+    repos.memberships.standing(community.id, create.actorId.href),
+  ]);
   const decision = decidePostRelay({
     // The object's own addressing counts: the stricter of object and Create.
     visibility: visibilityOfActivity(create, object, author?.followersId?.href),
-    authorIsMember: (await repos.memberships.status(community.id, create.actorId.href)) === "accepted",
+    authorIsMember: standing.status === "accepted",
     postingPolicy: community.postingPolicy,
     communityDeleted: community.deletedAt !== null,
     audienceIsOtherGroup: audienceNamesOtherGroup(addressing, resolve) && !replyCommunity,
@@ -88,11 +92,11 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
     return;
   }
   const moderation = decideModeratedPost({
-    actorIsBanned: await repos.bans.isBanned(community.id, create.actorId.href),
+    actorIsBanned: isBanActive(standing.ban),
     isReply: replyTo !== null,
     threadLocked: replyTo !== null && await threadLocked(ctx, community.id, replyTo),
     announcementOnly: community.announcementOnly,
-    actorIsModerator: await repos.moderators.isModeratorActor(community.id, create.actorId.href),
+    actorIsModerator: standing.moderator,
   });
   if (!moderation.allowed) {
     logger.info("Not relaying {id} in {community}: {reason}", { id: create.id.href, community: slug, reason: moderation.reason });
