@@ -133,16 +133,39 @@ export interface InboxAdmission {
 
 export type InboxGuard = (request: Request, body: Uint8Array | null, clientAddress: string | null) => Promise<Response | InboxAdmission | null>;
 
-async function recipientExists(services: AppServices, encoded: string): Promise<boolean> {
-  let identifier: string;
-  try {
-    identifier = decodeURIComponent(encoded);
-  } catch {
-    return false;
-  }
-  if (identifier === INSTANCE_ACTOR || identifier === MODERATION_ACTOR) return true;
-  const community = await services.repos.communities.findBySlug(identifier);
-  return community !== null && community.deletedAt === null;
+/**
+ * How long a community found here is taken to exist without asking the
+ * database again: a burst of deliveries to one inbox costs one query, and a
+ * community deleted meanwhile has what arrives within that time accepted,
+ * then ignored by the worker, which reads the community itself.
+ */
+const RECIPIENT_MEMORY_MS = 2_000;
+const RECIPIENT_MEMORY_SIZE = 1_000;
+
+/** Whether an inbox's recipient exists (a community not deleted, or one of the instance's actors); positive answers are remembered briefly. */
+export function recipientChecker(services: Pick<AppServices, "repos">, memoryMs = RECIPIENT_MEMORY_MS): (encoded: string) => Promise<boolean> {
+  const found = new Map<string, number>();
+  return async (encoded) => {
+    let identifier: string;
+    try {
+      identifier = decodeURIComponent(encoded);
+    } catch {
+      return false;
+    }
+    if (identifier === INSTANCE_ACTOR || identifier === MODERATION_ACTOR) return true;
+    const until = found.get(identifier);
+    if (until !== undefined && until > Date.now()) return true;
+    const community = await services.repos.communities.findBySlug(identifier);
+    if (community === null || community.deletedAt !== null) {
+      found.delete(identifier);
+      return false;
+    }
+    found.delete(identifier);
+    found.set(identifier, Date.now() + memoryMs);
+    // Oldest first: a bounded memory, whatever the number of communities.
+    while (found.size > RECIPIENT_MEMORY_SIZE) found.delete(found.keys().next().value!);
+    return true;
+  };
 }
 
 export function createInboxGuard(services: AppServices): InboxGuard {
@@ -152,6 +175,7 @@ export function createInboxGuard(services: AppServices): InboxGuard {
   const perAddress = new HostRateLimiter({ limit: limits.inboxRequestsPerWindow, windowSeconds });
   const newHostsPerAddress = new HostRateLimiter({ limit: limits.inboxNewHostsPerWindow, windowSeconds });
   const verified = verifiedHosts(services);
+  const recipientExists = recipientChecker(services);
   const tooMany = (what: string, retryAfterSeconds: number) =>
     text(`Too many deliveries ${what}; retry later.`, 429, { "Retry-After": String(retryAfterSeconds) });
 
@@ -159,7 +183,7 @@ export function createInboxGuard(services: AppServices): InboxGuard {
     const path = request.method === "POST" ? INBOX_PATH.exec(new URL(request.url).pathname) : null;
     if (!path) return null;
     // No such inbox (or a deleted community's).
-    if (path[1] !== undefined && !(await recipientExists(services, path[1]))) return text("No such inbox.", 404);
+    if (path[1] !== undefined && !(await recipientExists(path[1]))) return text("No such inbox.", 404);
 
     // 1. Shape, before any parsing.
     const bytes = body ?? new Uint8Array();

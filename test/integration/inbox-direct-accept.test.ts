@@ -5,7 +5,7 @@
 import { signRequest } from "@fedify/fedify";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCommunity } from "../../src/operations/communities.ts";
+import { createCommunity, deleteCommunity } from "../../src/operations/communities.ts";
 import { sleep, waitFor } from "../support/net.ts";
 import { startPraxis, type TestPraxis } from "../support/praxis.ts";
 import { AS_CONTEXT, type RawActor, type RawHost, startRawHost } from "../support/raw-host.ts";
@@ -114,5 +114,16 @@ describe("accepting inbox deliveries without Fedify's handler", () => {
     const res = await fetch(new Request(signed.url, { method: "POST", headers: signed.headers, body: JSON.stringify(post).replace("From", "Frum") }));
     expect(res.status).toBe(401);
     expect(directly()).not.toContain(post.id);
+  });
+
+  it("answers 404 at a deleted community's inbox, within the two seconds it may remember the community", async () => {
+    await createCommunity(praxis, "quince", { name: "Quince" });
+    const inbox = `${praxis.origin}/c/quince/inbox`;
+    const follow = () => ({ "@context": AS_CONTEXT, id: host.newId("follows"), type: "Follow", actor: ana.id, object: `${praxis.origin}/c/quince` });
+    expect((await host.send(inbox, follow(), ana)).status).toBe(202);
+    await deleteCommunity(praxis, "quince");
+    const deletedAt = Date.now();
+    await waitFor(async () => (await host.send(inbox, follow(), ana)).status === 404, "the deleted community's inbox to answer 404", 5_000);
+    expect(Date.now() - deletedAt).toBeLessThan(3_000);
   });
 });
