@@ -84,6 +84,8 @@ export class FastDelivery {
   #circuitsLoading: Promise<Map<string, unknown>> | null = null;
   /** Remembered specs per origin (undefined: none remembered), and when they were read. */
   readonly #specs = new Map<string, { at: number; spec: string | undefined }>();
+  /** Origins whose spec is to be read in the next batch. */
+  readonly #specsAsked = new Map<string, PromiseWithResolvers<string | undefined>>();
 
   constructor(options: FastDeliveryOptions) {
     this.#kv = options.kv;
@@ -184,15 +186,42 @@ export class FastDelivery {
     return parseCircuitBreakerKvState(states.get(host)) ?? null;
   }
 
-  /** The spec remembered for `origin`, if any (cached for SPEC_CACHE_MS). */
-  async #spec(origin: string): Promise<string | undefined> {
-    const now = Date.now();
+  /**
+   * The spec remembered for `origin`, if any (cached for SPEC_CACHE_MS).
+   * The origins asked within one turn of the event loop — a fan-out starts
+   * deliveries to many new origins at once — are read in one statement
+   * when the store can (KyselyKvStore.getMany).
+   */
+  #spec(origin: string): Promise<string | undefined> {
     const cached = this.#specs.get(origin);
-    if (cached && now - cached.at < SPEC_CACHE_MS) return cached.spec;
-    const spec = await this.#kv.get<string>([...SPEC_PREFIX, origin]);
-    if (this.#specs.size >= SPEC_CACHE_SIZE) this.#specs.clear();
-    this.#specs.set(origin, { at: now, spec });
-    return spec;
+    if (cached && Date.now() - cached.at < SPEC_CACHE_MS) return Promise.resolve(cached.spec);
+    let reading = this.#specsAsked.get(origin);
+    if (!reading) {
+      reading = Promise.withResolvers<string | undefined>();
+      this.#specsAsked.set(origin, reading);
+      if (this.#specsAsked.size === 1) setImmediate(() => void this.#readSpecs());
+    }
+    return reading.promise;
+  }
+
+  async #readSpecs(): Promise<void> {
+    const asked = [...this.#specsAsked];
+    this.#specsAsked.clear();
+    const at = Date.now();
+    const keys = asked.map(([origin]) => [...SPEC_PREFIX, origin] as KvKey);
+    const store = this.#kv as KvStore & { getMany?<T>(keys: readonly KvKey[]): Promise<(T | undefined)[]> };
+    let specs: (string | undefined)[];
+    try {
+      specs = store.getMany ? await store.getMany<string>(keys) : await Promise.all(keys.map((key) => this.#kv.get<string>(key)));
+    } catch (error) {
+      for (const [, reading] of asked) reading.reject(error);
+      return;
+    }
+    if (this.#specs.size + asked.length > SPEC_CACHE_SIZE) this.#specs.clear();
+    asked.forEach(([origin, reading], i) => {
+      this.#specs.set(origin, { at, spec: specs[i] });
+      reading.resolve(specs[i]);
+    });
   }
 
   /** The imported signing key for `jwk`, imported at most once per key. */

@@ -36,6 +36,23 @@ for (const dialect of DIALECTS) {
       expect(await kv.get(["value", "0"])).toBeNull();
     });
 
+    it("reads several keys at once, in the order asked, across statement chunks", async () => {
+      await kv.set(["spec", "https://a.example"], "draft-cavage-http-signatures-12");
+      await kv.set(["spec", "https://b.example"], "rfc9421");
+      await kv.set(["spec", "https://gone.example"], "rfc9421", { ttl: duration({ milliseconds: 1 }) });
+      await sleep(10);
+      const many = Array.from({ length: 1_200 }, (_, i) => ["spec", `https://n${i}.example`] as KvKey);
+      const keys: KvKey[] = [["spec", "https://b.example"], ["spec", "https://missing.example"], ...many, ["spec", "https://a.example"], ["spec", "https://gone.example"]];
+      const values = await kv.getMany<string>(keys);
+      expect(values.length).toBe(keys.length);
+      expect(values[0]).toBe("rfc9421");
+      expect(values[1]).toBeUndefined();
+      expect(values.slice(2, -2).every((v) => v === undefined)).toBe(true);
+      expect(values.at(-2)).toBe("draft-cavage-http-signatures-12");
+      expect(values.at(-1)).toBeUndefined();
+      expect(await kv.getMany([])).toEqual([]);
+    });
+
     it("overwrites and deletes", async () => {
       await kv.set(["k"], 1);
       await kv.set(["k"], 2);
