@@ -181,6 +181,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_DATABASE_DRIVER", ["database", "driver"], asString],
   ["PRAXIS_DATABASE_URL", ["database", "url"], asString],
   ["PRAXIS_DATABASE_RETRY_MS", ["database", "retryMs"], asInt],
+  ["PRAXIS_DATABASE_POOL_SIZE", ["database", "poolSize"], asInt],
   ["PRAXIS_MAX_BODY_BYTES", ["limits", "maxBodyBytes"], asInt],
   ["PRAXIS_INBOX_RATE_LIMIT", ["limits", "inboxRequestsPerWindow"], asInt],
   ["PRAXIS_INBOX_RATE_WINDOW_SECONDS", ["limits", "inboxWindowSeconds"], asInt],
