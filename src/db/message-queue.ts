@@ -281,26 +281,40 @@ export class KyselyMessageQueue implements MessageQueue {
 
   /** Writes one batch of enqueued messages, in order. */
   async #insert(messages: PendingMessage[]): Promise<void> {
+    if (this.#dialect === "postgres" && messages.length <= INSERT_CHUNK_SIZE) {
+      // One statement, one round trip (no BEGIN and COMMIT around it): the
+      // insert, and the NOTIFY that listeners in other processes hear at its
+      // commit. A data-modifying WITH runs whole whatever the outer query reads.
+      await this.#db.with("inserted", (db) => db.insertInto("fedify_message").values(this.#rows(messages)).returning("id"))
+        .selectFrom("inserted").select(sql`pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.as("notified")).limit(1)
+        .execute();
+      this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
+      return;
+    }
     await this.#inTransaction(async (db) => {
       for (let start = 0; start < messages.length; start += INSERT_CHUNK_SIZE) {
-        const rows = messages.slice(start, start + INSERT_CHUNK_SIZE).map((m, i) => ({
-          id: randomUUID(),
-          queue: this.#queue,
-          payload: m.payload,
-          kind: m.kind,
-          host: m.host,
-          ordering_key: m.orderingKey,
-          available_at: m.availableAt,
-          created_at: m.createdAt,
-          // The statement's own snapshot of MAX(seq): evaluated once, before any row is inserted.
-          seq: m.inheritedSeq ?? sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
-        }));
-        await db.insertInto("fedify_message").values(rows).execute();
+        await db.insertInto("fedify_message").values(this.#rows(messages.slice(start, start + INSERT_CHUNK_SIZE))).execute();
       }
       // Listeners in other processes hear of it at commit.
       if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.execute(db);
     });
     this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
+  }
+
+  /** The rows of a chunk of messages; each statement numbers its own from the table's MAX(seq). */
+  #rows(messages: PendingMessage[]) {
+    return messages.map((m, i) => ({
+      id: randomUUID(),
+      queue: this.#queue,
+      payload: m.payload,
+      kind: m.kind,
+      host: m.host,
+      ordering_key: m.orderingKey,
+      available_at: m.availableAt,
+      created_at: m.createdAt,
+      // The statement's own snapshot of MAX(seq): evaluated once, before any row is inserted.
+      seq: m.inheritedSeq ?? sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
+    }));
   }
 
   /**

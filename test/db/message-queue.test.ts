@@ -5,6 +5,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { testMessageQueue } from "@fedify/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KyselyMessageQueue, type KyselyMessageQueueOptions } from "../../src/db/message-queue.ts";
+import { postgresNotifyWake } from "../../src/db/queue-wake.ts";
 import { createTestDatabase, DIALECTS, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -51,6 +52,33 @@ for (const dialect of DIALECTS) {
       listeners.push(listener);
       return listener;
     }
+
+    it.skipIf(dialect !== "postgres")("wakes a listener in another process at once: an enqueue's NOTIFY goes with its insert", async () => {
+      // Polling once a minute: only the NOTIFY can bring the messages in time.
+      const listener = createQueue({ pollIntervalMs: 60_000, wake: postgresNotifyWake(database.options.url) });
+      const received: { at: number; n: number }[] = [];
+      listen(listener, (message: { n: number }) => { received.push({ at: Date.now(), n: message.n }); });
+      await new Promise((resolve) => setTimeout(resolve, 500)); // LISTEN is in place
+      // The sender is another process: this one's listeners are not told directly.
+      const moduleUrl = (path: string) => pathToFileURL(new URL(path, import.meta.url).pathname).href;
+      const sentAt = Date.now();
+      const child = spawn(process.execPath, ["--input-type=module", "-e", `
+        import { openDatabase } from ${JSON.stringify(moduleUrl("../../src/db/database.ts"))};
+        import { KyselyMessageQueue } from ${JSON.stringify(moduleUrl("../../src/db/message-queue.ts"))};
+        const { db, dialect, close } = openDatabase(${JSON.stringify(database.options)});
+        const queue = new KyselyMessageQueue(db, { dialect });
+        await queue.enqueue({ n: 1 });
+        await Promise.all([2, 3, 4].map((n) => queue.enqueue({ n })));
+        await close();
+      `], { stdio: ["ignore", "inherit", "inherit"] });
+      const [code] = await once(child, "exit");
+      expect(code).toBe(0);
+      const deadline = Date.now() + 10_000;
+      while (received.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received.map((r) => r.n).sort()).toEqual([1, 2, 3, 4]);
+      // Well within the minute the listener would otherwise wait (the child's start-up included).
+      expect(Math.max(...received.map((r) => r.at)) - sentAt).toBeLessThan(8_000);
+    });
 
     it("passes Fedify's conformance suite, ordering keys included", { timeout: 120_000 }, async () => {
       await testMessageQueue(
