@@ -40,8 +40,9 @@
 // Everything else goes to Fedify's handler, which answers it as before: a
 // first contact (its key fetched, perhaps a standalone key admitted), a key
 // on another origin than the actor's (the actor's document must list it), a
-// Linked Data signature or integrity proof in the body, a document read
-// leniently (400, or 202 for a type Fedify does not know).
+// Linked Data signature in the body, an integrity proof with an HTTP
+// signature that does not verify, a document read leniently (400, or 202
+// for a type Fedify does not know).
 import type { Context, KvKey, KvStore, MessageQueue } from "@fedify/fedify";
 import { hasProofLike, hasSignatureLike, verifyRequest } from "@fedify/fedify";
 import { Activity, CryptographicKey, Multikey } from "@fedify/vocab";
@@ -141,7 +142,13 @@ export interface DirectAcceptOptions {
 export async function acceptDirectly(request: SignedRequest, json: unknown, options: DirectAcceptOptions): Promise<Response | null> {
   if (json === null || typeof json !== "object" || Array.isArray(json)) return null;
   const document = json as Record<string, unknown>;
-  if (hasSignatureLike(json) || hasProofLike(json)) return null;
+  // A Linked Data signature goes to Fedify's handler. An integrity proof
+  // (Praxis's own Announces carry one) is left unchecked here: Fedify's
+  // handler, when a proof does not verify, takes the activity on its HTTP
+  // signature, which is what is checked below; and one whose HTTP signature
+  // fails goes to Fedify's handler, which may take it on its proof.
+  if (hasSignatureLike(json)) return null;
+  const proofed = hasProofLike(json);
   const { context, services, origin, queue, keys, recipient, keyIds, body } = options;
   // One signature, with a key known here: a first contact (its key fetched,
   // perhaps a standalone key admitted) goes through Fedify's handler.
@@ -157,6 +164,7 @@ export async function acceptDirectly(request: SignedRequest, json: unknown, opti
     const key = await verifyRequest(signed, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, keyCache: keys });
     // Fedify's verifier fetched the key again before failing: its handler would do just the same.
     if (!key) {
+      if (proofed) return null;
       logger.info("Refused a delivery signed with {keyId}: its HTTP signature does not verify", { keyId: keyIds[0] });
       return text(401, "Failed to verify the request's HTTP signature.");
     }

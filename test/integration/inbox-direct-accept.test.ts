@@ -126,4 +126,34 @@ describe("accepting inbox deliveries without Fedify's handler", () => {
     await waitFor(async () => (await host.send(inbox, follow(), ana)).status === 404, "the deleted community's inbox to answer 404", 5_000);
     expect(Date.now() - deletedAt).toBeLessThan(3_000);
   });
+
+  /** A post carrying an integrity proof, as Praxis's own Announces do; this one's proof would not verify. */
+  function proofed(actor: RawActor, h: RawHost) {
+    const post = create(actor, h);
+    return {
+      ...post,
+      "@context": [...AS_CONTEXT, "https://w3id.org/security/data-integrity/v1"],
+      proof: {
+        type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022", verificationMethod: `${actor.id}#ed25519-key`,
+        proofPurpose: "assertionMethod", proofValue: "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKRc3djNt3XjvYFVHd", created: new Date().toISOString(),
+      },
+    };
+  }
+
+  it("takes a post with an integrity proof directly on its HTTP signature, as Fedify's handler does when the proof fails, and relays it", async () => {
+    const post = proofed(ana, host);
+    expect((await host.send(`${group}/inbox`, post, ana)).status).toBe(202);
+    expect(directly()).toContain(post.id);
+    await waitFor(() => host.inboxPosts((r) => r.json?.type === "Announce" && r.json?.object === post.object.id)[0], "the boost of the post");
+  });
+
+  it("hands a post with an integrity proof whose HTTP signature fails to Fedify's path, which tries the proof, then refuses it (401)", async () => {
+    const post = proofed(ana, host);
+    const signed = await signRequest(new Request(`${group}/inbox`, {
+      method: "POST", headers: { "content-type": "application/activity+json" }, body: JSON.stringify(post),
+    }), ana.privateKey, new URL(ana.keyId));
+    const res = await fetch(new Request(signed.url, { method: "POST", headers: signed.headers, body: JSON.stringify(post).replace("From", "Frum") }));
+    expect(res.status).toBe(401);
+    expect(directly()).not.toContain(post.id);
+  });
 });
