@@ -105,13 +105,17 @@ describe("accepting inbox deliveries without Fedify's handler", () => {
     expect(other.inboxPosts((r) => r.json?.type === "Announce" && JSON.stringify(r.json).includes(forged.object.id))).toEqual([]);
   });
 
-  it("refuses a body that is not the one signed (401), with a known key", async () => {
-    const post = create(ana, host);
+  /** Posts `post` signed by ana, with the signed headers (Digest, Signature) but another body. */
+  async function sendWithAnotherBody(post: { object: { content: string } }): Promise<Response> {
     const signed = await signRequest(new Request(`${group}/inbox`, {
       method: "POST", headers: { "content-type": "application/activity+json" }, body: JSON.stringify(post),
     }), ana.privateKey, new URL(ana.keyId));
-    // Same headers (Digest, Signature), another body.
-    const res = await fetch(new Request(signed.url, { method: "POST", headers: signed.headers, body: JSON.stringify(post).replace("From", "Frum") }));
+    return fetch(new Request(signed.url, { method: "POST", headers: signed.headers, body: JSON.stringify(post).replace("From", "Frum") }));
+  }
+
+  it("refuses a body that is not the one signed (401), with a known key", async () => {
+    const post = create(ana, host);
+    const res = await sendWithAnotherBody(post);
     expect(res.status).toBe(401);
     expect(directly()).not.toContain(post.id);
   });
@@ -149,10 +153,7 @@ describe("accepting inbox deliveries without Fedify's handler", () => {
 
   it("hands a post with an integrity proof whose HTTP signature fails to Fedify's path, which tries the proof, then refuses it (401)", async () => {
     const post = proofed(ana, host);
-    const signed = await signRequest(new Request(`${group}/inbox`, {
-      method: "POST", headers: { "content-type": "application/activity+json" }, body: JSON.stringify(post),
-    }), ana.privateKey, new URL(ana.keyId));
-    const res = await fetch(new Request(signed.url, { method: "POST", headers: signed.headers, body: JSON.stringify(post).replace("From", "Frum") }));
+    const res = await sendWithAnotherBody(post);
     expect(res.status).toBe(401);
     expect(directly()).not.toContain(post.id);
   });

@@ -8,10 +8,9 @@ import { postgresUnavailable } from "../db/databases.ts";
 import { waitFor } from "../support/net.ts";
 import { createThrowawaySchema, type ThrowawaySchema } from "../support/postgres.ts";
 import type { TestPraxis } from "../support/praxis.ts";
-import { AS_CONTEXT, type RawActor, type RawHost, startRawHost } from "../support/raw-host.ts";
+import { followAndPost } from "../support/follow-and-post.ts";
+import { type RawActor, type RawHost, startRawHost } from "../support/raw-host.ts";
 import { startWebAndWorker } from "../support/web-and-worker.ts";
-
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 
 describe.each([
   { dialect: "sqlite", address: "127.0.0.91" },
@@ -43,16 +42,7 @@ describe.each([
   it.skipIf(skip)("answers a follow and relays a post, handled and delivered by the worker process", async () => {
     expect(praxis.config.role).toBe("web");
     expect(praxis.worker.pid).toBeGreaterThan(0);
-    const follow = await host.send(`${group}/inbox`, { "@context": AS_CONTEXT, id: host.newId("follows"), type: "Follow", actor: ana.id, object: group }, ana);
-    expect(follow.status).toBe(202);
-    await waitFor(() => host.inboxPosts((r) => r.json?.type === "Accept")[0], "the Accept", 20_000);
-    const note = `${ana.id}/statuses/${crypto.randomUUID()}`;
-    const create = await host.send(`${group}/inbox`, {
-      "@context": AS_CONTEXT, id: `${note}/activity`, type: "Create", actor: ana.id, to: [PUBLIC], cc: [group],
-      object: { id: note, type: "Note", attributedTo: ana.id, to: [PUBLIC], cc: [group], content: "<p>Pruning day on Saturday</p>" },
-    }, ana);
-    expect(create.status).toBe(202);
-    await waitFor(() => host.inboxPosts((r) => r.json?.type === "Announce" && r.json?.object === note)[0], "the boost", 20_000);
+    const note = await followAndPost(host, ana, group, "<p>Pruning day on Saturday</p>");
     await waitFor(() => host.inboxPosts((r) => r.json?.type === "Announce" && (r.json?.object as { id?: string })?.id === `${note}/activity`)[0],
       "the Announce of the Create", 20_000);
   }, 60_000);

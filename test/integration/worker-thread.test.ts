@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { startWorkerThread } from "../../src/worker/thread.ts";
 import { freePort, waitFor } from "../support/net.ts";
-import { AS_CONTEXT, type RawActor, type RawHost, startRawHost } from "../support/raw-host.ts";
+import { followAndPost } from "../support/follow-and-post.ts";
+import { type RawActor, type RawHost, startRawHost } from "../support/raw-host.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 // Nice values are read from /proc; a runner already at nice 10 or more shows nothing.
 const linux = process.platform === "linux" && (await import("node:os")).default.getPriority() < 10;
 
@@ -69,16 +69,7 @@ describe("npm start (role all)", () => {
 
   it("answers a follow and relays a post from its worker thread", async () => {
     const group = `${origin}/c/orchard`;
-    const follow = await host.send(`${group}/inbox`, { "@context": AS_CONTEXT, id: host.newId("follows"), type: "Follow", actor: ana.id, object: group }, ana);
-    expect(follow.status).toBe(202);
-    await waitFor(() => host.inboxPosts((r) => r.json?.type === "Accept")[0], "the Accept", 20_000);
-    const note = `${ana.id}/statuses/${crypto.randomUUID()}`;
-    const create = await host.send(`${group}/inbox`, {
-      "@context": AS_CONTEXT, id: `${note}/activity`, type: "Create", actor: ana.id, to: [PUBLIC], cc: [group],
-      object: { id: note, type: "Note", attributedTo: ana.id, to: [PUBLIC], cc: [group], content: "<p>Grafting workshop</p>" },
-    }, ana);
-    expect(create.status).toBe(202);
-    await waitFor(() => host.inboxPosts((r) => r.json?.type === "Announce" && r.json?.object === note)[0], "the boost", 20_000);
+    await followAndPost(host, ana, group, "<p>Grafting workshop</p>");
   }, 60_000);
 
   it.skipIf(!linux)("runs the worker thread at nice 10 and the thread that serves requests as it was started", () => {
