@@ -22,32 +22,5 @@ for (const dialect of DIALECTS) {
       expect(await repos.memberships.hasAcceptedMemberOn(community.id, "https://social.ex")).toBe(false);
       expect(await repos.memberships.hasAcceptedMemberOn(community.id, "https://social.example.evil")).toBe(false);
     });
-
-    it("reads an actor's standing (membership, ban, moderator) in one statement, as the separate reads do", async () => {
-      const repos = createRepositories(database.db);
-      const community = await repos.communities.create({ slug: "orchard", name: "Orchard" });
-      const other = await repos.communities.create({ slug: "vineyard", name: "Vineyard" });
-      const mia = "https://social.example/users/mia";
-      const pat = "https://social.example/users/pat";
-      const mod = "https://cop.example/users/mod";
-      await repos.memberships.upsert(community.id, mia, "accepted", null);
-      await repos.memberships.upsert(other.id, pat, "accepted", null);
-      await repos.bans.upsert({ communityId: community.id, actorUri: pat, reason: "spam", expiresAt: null, bannedBy: "op", blockUri: null });
-      await repos.bans.upsert({ communityId: community.id, actorUri: mia, reason: "cool off", expiresAt: "2000-01-01T00:00:00.000Z", bannedBy: "op", blockUri: null });
-      const account = await repos.accounts.create({ username: "mod", passwordHash: "x", role: "moderator", actorUri: mod });
-      await repos.moderators.add(community.id, account.id);
-      expect(await repos.memberships.standing(community.id, mia))
-        .toEqual({ status: "accepted", ban: { expiresAt: "2000-01-01T00:00:00.000Z" }, moderator: false });
-      expect(await repos.memberships.standing(community.id, pat)).toEqual({ status: null, ban: { expiresAt: null }, moderator: false });
-      expect(await repos.memberships.standing(community.id, mod)).toEqual({ status: null, ban: null, moderator: true });
-      expect(await repos.memberships.standing(other.id, mod)).toEqual({ status: null, ban: null, moderator: false });
-      expect(await repos.memberships.standing(other.id, pat)).toEqual({ status: "accepted", ban: null, moderator: false });
-      for (const [c, actor] of [[community.id, mia], [community.id, pat], [community.id, mod], [other.id, pat]] as const) {
-        const standing = await repos.memberships.standing(c, actor);
-        expect(standing.status).toBe(await repos.memberships.status(c, actor));
-        expect(standing.moderator).toBe(await repos.moderators.isModeratorActor(c, actor));
-        expect(standing.ban !== null && standing.ban.expiresAt === null).toBe(await repos.bans.isBanned(c, actor));
-      }
-    });
   });
 }

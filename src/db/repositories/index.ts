@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
 import { AccountRepository, ApiTokenRepository } from "./accounts.ts";
+import { ArrivalRepository } from "./arrivals.ts";
 import { AuditRepository } from "./audit.ts";
 import { BanRepository } from "./bans.ts";
 import { CommunityActivityRepository } from "./community-activities.ts";
@@ -44,6 +45,7 @@ export interface Repositories {
   practice: PracticeRepository;
   glossary: GlossaryRepository;
   deliverables: DeliverableRepository;
+  arrivals: ArrivalRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -71,5 +73,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     practice: new PracticeRepository(db),
     glossary: new GlossaryRepository(db),
     deliverables: new DeliverableRepository(db),
+    arrivals: new ArrivalRepository(db),
   };
 }

@@ -33,33 +33,6 @@ export class MembershipRepository {
     return rows[0] ? toMember(rows[0]) : null;
   }
 
-  /**
-   * An actor's standing in a community in one statement: membership, ban
-   * (its expiry; null when permanent) and whether it speaks for one of the
-   * community's moderators. What the inbox asks of every post.
-   */
-  async standing(communityId: string, actorUri: string): Promise<{ status: MembershipStatus | null; ban: { expiresAt: string | null } | null; moderator: boolean }> {
-    const row = await this.db.selectNoFrom((eb) => [
-      eb.selectFrom("memberships").select("status")
-        .where("community_id", "=", communityId).where("actor_uri", "=", actorUri).as("status"),
-      eb.exists(eb.selectFrom("community_bans").select("community_bans.actor_uri")
-        .where("community_id", "=", communityId).where("actor_uri", "=", actorUri)).as("banned"),
-      eb.selectFrom("community_bans").select("expires_at")
-        .where("community_id", "=", communityId).where("actor_uri", "=", actorUri).as("ban_expires_at"),
-      eb.exists(eb.selectFrom("community_moderators")
-        .innerJoin("accounts", "accounts.id", "community_moderators.account_id")
-        .select("accounts.id")
-        .where("community_moderators.community_id", "=", communityId)
-        .where("accounts.actor_uri", "=", actorUri)).as("moderator"),
-    ]).executeTakeFirstOrThrow();
-    // SQLite answers EXISTS with 0 or 1, PostgreSQL with a boolean.
-    return {
-      status: (row.status ?? null) as MembershipStatus | null,
-      ban: Number(row.banned) ? { expiresAt: row.ban_expires_at ?? null } : null,
-      moderator: Number(row.moderator) === 1,
-    };
-  }
-
   async status(communityId: string, actorUri: string): Promise<MembershipStatus | null> {
     const row = await this.db.selectFrom("memberships").select("status")
       .where("community_id", "=", communityId).where("actor_uri", "=", actorUri).executeTakeFirst();

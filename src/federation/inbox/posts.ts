@@ -70,15 +70,13 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
   }
   const slug = homeCommunity(addressing, resolve, replyCommunity);
   if (!slug) return ignoring(create, "it is addressed to no community here and replies to no post here");
-  const community = await repos.communities.findBySlug(slug);
-  if (!community) return ignoring(create, "community {slug} does not exist", { slug });
+  // The community, the actor's standing in it and its stored copy's age: one statement.
+  const arrival = await repos.arrivals.read(slug, create.actorId.href);
+  if (!arrival) return ignoring(create, "community {slug} does not exist", { slug });
+  const { community, standing } = arrival;
   // An archived working group is read-only: nothing new is accepted or relayed.
   if (community.archivedAt) return ignoring(create, "{community} is an archived working group (read-only)", { community: slug });
-  // The author (when it must be read) and the actor's standing, at once.
-  const [author, standing] = await Promise.all([
-    authorIfNeeded(ctx, create, object),
-    repos.memberships.standing(community.id, create.actorId.href),
-  ]);
+  const author = await authorIfNeeded(ctx, create, object, arrival.actorFetchedAt);
   const decision = decidePostRelay({
     // The object's own addressing counts: the stricter of object and Create.
     visibility: visibilityOfActivity(create, object, author?.followersId?.href),
@@ -126,10 +124,9 @@ export async function onCreate(ctx: InboxContext<AppServices>, create: Create): 
  * author is refreshed once older than federation.actorCacheSeconds. A
  * public post from an author stored lately needs no remote GET at all.
  */
-async function authorIfNeeded(ctx: InboxContext<AppServices>, create: Create, object: PostObject) {
-  const stored = await ctx.data.repos.remoteActors.get(create.actorId!.href);
+async function authorIfNeeded(ctx: InboxContext<AppServices>, create: Create, object: PostObject, storedFetchedAt: string | null) {
   const maxAgeMs = ctx.data.config.federation.actorCacheSeconds * 1000;
-  const fresh = stored !== null && Date.now() - Date.parse(stored.fetched_at) < maxAgeMs;
+  const fresh = storedFetchedAt !== null && Date.now() - Date.parse(storedFetchedAt) < maxAgeMs;
   if (fresh && isPublicVisibility(visibilityOfActivity(create, object, null))) return null;
   return create.getActor(ctx);
 }
