@@ -2,6 +2,7 @@
 // ./config.json if present) validated with zod, then environment overrides.
 // Every key here is listed in config.example.json and documented in README.
 import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -102,8 +103,9 @@ export const configSchema = z.strictObject({
     maxAttempts: z.number().int().min(1).max(100).default(8),
     // Role "all": process the queue on a worker thread of its own (with its
     // own event loop and database connection) rather than on the thread that
-    // serves HTTP.
-    workerThread: z.boolean().default(true),
+    // serves HTTP. By default when the machine has more than one core: the
+    // thread costs about 120 MB of memory, and on one core it gains nothing.
+    workerThread: z.boolean().default(availableParallelism() > 1),
     // The nice value the worker runs at (its thread in role "all", its
     // process in role "worker"): while both are busy, requests are answered
     // first. 0 runs it at the web server's priority.
