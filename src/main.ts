@@ -28,8 +28,7 @@ async function main(): Promise<void> {
   let workerThread: WorkerThread | null = null;
   if (config.role === "worker") {
     // A worker process sharing the machine with web processes yields to them.
-    const priority = yieldToRequests(config.queue.workerNice, "process");
-    if (priority.nice === null && config.queue.workerNice > 0) logger.info("The worker runs at normal priority: {reason}", { reason: priority.reason });
+    yieldToRequests(config.queue.workerNice, "process");
     praxis.startWorker();
   } else if (config.role === "all") {
     if (config.queue.workerThread) {

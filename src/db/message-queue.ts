@@ -288,16 +288,15 @@ export class KyselyMessageQueue implements MessageQueue {
       await this.#db.with("inserted", (db) => db.insertInto("fedify_message").values(this.#rows(messages)).returning("id"))
         .selectFrom("inserted").select(sql`pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.as("notified")).limit(1)
         .execute();
-      this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
-      return;
+    } else {
+      await this.#inTransaction(async (db) => {
+        for (let start = 0; start < messages.length; start += INSERT_CHUNK_SIZE) {
+          await db.insertInto("fedify_message").values(this.#rows(messages.slice(start, start + INSERT_CHUNK_SIZE))).execute();
+        }
+        // Listeners in other processes hear of it at commit.
+        if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.execute(db);
+      });
     }
-    await this.#inTransaction(async (db) => {
-      for (let start = 0; start < messages.length; start += INSERT_CHUNK_SIZE) {
-        await db.insertInto("fedify_message").values(this.#rows(messages.slice(start, start + INSERT_CHUNK_SIZE))).execute();
-      }
-      // Listeners in other processes hear of it at commit.
-      if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.execute(db);
-    });
     this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
   }
 

@@ -156,11 +156,9 @@ export function recipientChecker(services: Pick<AppServices, "repos">, memoryMs 
     const until = found.get(identifier);
     if (until !== undefined && until > Date.now()) return true;
     const community = await services.repos.communities.findBySlug(identifier);
-    if (community === null || community.deletedAt !== null) {
-      found.delete(identifier);
-      return false;
-    }
     found.delete(identifier);
+    if (community === null || community.deletedAt !== null) return false;
+    // Set anew, so that it counts as the most recent.
     found.set(identifier, Date.now() + memoryMs);
     // Oldest first: a bounded memory, whatever the number of communities.
     while (found.size > RECIPIENT_MEMORY_SIZE) found.delete(found.keys().next().value!);

@@ -12,6 +12,9 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { getLogger } from "@logtape/logtape";
+
+const logger = getLogger(["praxis", "worker"]);
 
 export interface PriorityOutcome {
   /** The nice value now in force for the worker, or null if it could not be changed. */
@@ -33,10 +36,17 @@ function tasks(scope: "thread" | "process"): number[] | null {
 /**
  * Raises the nice value of this thread (`scope: "thread"`) or of the whole
  * process to `nice`; never lowers it (an operator who started Praxis with
- * `nice -n 15` keeps 15), and never needs privileges.
+ * `nice -n 15` keeps 15), and never needs privileges. Says in the log when
+ * it could not.
  */
 export function yieldToRequests(nice: number, scope: "thread" | "process"): PriorityOutcome {
   if (nice <= 0) return { nice: null, reason: "queue.workerNice is 0" };
+  const outcome = lower(nice, scope);
+  if (outcome.nice === null) logger.info("The queue worker runs at the web server's priority: {reason}", { reason: outcome.reason });
+  return outcome;
+}
+
+function lower(nice: number, scope: "thread" | "process"): PriorityOutcome {
   const ids = tasks(scope);
   try {
     if (ids === null) {

@@ -1,7 +1,6 @@
 // The worker thread of role "all" (src/worker/thread.ts): a Praxis of its
 // own on the same database, which processes the queue and serves nothing.
 import { parentPort, workerData } from "node:worker_threads";
-import { getLogger } from "@logtape/logtape";
 import { createPraxis } from "../app.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { setupLogging } from "../logging.ts";
@@ -9,11 +8,7 @@ import { yieldToRequests } from "./priority.ts";
 
 const { config } = workerData as { config: ResolvedConfig };
 await setupLogging(config.logLevel);
-const logger = getLogger(["praxis", "worker"]);
 const priority = yieldToRequests(config.queue.workerNice, "thread");
-if (priority.nice === null && config.queue.workerNice > 0) {
-  logger.info("The worker thread runs at the web server's priority: {reason}", { reason: priority.reason });
-}
 const praxis = await createPraxis({ ...config, role: "worker" });
 praxis.startWorker();
 parentPort!.on("message", (message: { type?: string }) => {
