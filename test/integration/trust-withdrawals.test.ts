@@ -27,9 +27,14 @@ async function fromRight(activity: (id: URL) => Announce | Undo): Promise<void> 
 }
 
 async function rolledUp(content: string): Promise<string> {
-  const { noteId } = await peer.post("alice", { content, mention: [left.uri] });
+  const { noteId, createId } = await peer.post("alice", { content, mention: [left.uri] });
   const row = await waitFor(() => held(noteId), "Hub to roll up Alice's post from Left");
   expect(row.via_uri).toBe(left.uri);
+  // Left announces both Alice's Create and her Note: the Create, embedded
+  // from another origin, is read for its object, never fetched by its id.
+  await sleep(300);
+  const createPath = new URL(createId).pathname;
+  expect(peer.gets.filter((g) => g.startsWith(createPath) || g.includes(encodeURIComponent(createPath)))).toEqual([]);
   return noteId;
 }
 
@@ -84,6 +89,16 @@ describe("a withdrawal from a neighbour the post did not come through", () => {
 });
 
 describe("a withdrawal from the neighbour the post came through", () => {
+  it("is honoured when it relays the author's own Delete: Announce(Delete) from another origin", async () => {
+    const noteId = await rolledUp("Deleted by Alice, relayed by Left");
+    const ctx = left.server.federation.createContext(new URL(left.server.origin), left.server.services);
+    await ctx.sendActivity({ identifier: left.slug }, (await ctx.lookupObject(hub.uri)) as any, new Announce({
+      id: new URL(`${left.uri}/activities/${crypto.randomUUID()}`), actor: new URL(left.uri), to: PUBLIC_COLLECTION,
+      object: new Delete({ id: new URL(`${noteId}#delete`), actor: new URL(peer.userUri("alice")), object: new URL(noteId) }),
+    }), { immediate: true });
+    await waitFor(async () => (await held(noteId))?.withdrawn_at, "Hub to withdraw the post whose deletion Left relayed");
+  });
+
   it("is honoured", async () => {
     const noteId = await rolledUp("Withdrawn by Left");
     const ctx = left.server.federation.createContext(new URL(left.server.origin), left.server.services);

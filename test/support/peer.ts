@@ -39,6 +39,8 @@ export interface Peer {
   origin: string;
   federation: Federation<void>;
   received: Received[];
+  /** The path and query of every GET the peer answered, in order. */
+  gets: string[];
   userUri(name: string): string;
   follow(user: string, target: string): Promise<string>;
   undoFollow(user: string, target: string, followId: string): Promise<void>;
@@ -90,6 +92,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
   }
   const notes = new Map<string, Note>();
   const received: Received[] = [];
+  const gets: string[] = [];
   const federation = createFederation<void>({
     kv: new MemoryKvStore(), allowPrivateAddress: true, origin, ...(options.firstKnock ? { firstKnock: options.firstKnock } : {}),
   });
@@ -135,6 +138,10 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         // Lock included), as on any Fedify server.
         return federation.fetch(req, { contextData: undefined });
       }
+      if (req.method === "GET") {
+        const url = new URL(req.url);
+        gets.push(url.pathname + url.search);
+      }
       return federation.fetch(req, { contextData: undefined });
     };
     const s = serve({ fetch: handle, hostname, port }, () => resolve(s));
@@ -162,6 +169,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     origin,
     federation,
     received,
+    gets,
     userUri,
     async follow(user, target) {
       const follow = new Follow({ id: newId(user, "follows"), actor: new URL(userUri(user)), object: new URL(target) });

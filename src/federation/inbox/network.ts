@@ -69,15 +69,39 @@ async function neighbourOf(ctx: Ctx, peerUri: string): Promise<{ closed: boolean
   return new NetworkReader(ctx).node(peerUri);
 }
 
+/** Per server: the announced objects being fetched now, by id. */
+const fetching = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/**
+ * Fetches an announced object once for the announces of it that arrive
+ * together (a neighbour's Announce(Create) and its boost of the same post):
+ * a second one waiting for the same id shares the first one's answer, which
+ * is forgotten once it arrives. A failure reads as null.
+ */
+export function sharedLookup<T>(server: object, id: string, load: () => Promise<T>): Promise<T | null> {
+  let map = fetching.get(server);
+  if (!map) fetching.set(server, map = new Map());
+  const pending = map.get(id) as Promise<T | null> | undefined;
+  if (pending) return pending;
+  const mine = load().catch(() => null).finally(() => map.delete(id));
+  map.set(id, mine);
+  return mine;
+}
+
 export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (!announce.actorId || !announce.objectId) return ignoring(announce, "it has no actor or object");
   const peerUri = announce.actorId.href;
   const links = await activeLinksWith(ctx, peerUri);
   if (links.length === 0) return ignoring(announce, "{actor} is not linked to a community here", { actor: peerUri });
 
-  // Only an embedded activity is read here: a boost names its object by id,
-  // and the object is fetched once, below, from its own server.
-  const inner = await announce.getObject({ documentLoader: embeddedOnly, contextLoader: ctx.contextLoader }).catch(() => null);
+  // Only an embedded activity is read here, for its type and its object's
+  // id: a boost names its object by id, and the object is fetched once,
+  // below, from its own server. The activity is read even when it comes from
+  // another origin (an author's Create or Delete relayed by the neighbour):
+  // nothing it says is trusted beyond what the neighbour may say itself, and
+  // Fedify would otherwise drop it and leave only its id, which most
+  // servers do not serve (Fedify's, Lemmy's) and Mastodon serves as a Create.
+  const inner = await announce.getObject({ documentLoader: embeddedOnly, contextLoader: ctx.contextLoader, crossOrigin: "trust" }).catch(() => null);
   let objectId: URL | null;
   if (inner instanceof Delete) {
     if (inner.objectId) await withdrawFromNetwork(ctx, inner.objectId.href, peerUri);
@@ -95,7 +119,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   }
   if (!objectId) return ignoring(announce, "the announced Create has no object");
   // The object as its own server serves it, never as the announce embeds it.
-  const object = await ctx.lookupObject(objectId.href, { documentLoader: lenientLoader(ctx.documentLoader) }).catch(() => null);
+  const object = await sharedLookup(ctx.data, objectId.href, () => ctx.lookupObject(objectId.href, { documentLoader: lenientLoader(ctx.documentLoader) }));
   if (!isNetworkObject(object) || object.id?.href !== objectId.href) {
     logger.info("Ignoring announce {id}: {object} could not be fetched as a post", { id: announce.id?.href, object: objectId.href });
     return;
