@@ -6,14 +6,15 @@
 // Figures, per promotion: the time until carol sees N's boost (a single
 // hop, the baseline) and until bob sees B's boost (promote → N → B → bob);
 // medians over BENCH_HOPS_POSTS posts. Ratio: three hops / one hop.
-import { createCommunity } from "../src/operations/communities.ts";
-import { approveLink, listRequests, promotePost, requestParent } from "../src/operations/links.ts";
+// Measured twice: with each server in a process of its own (bench/hops-server.ts),
+// as on three hosts, where B's own work is what the third hop adds; and with
+// the three servers and the peer in this one process, where every step also
+// waits for the others' (A's and the peer's) work on the same event loop.
 import { waitFor } from "../test/support/net.ts";
 import { type Peer, type Received, startPeer } from "../test/support/peer.ts";
-import { startPraxis, type TestPraxis } from "../test/support/praxis.ts";
+import { startPraxis } from "../test/support/praxis.ts";
+import { type HopsPlace, HopsServer, remoteServer } from "./hops-places.ts";
 import { envInt, formatMs, formatRatio, percentile, printTable, type SummaryRow } from "./lib.ts";
-
-const MODERATOR = "bench:moderator";
 
 export interface HopsBenchOptions {
   posts: number;
@@ -24,29 +25,22 @@ export function hopsOptionsFromEnv(quick: boolean): HopsBenchOptions {
 }
 
 interface Place {
-  server: TestPraxis;
+  server: HopsPlace;
   slug: string;
   uri: string;
 }
 
-async function place(server: TestPraxis, slug: string, scale: string): Promise<Place> {
-  await createCommunity(server, slug, { name: slug, scale });
-  return { server, slug, uri: `${server.origin}/c/${slug}` };
-}
-
-async function linkStatus(p: Place, peer: Place): Promise<string | null> {
-  const c = await p.server.services.repos.communities.findBySlug(p.slug);
-  return (await p.server.services.repos.links.get(c!.id, peer.uri))?.status ?? null;
+async function place(server: HopsPlace, slug: string, scale: string): Promise<Place> {
+  return { server, slug, uri: await server.createCommunity(slug, scale) };
 }
 
 /** child ⊂ parent through the real handshake (the child asks, the parent's moderator approves). */
 async function link(parent: Place, child: Place): Promise<void> {
-  await requestParent(child.server, child.slug, parent.uri, MODERATOR);
-  const request = await waitFor(async () => (await listRequests(parent.server, parent.slug))
-    .find((r) => r.peer === child.uri && r.status === "incoming"), `${parent.slug} to receive the link request`, 60_000);
-  await approveLink(parent.server, parent.slug, request.id, MODERATOR);
-  await waitFor(async () => (await linkStatus(parent, child)) === "active" && (await linkStatus(child, parent)) === "active",
-    `${child.slug} ⊂ ${parent.slug}`, 60_000);
+  await child.server.requestParent(child.slug, parent.uri);
+  const request = await waitFor(() => parent.server.incomingRequest(parent.slug, child.uri), `${parent.slug} to receive the link request`, 60_000);
+  await parent.server.approveLink(parent.slug, request);
+  await waitFor(async () => (await parent.server.linkStatus(parent.slug, child.uri)) === "active"
+    && (await child.server.linkStatus(child.slug, parent.uri)) === "active", `${child.slug} ⊂ ${parent.slug}`, 60_000);
 }
 
 /** When `user` first received a boost of `noteId` from `actor` (Date.now() when seen). */
@@ -55,9 +49,15 @@ function boostSeen(peer: Peer, user: string, actor: string, noteId: string): Rec
     && (r.recipient === user || r.recipient?.includes(`/${user}`)));
 }
 
-export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRow[]> {
-  console.log(`\n## Three hops: promotion on a national community → a sibling local community's follower (${options.posts} posts)`);
-  const servers = [await startPraxis({ queue: {} }), await startPraxis({ queue: {} }), await startPraxis({ queue: {} })];
+type Deployment = "processes" | "one process";
+
+async function startServers(deployment: Deployment): Promise<HopsPlace[]> {
+  if (deployment === "processes") return Promise.all([remoteServer(), remoteServer(), remoteServer()]);
+  return [new HopsServer(await startPraxis({ queue: {} })), new HopsServer(await startPraxis({ queue: {} })), new HopsServer(await startPraxis({ queue: {} }))];
+}
+
+async function measureHops(deployment: Deployment, options: HopsBenchOptions): Promise<{ oneHop: number[]; threeHops: number[] }> {
+  const servers = await startServers(deployment);
   // Users without a shared inbox: each receives (and is timed) on their own inbox.
   const peer = await startPeer({ users: ["alice", "bob", "carol"], sharedInbox: false });
   try {
@@ -83,10 +83,10 @@ export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRo
     const threeHops: number[] = [];
     for (let i = 0; i < options.posts + 1; i++) {
       const { noteId } = await peer.post("alice", { content: `<p>Method ${i} for peer reviews</p>`, mention: [a.uri] });
-      const community = await national.server.services.repos.communities.findBySlug(national.slug);
-      await waitFor(() => national.server.services.repos.networkPosts.find(community!.id, noteId), "the roll-up", 60_000);
-      const start = Date.now();
-      await promotePost(national.server, national.slug, noteId, MODERATOR);
+      await waitFor(() => national.server.holds(national.slug, noteId), "the roll-up", 60_000);
+      // Quiet before each promotion: the roll-up's own deliveries are done.
+      await new Promise((r) => setTimeout(r, 100));
+      const start = await national.server.promote(national.slug, noteId);
       const carolAt = arrival(await waitFor(() => boostSeen(peer, "carol", national.uri, noteId), "carol's boost", 60_000));
       const bobAt = arrival(await waitFor(() => boostSeen(peer, "bob", b.uri, noteId), "bob's boost", 60_000));
       // The first round warms up every path.
@@ -94,27 +94,42 @@ export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRo
       oneHop.push(carolAt - start);
       threeHops.push(bobAt - start);
     }
+    return { oneHop, threeHops };
+  } finally {
+    await peer.stop();
+    for (const server of servers) await server.stop();
+  }
+}
+
+export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRow[]> {
+  console.log(`\n## Three hops: promotion on a national community → a sibling local community's follower (${options.posts} posts)`);
+  const rows: SummaryRow[] = [];
+  const table: string[][] = [];
+  // Each server in a process of its own, as on three hosts; then all of them
+  // and the peer in this one process, where every step waits for every other.
+  for (const deployment of ["processes", "one process"] as const) {
+    const { oneHop, threeHops } = await measureHops(deployment, options);
     oneHop.sort((x, y) => x - y);
     threeHops.sort((x, y) => x - y);
     const one = percentile(oneHop, 50);
     const three = percentile(threeHops, 50);
     const ratio = three / one;
-    printTable(["path", "median", "p90", "vs one hop"], [
-      ["promote → national's follower (one hop)", formatMs(one), formatMs(percentile(oneHop, 90)), "1.0x"],
-      ["promote → national → local B → B's follower", formatMs(three), formatMs(percentile(threeHops, 90)), formatRatio(ratio)],
-    ]);
-    return [{
+    const where = deployment === "processes" ? "a process per server" : "all in one process";
+    table.push(
+      [`${where}: promote → national's follower (one hop)`, formatMs(one), formatMs(percentile(oneHop, 90)), "1.0x"],
+      [`${where}: promote → national → local B → B's follower`, formatMs(three), formatMs(percentile(threeHops, 90)), formatRatio(ratio)],
+    );
+    rows.push({
       bench: "three hops",
-      case: `median of ${options.posts} promotions`,
+      case: `${where}, median of ${options.posts} promotions`,
       value: formatMs(three),
       baseline: `${formatMs(one)} (one hop)`,
       ratio,
       ratioOf: "three hops / one hop (target ≤ 1.5)",
-    }];
-  } finally {
-    await peer.stop();
-    for (const server of servers) await server.stop();
+    });
   }
+  printTable(["path", "median", "p90", "vs one hop"], table);
+  return rows;
 }
 
 if (import.meta.main) {

@@ -18,7 +18,8 @@
 //              on PostgreSQL with a web and a worker process (skipped when
 //              BENCH_POSTGRES=0 or unreachable)
 //   hops       promotion on a national community reaching a sibling local
-//              community's follower, against one hop (BENCH_HOPS_POSTS)
+//              community's follower, against one hop, with a process per
+//              server and with all in one process (BENCH_HOPS_POSTS)
 //   postgres   the fan-out on PostgreSQL with a web and a worker process
 //              (BENCH_PG_FOLLOWERS; skipped when BENCH_POSTGRES=0 or unreachable)
 //   queue      the message queue alone against Fedify's in-process queue
