@@ -2,6 +2,7 @@ import { getLogger } from "@logtape/logtape";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { DatabaseUnavailableError } from "./faults.ts";
+import { useNamedStatements } from "./pg-named-statements.ts";
 import type { Database } from "./schema.ts";
 import { PraxisSqliteDialect } from "./sqlite-driver.ts";
 import { prepareSqliteFiles } from "./sqlite-files.ts";
@@ -60,7 +61,7 @@ export function openDatabase(options: DatabaseOptions): PraxisDatabase {
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({
         pool: {
-          connect: () => pool.connect().catch((error: Error) => {
+          connect: () => pool.connect().then(useNamedStatements, (error: Error) => {
             throw new DatabaseUnavailableError(`Cannot connect to PostgreSQL: ${error.message}`, { cause: error });
           }),
           end: () => pool.end(),

@@ -4,9 +4,18 @@
 // `null` stays distinct from a missing key. Entries with a TTL carry an
 // absolute `expires_at` (epoch ms); expired rows are invisible to every read
 // and are deleted by a bounded sweep at most once a minute.
+//
+// Reads and writes are batched per turn of the event loop: the keys read in
+// one turn are read by one statement, and the writes made in one turn are
+// written together (in order; the last write of a key wins). A burst of
+// inbox activities, each checked and recorded by Fedify's idempotency
+// record, then costs a statement per batch rather than two per activity.
+// `cas` reads and writes on its own, as it must.
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
+import { BatchLoader } from "./batch-loader.ts";
+import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
 import type { Database } from "./schema.ts";
 
@@ -26,25 +35,47 @@ export interface KyselyKvStoreOptions {
 
 /** Keys per statement of `getMany` (well under either database's limit on parameters). */
 const GET_MANY_CHUNK = 500;
+/** Rows per upsert of a batch of writes (three parameters each). */
+const WRITE_CHUNK = 200;
+
+/** A write waiting for its batch: `value` is the JSON text, or undefined to delete. */
+interface Write {
+  key: string;
+  value: string | undefined;
+  expiresAt: number | null;
+}
 
 export class KyselyKvStore implements KvStore {
   readonly #db: Kysely<Database>;
+  readonly #reads = new BatchLoader<string, string>((keys) => this.#readTexts(keys));
+  readonly #writes = new Coalescer<Write>((writes) => this.#write(writes));
   #lastSweepAt = 0;
 
   constructor(db: Kysely<Database>, _options?: KyselyKvStoreOptions) {
     this.#db = db;
   }
 
+  /**
+   * The value of `key`. The keys read within one turn of the event loop
+   * (a burst's inbox handlers each checking Fedify's idempotency record)
+   * are read in one statement.
+   */
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
-    const row = await this.#db.selectFrom("fedify_kv").select("value")
-      .where("key", "=", encodeKey(key)).where(isLive(Date.now()))
-      .executeTakeFirst();
-    return row === undefined ? undefined : JSON.parse(row.value) as T;
+    const text = await this.#reads.load(encodeKey(key));
+    return text === undefined ? undefined : JSON.parse(text) as T;
   }
 
   /** The values of several keys in one statement per few hundred keys, in the order asked (undefined: absent or expired). */
   async getMany<T = unknown>(keys: readonly KvKey[]): Promise<(T | undefined)[]> {
-    const encoded = keys.map(encodeKey);
+    const found = await this.#readTexts(keys.map(encodeKey));
+    return keys.map((key) => {
+      const value = found.get(encodeKey(key));
+      return value === undefined ? undefined : JSON.parse(value) as T;
+    });
+  }
+
+  /** The stored text of each live key among `encoded`, by key. */
+  async #readTexts(encoded: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     const now = Date.now();
     for (let start = 0; start < encoded.length; start += GET_MANY_CHUNK) {
@@ -53,24 +84,38 @@ export class KyselyKvStore implements KvStore {
         .execute();
       for (const row of rows) found.set(row.key, row.value);
     }
-    return encoded.map((key) => {
-      const value = found.get(key);
-      return value === undefined ? undefined : JSON.parse(value) as T;
-    });
+    return found;
   }
 
-  /** Stores `value`; storing `undefined` deletes the key, as `cas` does. */
+  /**
+   * Stores `value`; storing `undefined` deletes the key, as `cas` does.
+   * The writes made within one turn of the event loop are written together,
+   * in order (the last write of a key wins), and each resolves once they are.
+   */
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
-    if (value === undefined) return this.delete(key);
-    const row = { key: encodeKey(key), value: JSON.stringify(value), expires_at: expiresAt(options) };
-    await this.#db.insertInto("fedify_kv").values(row)
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value: row.value, expires_at: row.expires_at }))
-      .execute();
-    await this.#sweepIfDue();
+    await this.#writes.add({ key: encodeKey(key), value: value === undefined ? undefined : JSON.stringify(value), expiresAt: expiresAt(options) });
+    if (value !== undefined) await this.#sweepIfDue();
   }
 
   async delete(key: KvKey): Promise<void> {
-    await this.#db.deleteFrom("fedify_kv").where("key", "=", encodeKey(key)).execute();
+    await this.#writes.add({ key: encodeKey(key), value: undefined, expiresAt: null });
+  }
+
+  /** One batch of writes: one upsert of the keys whose last write stores a value, one delete of the others. */
+  async #write(writes: Write[]): Promise<void> {
+    const last = new Map<string, Write>();
+    for (const write of writes) last.set(write.key, write);
+    const stored = [...last.values()].filter((w) => w.value !== undefined)
+      .map((w) => ({ key: w.key, value: w.value!, expires_at: w.expiresAt }));
+    const deleted = [...last.values()].filter((w) => w.value === undefined).map((w) => w.key);
+    for (let start = 0; start < stored.length; start += WRITE_CHUNK) {
+      await this.#db.insertInto("fedify_kv").values(stored.slice(start, start + WRITE_CHUNK))
+        .onConflict((oc) => oc.column("key").doUpdateSet((eb) => ({ value: eb.ref("excluded.value"), expires_at: eb.ref("excluded.expires_at") })))
+        .execute();
+    }
+    for (let start = 0; start < deleted.length; start += GET_MANY_CHUNK) {
+      await this.#db.deleteFrom("fedify_kv").where("key", "in", deleted.slice(start, start + GET_MANY_CHUNK)).execute();
+    }
   }
 
   /**

@@ -53,6 +53,29 @@ for (const dialect of DIALECTS) {
       expect(await kv.getMany([])).toEqual([]);
     });
 
+    it("reads the keys asked in one turn in one statement, and writes the writes made in one turn together, the last one winning", async () => {
+      let statements = 0;
+      const counted = new KyselyKvStore(database.db.withPlugin({
+        transformQuery: (args) => { statements++; return args.node; },
+        transformResult: async (args) => args.result,
+      }), { dialect });
+      // The first write also runs the once-a-minute sweep of expired entries.
+      await counted.set(["first"], 1);
+      statements = 0;
+      await Promise.all(Array.from({ length: 40 }, (_, i) => counted.set(["idempotence", String(i)], true, { ttl: duration({ days: 1 }) })));
+      expect(statements).toBe(1);
+      statements = 0;
+      const read = await Promise.all(Array.from({ length: 50 }, (_, i) => counted.get<boolean>(["idempotence", String(i)])));
+      expect(statements).toBe(1);
+      expect(read.filter((v) => v === true).length).toBe(40);
+      expect(read.slice(40).every((v) => v === undefined)).toBe(true);
+      // Writes to one key in one turn: applied in the order made.
+      statements = 0;
+      await Promise.all([counted.set(["a"], 1), counted.set(["a"], 2), counted.delete(["b"]), counted.set(["b"], "kept"), counted.set(["c"], "gone"), counted.delete(["c"])]);
+      expect(statements).toBe(2);
+      expect(await Promise.all([counted.get(["a"]), counted.get(["b"]), counted.get(["c"])])).toEqual([2, "kept", undefined]);
+    });
+
     it("overwrites and deletes", async () => {
       await kv.set(["k"], 1);
       await kv.set(["k"], 2);
