@@ -72,6 +72,13 @@ export interface FanoutJob {
   after: string | null;
 }
 
+/** Activities prepared for a community's followers (FollowerFanout.prepare), not yet sent. */
+export interface PreparedRelay {
+  job: FanoutJob;
+  /** Each activity's JSON as it is sent (signed), in order. */
+  sent: unknown[];
+}
+
 export interface RelayItem {
   activity: Activity;
   /** Deliveries of activities with the same key reach each inbox in order. */
@@ -114,12 +121,24 @@ export class FollowerFanout {
   }
 
   /**
-   * Queues `items` for every accepted member of `community`. Returns each
-   * activity's JSON as it is sent (signed), or null when Fedify did not
-   * produce a delivery to copy (the caller then sends through Fedify's own
-   * fan-out).
+   * Prepares the activities for every follower's inbox and sends them (see
+   * `prepare` and `send`); returns each activity's JSON as it is sent
+   * (signed), or null when Fedify did not produce a delivery to copy (the
+   * caller then sends through Fedify's own fan-out).
    */
   async relay(ctx: Context<AppServices>, community: Community, items: RelayItem[]): Promise<unknown[] | null> {
+    const prepared = await this.prepare(ctx, community, items);
+    if (!prepared) return null;
+    await this.send(prepared);
+    return prepared.sent;
+  }
+
+  /**
+   * Prepares the activities for every follower's inbox, sending nothing:
+   * each activity signed and serialised once, as a template of its
+   * deliveries; null when Fedify did not produce a delivery to copy.
+   */
+  async prepare(ctx: Context<AppServices>, community: Community, items: RelayItem[]): Promise<PreparedRelay | null> {
     const templates: FanoutJob["templates"] = [];
     let keys: Promise<CommunityKeyPairs> | undefined;
     for (const { activity, orderingKey } of items) {
@@ -141,13 +160,17 @@ export class FollowerFanout {
       }
       templates.push({ message, orderingKey: orderingKey ?? null });
     }
-    const job: FanoutJob = { type: FANOUT_TYPE, community: community.id, templates, after: null };
+    return { job: { type: FANOUT_TYPE, community: community.id, templates, after: null }, sent: templates.map((t) => t.message.activity) };
+  }
+
+  /** Queues the deliveries of prepared activities to every follower's inbox. */
+  async send(prepared: PreparedRelay): Promise<void> {
+    const { job } = prepared;
     // A community whose members fit in one page gets its deliveries queued
     // at once, without the extra hop of a fan-out job.
-    const first = await this.#options.repos.memberships.deliveryPage(community.id, null, PAGE_SIZE);
+    const first = await this.#options.repos.memberships.deliveryPage(job.community, null, PAGE_SIZE);
     if (first.length < PAGE_SIZE) await this.#deliverPage(job, first, new Set());
     else await this.#options.deliveries.enqueue(job);
-    return templates.map((t) => t.message.activity);
   }
 
   /** Runs a fan-out job (in the worker); resumes after `job.after`. */

@@ -98,8 +98,26 @@ async function announcement(ctx: Ctx, community: Community, activity: Activity, 
  * the object so that a later Update or Delete never overtakes them.
  */
 export async function relayPost(ctx: Ctx, community: Community, create: Activity, objectUri: URL): Promise<void> {
+  const { fanout, repos } = ctx.data;
+  if (fanout) {
+    // The hot path: both activities prepared under fresh ids, then claimed
+    // with their JSON in one statement, then sent.
+    const items: RelayItem[] = [
+      { activity: await announcement(ctx, community, create, activityUri(ctx, community)), orderingKey: objectUri.href },
+      { activity: await boostOf(ctx, community, objectUri, activityUri(ctx, community)), orderingKey: objectUri.href },
+    ];
+    const prepared = await fanout.prepare(ctx, community, items);
+    if (prepared) {
+      const claimed = await repos.activities.claimMany(community.id, [
+        { sourceUri: create.id!.href, kind: "announce", activityUri: items[0].activity.id!.href, json: prepared.sent[0] },
+        { sourceUri: objectUri.href, kind: "boost", activityUri: items[1].activity.id!.href, json: prepared.sent[1] },
+      ]);
+      if (claimed.every((c) => c.created)) return fanout.send(prepared);
+      // Relayed before (the Create is being handled again): sent below under the ids claimed then.
+    }
+  }
   // Both ids claimed in one statement.
-  const [announceId, boostId] = (await ctx.data.repos.activities.claimMany(community.id, [
+  const [announceId, boostId] = (await repos.activities.claimMany(community.id, [
     { sourceUri: create.id!.href, kind: "announce", activityUri: activityUri(ctx, community).href },
     { sourceUri: objectUri.href, kind: "boost", activityUri: activityUri(ctx, community).href },
   ])).map((claimed) => new URL(claimed.activityUri));

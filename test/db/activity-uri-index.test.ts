@@ -107,5 +107,15 @@ describe.each(DIALECTS)("community_activities lookups by activity id (%s)", (dia
     ]);
     expect(fresh.every((c) => c.created)).toBe(true);
     expect(queries).toHaveLength(1);
+    // Claimed with their JSON, in the same one statement; a claim made before keeps its JSON.
+    queries.length = 0;
+    const withJson = await repo.claimMany("c1", [
+      { sourceUri: `${note}-3/activity`, kind: "announce", activityUri: `${base}/e`, json: { type: "Announce", n: 3 } },
+      { sourceUri: note, kind: "boost", activityUri: `${base}/f`, json: { type: "Announce", n: 4 } },
+    ]);
+    expect(withJson).toEqual([{ activityUri: `${base}/e`, created: true }, { activityUri: `${base}/b`, created: false }]);
+    expect((await repo.getByUri(`${base}/e`))?.json).toEqual({ type: "Announce", n: 3 });
+    expect((await repo.getByUri(`${base}/b`))?.json).toEqual({ type: "Announce", n: 2 });
+    expect(await repo.getByUri(`${base}/f`)).toBeNull();
   });
 });

@@ -8,6 +8,8 @@
 import { createVerify } from "node:crypto";
 import { signRequest } from "@fedify/fedify";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { relayPost } from "../../src/federation/outbound.ts";
 import { createCommunity, updateCommunity } from "../../src/operations/communities.ts";
 import { PAGE_SIZE } from "../../src/federation/fanout.ts";
 import { addMembers } from "../support/members.ts";
@@ -141,6 +143,28 @@ describe("the follower fan-out", () => {
   afterAll(async () => {
     await praxis?.stop();
     await peer?.stop();
+  });
+
+  it("relays a post under the ids it records with the JSON sent, and under the same ids when the post is handled again", async () => {
+    const community = (await praxis.services.repos.communities.findBySlug("big"))!;
+    const ctx = praxis.federation.createContext(new URL(praxis.origin), praxis.services);
+    const author = new URL(`${peer.origin}/users/u00000`);
+    const noteId = new URL(`${peer.origin}/users/u00000/notes/relayed-twice`);
+    const create = new Create({
+      id: new URL(`${noteId.href}/activity`), actor: author, to: PUBLIC_COLLECTION,
+      object: new Note({ id: noteId, attribution: author, content: "Handled twice", to: PUBLIC_COLLECTION }),
+    });
+    const announcesAt = () => peer.inboxPosts((r) => r.path === "/inbox-1" && r.json?.type === "Announce"
+      && (r.json.object === noteId.href || r.json.object?.id === create.id!.href));
+    await relayPost(ctx, community, create, noteId);
+    const first = await waitFor(() => (announcesAt().length >= 2 ? announcesAt() : undefined), "the Announce and the boost");
+    const ids = first.map((r) => r.json.id).sort();
+    for (const received of first) {
+      expect((await praxis.services.repos.activities.getByUri(received.json.id))?.json).toEqual(received.json);
+    }
+    await relayPost(ctx, community, create, noteId);
+    const both = await waitFor(() => (announcesAt().length >= 4 ? announcesAt() : undefined), "the second relay");
+    expect(both.slice(2).map((r) => r.json.id).sort()).toEqual(ids);
   });
 
   it("streams the members in pages: one delivery per shared inbox, and no queued message lists them all", async () => {

@@ -32,13 +32,15 @@ export class CommunityActivityRepository {
   /**
    * Claims ids for several activities the community sends together (a
    * post's Announce and its boost) in one statement; each, as `claim`, the
-   * id claimed before if there was one.
+   * id claimed before if there was one. A claim may carry the activity's
+   * JSON, recorded with it if its id is the one claimed.
    */
-  async claimMany(communityId: string, claims: { sourceUri: string; kind: string; activityUri: string }[]): Promise<{ activityUri: string; created: boolean }[]> {
+  async claimMany(communityId: string, claims: { sourceUri: string; kind: string; activityUri: string; json?: unknown }[]): Promise<{ activityUri: string; created: boolean }[]> {
     if (claims.length === 0) return [];
     const createdAt = new Date().toISOString();
     const inserted = await this.db.insertInto("community_activities").values(claims.map((c) => ({
-      id: crypto.randomUUID(), community_id: communityId, source_uri: c.sourceUri, kind: c.kind, activity_uri: c.activityUri, json: "null", created_at: createdAt,
+      id: crypto.randomUUID(), community_id: communityId, source_uri: c.sourceUri, kind: c.kind, activity_uri: c.activityUri,
+      json: c.json === undefined ? "null" : JSON.stringify(c.json), created_at: createdAt,
     }))).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing()).returning("activity_uri").execute();
     const fresh = new Set(inserted.map((r) => r.activity_uri));
     return Promise.all(claims.map(async (c) => {
