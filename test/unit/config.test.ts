@@ -56,6 +56,13 @@ describe("configuration", () => {
     expect(() => loadConfig({ env: { PRAXIS_DATABASE_RETRY_MS: "5" }, cwd: dir() })).toThrow(/database\.retryMs/);
   });
 
+  it("handles 8 incoming activities at once on SQLite and 32 on PostgreSQL, unless told otherwise", () => {
+    expect(loadConfig({ env: {}, cwd: dir() }).queue.inboxConcurrency).toBe(8);
+    const postgres = { PRAXIS_DATABASE_DRIVER: "postgres", PRAXIS_DATABASE_URL: "postgres://praxis@127.0.0.1:5432/praxis" };
+    expect(loadConfig({ env: postgres, cwd: dir() }).queue.inboxConcurrency).toBe(32);
+    expect(loadConfig({ env: { ...postgres, PRAXIS_QUEUE_INBOX_CONCURRENCY: "12" }, cwd: dir() }).queue.inboxConcurrency).toBe(12);
+  });
+
   it("accepts config.example.json as it is", () => {
     const cwd = dir();
     writeFileSync(path.join(cwd, "config.json"), JSON.stringify(example));
