@@ -30,6 +30,7 @@ import {
 } from "@fedify/fedify";
 import { request } from "undici";
 import type { RecordedOutcome } from "../net/replay.ts";
+import { BatchLoader } from "../db/batch-loader.ts";
 
 /** Fedify's default KV prefixes (FederationKvPrefixes) for the two entries read here. */
 export const SPEC_PREFIX: KvKey = ["_fedify", "httpMessageSignaturesSpec"];
@@ -85,7 +86,7 @@ export class FastDelivery {
   /** Remembered specs per origin (undefined: none remembered), and when they were read. */
   readonly #specs = new Map<string, { at: number; spec: string | undefined }>();
   /** Origins whose spec is to be read in the next batch. */
-  readonly #specsAsked = new Map<string, PromiseWithResolvers<string | undefined>>();
+  readonly #specsAsked = new BatchLoader<string, string>((origins) => this.#readSpecs(origins));
 
   constructor(options: FastDeliveryOptions) {
     this.#kv = options.kv;
@@ -195,33 +196,22 @@ export class FastDelivery {
   #spec(origin: string): Promise<string | undefined> {
     const cached = this.#specs.get(origin);
     if (cached && Date.now() - cached.at < SPEC_CACHE_MS) return Promise.resolve(cached.spec);
-    let reading = this.#specsAsked.get(origin);
-    if (!reading) {
-      reading = Promise.withResolvers<string | undefined>();
-      this.#specsAsked.set(origin, reading);
-      if (this.#specsAsked.size === 1) setImmediate(() => void this.#readSpecs());
-    }
-    return reading.promise;
+    return this.#specsAsked.load(origin);
   }
 
-  async #readSpecs(): Promise<void> {
-    const asked = [...this.#specsAsked];
-    this.#specsAsked.clear();
+  /** Reads the specs of `origins` (in one statement when the store can) and caches them. */
+  async #readSpecs(origins: string[]): Promise<Map<string, string>> {
     const at = Date.now();
-    const keys = asked.map(([origin]) => [...SPEC_PREFIX, origin] as KvKey);
+    const keys = origins.map((origin) => [...SPEC_PREFIX, origin] as KvKey);
     const store = this.#kv as KvStore & { getMany?<T>(keys: readonly KvKey[]): Promise<(T | undefined)[]> };
-    let specs: (string | undefined)[];
-    try {
-      specs = store.getMany ? await store.getMany<string>(keys) : await Promise.all(keys.map((key) => this.#kv.get<string>(key)));
-    } catch (error) {
-      for (const [, reading] of asked) reading.reject(error);
-      return;
-    }
-    if (this.#specs.size + asked.length > SPEC_CACHE_SIZE) this.#specs.clear();
-    asked.forEach(([origin, reading], i) => {
+    const specs = store.getMany ? await store.getMany<string>(keys) : await Promise.all(keys.map((key) => this.#kv.get<string>(key)));
+    if (this.#specs.size + origins.length > SPEC_CACHE_SIZE) this.#specs.clear();
+    const found = new Map<string, string>();
+    origins.forEach((origin, i) => {
       this.#specs.set(origin, { at, spec: specs[i] });
-      reading.resolve(specs[i]);
+      if (specs[i] !== undefined) found.set(origin, specs[i]);
     });
+    return found;
   }
 
   /** The imported signing key for `jwk`, imported at most once per key. */
