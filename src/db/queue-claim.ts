@@ -14,6 +14,7 @@
 // takes an advisory lock per queue, and skips rows locked by another.
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "./database.ts";
+import { planEveryTime } from "./pg-named-statements.ts";
 import { type ParamValues, ReusableQuery } from "./reusable-query.ts";
 import type { Database } from "./schema.ts";
 
@@ -71,6 +72,8 @@ export async function claimMessages(tx: Kysely<Database>, dialect: Dialect, requ
   let query = claimQueries.get(key);
   if (!query) {
     query = new ReusableQuery(CLAIM_PARAMS, (p) => buildClaim(tx, dialect, lane, cap !== null, p));
+    // Planned for the queue as it is at each claim, never from a cached plan.
+    if (dialect === "postgres") planEveryTime(query.sql);
     claimQueries.set(key, query);
   }
   const rows = await query.execute(tx, {

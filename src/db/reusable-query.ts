@@ -50,6 +50,11 @@ export class ReusableQuery<K extends ParamKinds, Row> {
     if (missing.length > 0) throw new Error(`ReusableQuery: ${missing.join(", ")} not compiled as parameters`);
   }
 
+  /** The statement's SQL text. */
+  get sql(): string {
+    return this.#template.sql;
+  }
+
   /** The compiled statement with `values` in place. */
   compiled(values: ParamValues<K>): CompiledQuery<Row> {
     const parameters = this.#template.parameters.slice();

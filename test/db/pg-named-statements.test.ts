@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_NAMED, namedStatementCount } from "../../src/db/pg-named-statements.ts";
+import { claimMessages } from "../../src/db/queue-claim.ts";
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 describe.skipIf(postgresUnavailable !== undefined)("named statements on PostgreSQL", () => {
@@ -30,6 +31,23 @@ describe.skipIf(postgresUnavailable !== undefined)("named statements on PostgreS
     expect(statements.filter((s) => s.includes(`from "communities" where "slug" = $1`))).toHaveLength(1);
     expect(statements.some((s) => s.includes("pg_prepared_statements"))).toBe(false);
     expect(namedStatementCount()).toBeLessThanOrEqual(MAX_NAMED);
+  });
+
+  it("never prepares the queue's claims, which are planned for the queue as it is each time", async () => {
+    const statements = await database.db.connection().execute(async (db) => {
+      for (const lane of ["outbox", "inbox"] as const) {
+        for (let i = 0; i < 3; i++) {
+          await db.transaction().execute((tx) => claimMessages(tx, "postgres", {
+            queue: "test", lane, limit: 4, token: crypto.randomUUID(), now: Date.now(), leaseMs: 30_000, hostConcurrency: lane === "outbox" ? 8 : null,
+          }));
+        }
+      }
+      const rows = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(db);
+      return rows.rows.map((r) => r.statement);
+    });
+    expect(statements.filter((s) => s.includes(`"lease_token" =`))).toEqual([]);
+    // The advisory lock taken before each claim is prepared as any other statement.
+    expect(statements.some((s) => s.includes("pg_advisory_xact_lock"))).toBe(true);
   });
 
   it("runs a prepared select * again, unnamed, once its table has gained a column", async () => {
