@@ -3,7 +3,7 @@
 // thousands of them): the community the post is addressed to, the actor's
 // standing in it — membership, ban (its expiry), whether it speaks for one of
 // the community's moderators — and when the actor's stored copy was fetched.
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Community } from "../../domain/community.ts";
 import type { MembershipStatus } from "../../domain/membership.ts";
 import type { CommunityRow, Database } from "../schema.ts";
@@ -36,10 +36,9 @@ export class ArrivalRepository {
       .select((eb) => [
         eb.selectFrom("memberships").select("memberships.status")
           .whereRef("memberships.community_id", "=", "communities.id").where("memberships.actor_uri", "=", actorUri).as("standing_status"),
-        eb.exists(eb.selectFrom("community_bans").select("community_bans.actor_uri")
-          .whereRef("community_bans.community_id", "=", "communities.id").where("community_bans.actor_uri", "=", actorUri)).as("standing_banned"),
-        eb.selectFrom("community_bans").select("community_bans.expires_at")
-          .whereRef("community_bans.community_id", "=", "communities.id").where("community_bans.actor_uri", "=", actorUri).as("standing_ban_expires_at"),
+        // The ban, read once: null without one, "" for a permanent one, else its expiry.
+        eb.selectFrom("community_bans").select((b) => sql<string>`coalesce(${b.ref("community_bans.expires_at")}, '')`.as("expiry"))
+          .whereRef("community_bans.community_id", "=", "communities.id").where("community_bans.actor_uri", "=", actorUri).as("standing_ban"),
         eb.exists(eb.selectFrom("community_moderators")
           .innerJoin("accounts", "accounts.id", "community_moderators.account_id")
           .select("accounts.id")
@@ -56,7 +55,7 @@ export class ArrivalRepository {
       community: toCommunity(row as CommunityRow),
       standing: {
         status: (row.standing_status ?? null) as MembershipStatus | null,
-        ban: Number(row.standing_banned) ? { expiresAt: row.standing_ban_expires_at ?? null } : null,
+        ban: row.standing_ban == null ? null : { expiresAt: row.standing_ban === "" ? null : row.standing_ban },
         moderator: Number(row.standing_moderator) === 1,
       },
       actorFetchedAt: row.actor_fetched_at ?? null,
