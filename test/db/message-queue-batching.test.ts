@@ -117,7 +117,10 @@ for (const dialect of DIALECTS) {
         await waitFor(async () => (await queue.stats()).leased === 0);
       });
       expect(count('update "fedify_message" set "lease_token"')).toBeLessThan(total / 3);
-      expect(count('delete from "fedify_message"')).toBeLessThan(total / 3);
+      // Acknowledged together are the handlers that finish in the same turn:
+      // with these random handler times, 2.5 to 4 per statement (51–78
+      // statements in 16 runs); one by one would be 200.
+      expect(count('delete from "fedify_message"')).toBeLessThan(total / 2);
     });
 
     it("never makes an incoming activity wait behind a backlog of deliveries", async () => {
