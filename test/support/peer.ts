@@ -41,6 +41,8 @@ export interface Peer {
   received: Received[];
   /** The path and query of every GET the peer answered, in order. */
   gets: string[];
+  /** The same GETs with the key that signed each (its keyId), or null when unsigned. */
+  signedGets: { path: string; keyId: string | null }[];
   userUri(name: string): string;
   follow(user: string, target: string): Promise<string>;
   undoFollow(user: string, target: string, followId: string): Promise<void>;
@@ -93,6 +95,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
   const notes = new Map<string, Note>();
   const received: Received[] = [];
   const gets: string[] = [];
+  const signedGets: { path: string; keyId: string | null }[] = [];
   const federation = createFederation<void>({
     kv: new MemoryKvStore(), allowPrivateAddress: true, origin, ...(options.firstKnock ? { firstKnock: options.firstKnock } : {}),
   });
@@ -141,6 +144,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       if (req.method === "GET") {
         const url = new URL(req.url);
         gets.push(url.pathname + url.search);
+        // draft-cavage `keyId="…"` or RFC 9421 `keyid="…"`.
+        const keyId = /keyid="([^"]+)"/i.exec(req.headers.get("signature-input") ?? req.headers.get("signature") ?? "")?.[1] ?? null;
+        signedGets.push({ path: url.pathname + url.search, keyId });
       }
       return federation.fetch(req, { contextData: undefined });
     };
@@ -170,6 +176,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     federation,
     received,
     gets,
+    signedGets,
     userUri,
     async follow(user, target) {
       const follow = new Follow({ id: newId(user, "follows"), actor: new URL(userUri(user)), object: new URL(target) });

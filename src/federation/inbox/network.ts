@@ -118,6 +118,15 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
     objectId = announce.objectId;
   }
   if (!objectId) return ignoring(announce, "the announced Create has no object");
+  const { repos } = ctx.data;
+  // A post of every community linked to the announcer here came back along
+  // the network (a parent promoted it): each ignores it as its own, so it is
+  // not fetched. Its copy here is the one its author addressed to the
+  // community, whose edits and practice marks its own server sends here.
+  const homes = new Set((await repos.posts.findByObject(objectId.href)).map((p) => p.community_id));
+  if (links.every((link) => homes.has(link.community_id))) {
+    return ignoring(announce, "{object} is a post of the community here; it came back from {actor}", { object: objectId.href, actor: peerUri });
+  }
   // The object as its own server serves it, never as the announce embeds it.
   const object = await sharedLookup(ctx.data, objectId.href, () => ctx.lookupObject(objectId.href, { documentLoader: lenientLoader(ctx.documentLoader) }));
   if (!isNetworkObject(object) || object.id?.href !== objectId.href) {
@@ -134,9 +143,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
   const announcer = await neighbourOf(ctx, peerUri);
   if (!announcer) return ignoring(announce, "{actor} could not be read as a Group", { actor: peerUri });
   const tags = await hashtagsOf(object);
-  const { repos } = ctx.data;
 
-  const homes = new Set((await repos.posts.findByObject(objectId.href)).map((p) => p.community_id));
   for (const link of links) {
     const community = await repos.communities.findById(link.community_id);
     if (!community || community.deletedAt) continue;
