@@ -516,33 +516,31 @@ export class KyselyMessageQueue implements MessageQueue {
   /** Leases up to `limit` claimable messages of `lane`, oldest first. */
   async #claim(lane: Lane, limit: number): Promise<Lease[]> {
     const token = randomUUID();
-    return this.#inTransaction(async (tx) => {
-      const rows = await claimMessages(tx, this.#dialect, {
-        queue: this.#queue, lane, limit, token, now: Date.now(), leaseMs: this.#leaseMs, hostConcurrency: this.#hostConcurrency,
-      });
-      const leases = rows.map((row) => ({ ...row, token, queue: this.#queue })).sort((a, b) => a.seq - b.seq);
-      // Past maxAttempts only if earlier deliveries never reported back: the
-      // handler keeps crashing or hanging its process, so stop delivering it.
-      // (Conditional on the token, so this may run apart from the claim.)
-      const lost = leases.filter((lease) => lease.attempts > this.#maxAttempts);
-      if (lost.length > 0) {
-        await tx.updateTable("fedify_message")
-          .set((eb) => ({
-            dead: 1,
-            attempts: eb("attempts", "-", 1),
-            lease_token: null,
-            locked_until: null,
-            last_error: "Lease expired without acknowledgement: the listener crashed or stalled while handling it",
-          }))
-          .where("id", "in", lost.map((lease) => lease.id)).where("lease_token", "=", token)
-          .execute();
-        for (const lease of lost) {
-          logger.error("Message {id} in queue {queue} dead-lettered after {attempts} unacknowledged deliveries",
-            { id: lease.id, queue: this.#queue, attempts: lease.attempts - 1 });
-        }
-      }
-      return leases.filter((lease) => lease.attempts <= this.#maxAttempts);
+    const rows = await claimMessages(this.#db, this.#dialect, {
+      queue: this.#queue, lane, limit, token, now: Date.now(), leaseMs: this.#leaseMs, hostConcurrency: this.#hostConcurrency,
     });
+    const leases = rows.map((row) => ({ ...row, token, queue: this.#queue })).sort((a, b) => a.seq - b.seq);
+    // Past maxAttempts only if earlier deliveries never reported back: the
+    // handler keeps crashing or hanging its process, so stop delivering it.
+    // (Conditional on the token, so this may run apart from the claim.)
+    const lost = leases.filter((lease) => lease.attempts > this.#maxAttempts);
+    if (lost.length > 0) {
+      await this.#db.updateTable("fedify_message")
+        .set((eb) => ({
+          dead: 1,
+          attempts: eb("attempts", "-", 1),
+          lease_token: null,
+          locked_until: null,
+          last_error: "Lease expired without acknowledgement: the listener crashed or stalled while handling it",
+        }))
+        .where("id", "in", lost.map((lease) => lease.id)).where("lease_token", "=", token)
+        .execute();
+      for (const lease of lost) {
+        logger.error("Message {id} in queue {queue} dead-lettered after {attempts} unacknowledged deliveries",
+          { id: lease.id, queue: this.#queue, attempts: lease.attempts - 1 });
+      }
+    }
+    return leases.filter((lease) => lease.attempts <= this.#maxAttempts);
   }
 
   #deliver(lease: Lease, handler: Handler): Delivery {

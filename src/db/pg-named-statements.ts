@@ -14,12 +14,12 @@
 // connection's prepared statements until the connection closes, so each
 // connection holds at most that many.
 //
-// A statement whose best plan depends on the data it meets at the moment
-// (the queue's claim: how many messages are due, and for which hosts) is
-// kept unnamed with `planEveryTime`. Prepared, the capped delivery claim of
-// a 10,000-follower fan-out took three times as long (31 ms against 10 ms
-// on average), and forcing custom plans did not mend it; unnamed, it is
-// parsed and planned afresh each time, as before.
+// The queue's claim, whose best plan depends on the data it meets at the
+// moment (how many messages are due, and for which hosts), is not among
+// them: it runs inside praxis_claim (src/db/queue-claim.ts), whose EXECUTE
+// plans it afresh each time. Prepared, the capped delivery claim of a
+// 10,000-follower fan-out took three times as long (31 ms against 10 ms on
+// average), and forcing custom plans did not mend it.
 //
 // A prepared `select *` fails once its table has gained a column (another
 // process ran a migration): such a statement is run again unnamed, and its
@@ -40,11 +40,6 @@ function nameOf(text: string): string | undefined {
     names.set(text, name);
   }
   return name || undefined;
-}
-
-/** Keeps `text` unnamed: PostgreSQL plans it afresh each time it runs. */
-export function planEveryTime(text: string): void {
-  if (!names.has(text)) names.set(text, "");
 }
 
 /** PostgreSQL's answer to a prepared statement whose result columns have changed since it was prepared. */

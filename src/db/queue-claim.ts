@@ -10,11 +10,12 @@
 //
 // On SQLite the claim is a single UPDATE, which holds the database's write
 // lock while it selects and leases, so claims from several processes never
-// lease the same message; on PostgreSQL it runs in a transaction that first
-// takes an advisory lock per queue, and skips rows locked by another.
+// lease the same message. On PostgreSQL the same UPDATE runs inside the
+// function praxis_claim (migration 0016), one round trip: it first takes an
+// advisory lock per queue, then runs the UPDATE with a snapshot taken once
+// the lock is held, and skips rows locked by another.
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "./database.ts";
-import { planEveryTime } from "./pg-named-statements.ts";
 import { type ParamValues, ReusableQuery } from "./reusable-query.ts";
 import type { Database } from "./schema.ts";
 
@@ -61,24 +62,31 @@ type ClaimQuery = ReusableQuery<typeof CLAIM_PARAMS, { id: string; payload: stri
 /** The claim statement of each dialect, lane and capping, built and compiled once (src/db/reusable-query.ts). */
 const claimQueries = new Map<string, ClaimQuery>();
 
-/** Leases up to `limit` claimable messages of one lane, oldest first; runs within `tx` (a transaction on PostgreSQL). */
-export async function claimMessages(tx: Kysely<Database>, dialect: Dialect, request: ClaimRequest): Promise<ClaimedRow[]> {
+/** The order of praxis_claim's arguments after the statement (migration 0016). */
+const PG_CLAIM_ORDER = ["queue", "token", "now", "lockedUntil", "limit", "window", "cap"] as const;
+/** The claim's SQL as praxis_claim runs it, by claim key. */
+const pgClaimTexts = new Map<string, string>();
+
+/** Leases up to `limit` claimable messages of one lane, oldest first, in one statement. */
+export async function claimMessages(db: Kysely<Database>, dialect: Dialect, request: ClaimRequest): Promise<ClaimedRow[]> {
   const { queue, lane, limit, token, now, leaseMs } = request;
-  if (dialect === "postgres") {
-    await sql`select pg_advisory_xact_lock(hashtext('fedify_message'), hashtext(${queue}))`.execute(tx);
-  }
   const cap = lane === "outbox" ? request.hostConcurrency : null;
   const key = `${dialect} ${lane} ${cap === null ? "uncapped" : "capped"}`;
   let query = claimQueries.get(key);
   if (!query) {
-    query = new ReusableQuery(CLAIM_PARAMS, (p) => buildClaim(tx, dialect, lane, cap !== null, p));
-    // Planned for the queue as it is at each claim, never from a cached plan.
-    if (dialect === "postgres") planEveryTime(query.sql);
+    query = new ReusableQuery(CLAIM_PARAMS, (p) => buildClaim(db, dialect, lane, cap !== null, p));
     claimQueries.set(key, query);
   }
-  const rows = await query.execute(tx, {
-    queue, token, now, lockedUntil: now + leaseMs, limit, window: Math.max(limit * 4, 64), cap: cap ?? 0,
-  });
+  const values = { queue, token, now, lockedUntil: now + leaseMs, limit, window: Math.max(limit * 4, 64), cap: cap ?? 0 };
+  let rows: Awaited<ReturnType<ClaimQuery["execute"]>>;
+  if (dialect === "postgres") {
+    let text = pgClaimTexts.get(key);
+    if (text === undefined) pgClaimTexts.set(key, text = query.numberedSql(PG_CLAIM_ORDER));
+    // EXECUTE plans it for the queue as it is at each claim, never from a cached plan.
+    rows = (await sql<ClaimedRow>`select * from praxis_claim(${text}, ${values.queue}, ${values.token}, ${values.now}, ${values.lockedUntil}, ${values.limit}, ${values.window}, ${values.cap})`.execute(db)).rows;
+  } else {
+    rows = await query.execute(db, values);
+  }
   return rows.map((row) => ({ ...row, attempts: Number(row.attempts), seq: Number(row.seq) }));
 }
 

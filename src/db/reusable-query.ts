@@ -55,6 +55,29 @@ export class ReusableQuery<K extends ParamKinds, Row> {
     return this.#template.sql;
   }
 
+  /**
+   * The statement's SQL with its varying values numbered $1… in `order` and
+   * its fixed values written inline, to run inside a PostgreSQL function
+   * with `EXECUTE … USING` (the queue's claim). A fixed value must be a
+   * number or a plain word (a message kind, say).
+   */
+  numberedSql(order: readonly (keyof K)[]): string {
+    const slots = new Map(this.#slots);
+    return this.#template.sql.replace(/\$(\d+)/g, (_, n: string) => {
+      const index = Number(n) - 1;
+      const name = slots.get(index);
+      if (name !== undefined) {
+        const at = order.indexOf(name);
+        if (at < 0) throw new Error(`ReusableQuery: ${String(name)} has no place in the numbering`);
+        return `$${at + 1}`;
+      }
+      const value = this.#template.parameters[index];
+      if (typeof value === "number" && Number.isFinite(value)) return String(value);
+      if (typeof value === "string" && /^[\w:.-]*$/.test(value)) return `'${value}'`;
+      throw new Error(`ReusableQuery: parameter ${n} cannot be written inline`);
+    });
+  }
+
   /** The compiled statement with `values` in place. */
   compiled(values: ParamValues<K>): CompiledQuery<Row> {
     const parameters = this.#template.parameters.slice();
