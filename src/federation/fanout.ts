@@ -115,6 +115,8 @@ export interface FollowerFanoutOptions {
 
 export class FollowerFanout {
   readonly #options: FollowerFanoutOptions;
+  /** The first page of a community's members being read now, by community id. */
+  readonly #firstPages = new Map<string, Promise<DeliveryTarget[]>>();
 
   constructor(options: FollowerFanoutOptions) {
     this.#options = options;
@@ -168,9 +170,24 @@ export class FollowerFanout {
     const { job } = prepared;
     // A community whose members fit in one page gets its deliveries queued
     // at once, without the extra hop of a fan-out job.
-    const first = await this.#options.repos.memberships.deliveryPage(job.community, null, PAGE_SIZE);
+    const first = await this.#firstPage(job.community);
     if (first.length < PAGE_SIZE) await this.#deliverPage(job, first, new Set());
     else await this.#options.deliveries.enqueue(job);
+  }
+
+  /**
+   * The first page of a community's members. Relays that reach this point
+   * while a read of it is on its way (a burst of posts to one community)
+   * share that read's answer, as if they had come a moment earlier.
+   */
+  #firstPage(community: string): Promise<DeliveryTarget[]> {
+    let page = this.#firstPages.get(community);
+    if (!page) {
+      page = this.#options.repos.memberships.deliveryPage(community, null, PAGE_SIZE)
+        .finally(() => this.#firstPages.delete(community));
+      this.#firstPages.set(community, page);
+    }
+    return page;
   }
 
   /** Runs a fan-out job (in the worker); resumes after `job.after`. */
