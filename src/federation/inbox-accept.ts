@@ -175,17 +175,23 @@ export async function acceptDirectly(request: SignedRequest, json: unknown, opti
   const actor = document.actor;
   if (typeof document.id !== "string" || typeof actor !== "string" || !sameOrigin(keyIds[0], actor)) return null;
   if (ACTOR_SPELLINGS.some((term) => term in document)) return null;
+  // An Announce (a linked community's) is queued without its own integrity
+  // proof, which its HTTP signature stood in for: nothing after this reads
+  // it, and parsing it costs JSON-LD ten times the rest of the activity
+  // (3.2 against 0.3 ms for a boost). Another activity keeps its proof,
+  // which may travel on, embedded in a relay (Announce(Create)).
+  const queued = proofed && document.type === "Announce" ? withoutProof(document) : document;
   // A plain activity (inbox-shape.ts) means, read as JSON, what JSON-LD
   // reads: it is parsed by the worker alone. Any other is parsed here, so
   // that what Fedify's parser refuses is still answered before the `202`
   // (400, or 202 for a type it does not know, by Fedify's path), and so that
   // what JSON-LD reads as the actor is the actor the JSON names (an inline
   // context may alias it): anything else goes to Fedify's path.
-  if (plainActivityProblem(json) !== null) {
+  if (plainActivityProblem(queued) !== null) {
     let activity: Activity;
     try {
       const ctx = context();
-      activity = await Activity.fromJsonLd(json, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
+      activity = await Activity.fromJsonLd(queued, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
     } catch (error) {
       logger.debug("Handing {id} to Fedify: {error}", { id: document.id, error });
       return null;
@@ -201,7 +207,7 @@ export async function acceptDirectly(request: SignedRequest, json: unknown, opti
     type: "inbox",
     id: crypto.randomUUID(),
     baseUrl: origin,
-    activity: json,
+    activity: queued,
     identifier: recipient,
     attempt: 0,
     started: new Date().toISOString(),
@@ -209,6 +215,12 @@ export async function acceptDirectly(request: SignedRequest, json: unknown, opti
     praxisAdmission: admission,
   });
   return text(202, "");
+}
+
+/** The activity without its top-level `proof`. */
+function withoutProof(document: Record<string, unknown>): Record<string, unknown> {
+  const { proof: _proof, ...rest } = document;
+  return rest;
 }
 
 function text(status: number, body: string): Response {

@@ -157,4 +157,26 @@ describe("accepting inbox deliveries without Fedify's handler", () => {
     expect(res.status).toBe(401);
     expect(directly()).not.toContain(post.id);
   });
+
+  it("queues an Announce without its integrity proof, which its HTTP signature stood in for, and a Create with its own", async () => {
+    const queued: Record<string, unknown>[] = [];
+    const enqueueMany = praxis.queue.enqueueMany;
+    praxis.queue.enqueueMany = function (messages, options) {
+      for (const m of messages) if ((m as { type?: string }).type === "inbox") queued.push((m as { activity: Record<string, unknown> }).activity);
+      return enqueueMany.call(this, messages, options);
+    };
+    try {
+      const post = proofed(ana, host);
+      const { object: _object, ...shell } = post;
+      const announce = { ...shell, id: host.newId("announces"), type: "Announce", object: post.object.id };
+      expect((await host.send(`${group}/inbox`, announce, ana)).status).toBe(202);
+      expect((await host.send(`${group}/inbox`, post, ana)).status).toBe(202);
+      expect(directly()).toEqual(expect.arrayContaining([announce.id, post.id]));
+      const byId = new Map(queued.map((a) => [a.id, a]));
+      expect(byId.get(announce.id)).toEqual(Object.fromEntries(Object.entries(announce).filter(([k]) => k !== "proof")));
+      expect(byId.get(post.id)?.proof).toEqual(post.proof);
+    } finally {
+      praxis.queue.enqueueMany = enqueueMany;
+    }
+  });
 });
