@@ -22,8 +22,9 @@
 //
 // Claims are serialised so that ordering holds across processes: on SQLite a
 // claim is one UPDATE statement, which holds the database-wide write lock
-// while it selects and leases; on PostgreSQL a claim transaction first takes
-// an advisory lock per queue (src/db/queue-claim.ts).
+// while it selects and leases; on PostgreSQL a claim (one call of the
+// function praxis_claim) first takes an advisory lock per queue, then leases
+// with a snapshot taken once the lock is held (src/db/queue-claim.ts).
 //
 // Each kind of message has its own lane with its own slots (deliveries,
 // inbox activities, fan-outs, anything else): a backlog of one kind never
