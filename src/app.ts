@@ -50,8 +50,17 @@ export interface Praxis {
   close(): Promise<void>;
 }
 
-export async function createPraxis(config: ResolvedConfig): Promise<Praxis> {
-  const database: PraxisDatabase = openDatabase({ ...config.database, checkpointInBackground: true });
+export interface CreatePraxisOptions {
+  /**
+   * Checkpoint SQLite's write-ahead log on a thread of its own (default): for
+   * a server. A one-shot command (the CLI) leaves it to the writer, and
+   * starts no thread that its exit would have to end while it loads.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+export async function createPraxis(config: ResolvedConfig, options: CreatePraxisOptions = {}): Promise<Praxis> {
+  const database: PraxisDatabase = openDatabase({ ...config.database, checkpointInBackground: options.backgroundCheckpoints ?? true });
   try {
     await migrateToLatest(database.db);
   } catch (e) {

@@ -38,7 +38,8 @@ class UsageError extends Error {}
 async function withPraxis<T>(fn: (praxis: Praxis) => Promise<T>): Promise<T> {
   const config = loadConfig();
   await setupLogging("warning");
-  const praxis = await createPraxis(config);
+  // A command runs for a moment: SQLite's writer checkpoints by itself, no thread is started for it.
+  const praxis = await createPraxis(config, { backgroundCheckpoints: false });
   try {
     // Look-ups the command makes follow the instance's outbound policy.
     return await praxis.run(() => fn(praxis));

@@ -14,6 +14,8 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import SQLite from "better-sqlite3";
 
 const CHECKPOINT_MS = 1_000;
+/** How long `stop` waits for the thread to end by itself. */
+const STOP_WAIT_MS = 2_000;
 /** The writer's own checkpoint threshold (wal_autocheckpoint, in pages) while the thread runs. */
 export const FALLBACK_PAGES = 20_000;
 
@@ -27,10 +29,18 @@ export function startCheckpointer(path: string): Checkpointer {
   worker.unref();
   // A thread that fails leaves checkpoints to the writer's fallback.
   worker.on("error", () => {});
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {
     async stop() {
+      // The thread reads the message once it has started, closes its
+      // connection and ends by itself; it is terminated only if it has not
+      // within STOP_WAIT_MS. Terminated while it loads SQLite's addon, a
+      // thread takes the process down (a fatal error in Node-API).
       worker.postMessage("stop");
-      await worker.terminate().catch(() => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), STOP_WAIT_MS); });
+      if (await Promise.race([exited.then(() => false), late])) await worker.terminate().catch(() => {});
+      clearTimeout(timer);
     },
   };
 }

@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { createPraxis } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
 import { openDatabase, type PraxisDatabase } from "../../src/db/database.ts";
 import { FALLBACK_PAGES } from "../../src/db/sqlite-checkpointer.ts";
 import { waitFor } from "../support/net.ts";
@@ -32,5 +34,21 @@ describe("SQLite checkpoints in the background", () => {
     });
     expect((await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db)).rows[0].wal_autocheckpoint).toBe(FALLBACK_PAGES);
     await waitFor(() => statSync(file).size > before + 4_000_000 || undefined, "the checkpoint thread to copy the log", 10_000);
+  });
+
+  it("run for a server, and not for a one-shot command (the CLI), whose writer checkpoints by itself", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "praxis-checkpoint-"));
+    const config = loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: "error" } });
+    const threshold = async (backgroundCheckpoints?: boolean) => {
+      const praxis = await createPraxis(config, backgroundCheckpoints === undefined ? {} : { backgroundCheckpoints });
+      try {
+        return (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(praxis.services.db)).rows[0].wal_autocheckpoint;
+      } finally {
+        await praxis.close();
+      }
+    };
+    expect(await threshold()).toBe(FALLBACK_PAGES);
+    // SQLite's own default: the writer checkpoints every 1,000 pages.
+    expect(await threshold(false)).toBe(1000);
   });
 });
