@@ -27,7 +27,10 @@ afterAll(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.concurrent("praxis CLI", () => {
+// Each test runs a dozen CLI processes one after another, beside the rest of
+// the suite: the first took 52 s of the 60 allowed in a whole-suite run and
+// passed them once in CI, with each run still about 1.4 s alone.
+describe.concurrent("praxis CLI", { timeout: 150_000 }, () => {
 it("creates, lists, resets and deletes accounts and moderators", async () => {
   const { praxis, ok } = await operator();
   await ok(["community", "create", "gardeners", "--name", "Gardeners"]);
