@@ -40,7 +40,7 @@ export function fanoutOptionsFromEnv(quick: boolean): FanoutBenchOptions {
       .split(",").map((s) => s.trim()).filter(Boolean).map(Number),
     floorConcurrency: Math.max(1, envInt("BENCH_FLOOR_CONCURRENCY", 32)),
     timeoutMs: envInt("BENCH_FANOUT_TIMEOUT_MS", 600_000),
-    idleWaitMs: envInt("BENCH_IDLE_WAIT_MS", quick ? 8_000 : 15_000),
+    idleWaitMs: envInt("BENCH_IDLE_WAIT_MS", quick ? 5_000 : 15_000),
     repeats: envInt("BENCH_FANOUT_REPEATS", quick ? 1 : 2),
   };
 }

@@ -70,9 +70,14 @@ console.log(`Praxis benchmarks${quick ? " (quick)" : ""} on Node ${process.versi
   `${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 const started = performance.now();
 const summary: SummaryRow[] = [];
-for (const name of only) summary.push(...await BENCHES[name]());
+const took: string[] = [];
+for (const name of only) {
+  const at = performance.now();
+  summary.push(...await BENCHES[name]());
+  took.push(`${name} ${((performance.now() - at) / 1000).toFixed(1)} s`);
+}
 
-console.log(`\n## Summary (${((performance.now() - started) / 1000).toFixed(1)} s; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+console.log(`\n## Summary (${((performance.now() - started) / 1000).toFixed(1)} s: ${took.join(", ")}; load average now ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
 printTable(["bench", "case", "measured", "baseline", "ratio", "ratio of"],
   summary.map((row) => [row.bench, row.case, row.value, row.baseline, formatRatio(row.ratio), row.ratioOf]), 2);
 // Stock Fedify's in-process queue and the stand-ins leave timers behind.
