@@ -59,34 +59,32 @@ export interface ClaimRequest {
 const CLAIM_PARAMS = { queue: "string", token: "string", now: "number", lockedUntil: "number", limit: "number", window: "number", cap: "number" } as const;
 type ClaimQuery = ReusableQuery<typeof CLAIM_PARAMS, { id: string; payload: string; attempts: number | bigint | string; ordering_key: string | null; seq: number | bigint | string }>;
 
-/** The claim statement of each dialect, lane and capping, built and compiled once (src/db/reusable-query.ts). */
-const claimQueries = new Map<string, ClaimQuery>();
+/**
+ * The claim statement of each dialect, lane and capping, built and compiled
+ * once (src/db/reusable-query.ts); on PostgreSQL with its text as
+ * praxis_claim runs it.
+ */
+const claimQueries = new Map<string, { query: ClaimQuery; pgText: string | null }>();
 
 /** The order of praxis_claim's arguments after the statement (migration 0016). */
 const PG_CLAIM_ORDER = ["queue", "token", "now", "lockedUntil", "limit", "window", "cap"] as const;
-/** The claim's SQL as praxis_claim runs it, by claim key. */
-const pgClaimTexts = new Map<string, string>();
 
 /** Leases up to `limit` claimable messages of one lane, oldest first, in one statement. */
 export async function claimMessages(db: Kysely<Database>, dialect: Dialect, request: ClaimRequest): Promise<ClaimedRow[]> {
   const { queue, lane, limit, token, now, leaseMs } = request;
   const cap = lane === "outbox" ? request.hostConcurrency : null;
   const key = `${dialect} ${lane} ${cap === null ? "uncapped" : "capped"}`;
-  let query = claimQueries.get(key);
-  if (!query) {
-    query = new ReusableQuery(CLAIM_PARAMS, (p) => buildClaim(db, dialect, lane, cap !== null, p));
-    claimQueries.set(key, query);
+  let claim = claimQueries.get(key);
+  if (!claim) {
+    const query: ClaimQuery = new ReusableQuery(CLAIM_PARAMS, (p) => buildClaim(db, dialect, lane, cap !== null, p));
+    claim = { query, pgText: dialect === "postgres" ? query.numberedSql(PG_CLAIM_ORDER) : null };
+    claimQueries.set(key, claim);
   }
   const values = { queue, token, now, lockedUntil: now + leaseMs, limit, window: Math.max(limit * 4, 64), cap: cap ?? 0 };
-  let rows: Awaited<ReturnType<ClaimQuery["execute"]>>;
-  if (dialect === "postgres") {
-    let text = pgClaimTexts.get(key);
-    if (text === undefined) pgClaimTexts.set(key, text = query.numberedSql(PG_CLAIM_ORDER));
-    // EXECUTE plans it for the queue as it is at each claim, never from a cached plan.
-    rows = (await sql<ClaimedRow>`select * from praxis_claim(${text}, ${values.queue}, ${values.token}, ${values.now}, ${values.lockedUntil}, ${values.limit}, ${values.window}, ${values.cap})`.execute(db)).rows;
-  } else {
-    rows = await query.execute(db, values);
-  }
+  // On PostgreSQL, EXECUTE plans it for the queue as it is at each claim, never from a cached plan.
+  const rows = claim.pgText === null
+    ? await claim.query.execute(db, values)
+    : (await sql<ClaimedRow>`select * from praxis_claim(${claim.pgText}, ${values.queue}, ${values.token}, ${values.now}, ${values.lockedUntil}, ${values.limit}, ${values.window}, ${values.cap})`.execute(db)).rows;
   return rows.map((row) => ({ ...row, attempts: Number(row.attempts), seq: Number(row.seq) }));
 }
 

@@ -25,6 +25,7 @@ import {
 } from "@fedify/fedify";
 import { Temporal } from "@js-temporal/polyfill";
 import { getLogger } from "@logtape/logtape";
+import { SingleFlight } from "../db/single-flight.ts";
 import { BodyTooLargeError, readCapped } from "../net/read-capped.ts";
 
 const logger = getLogger(["praxis", "federation", "context-loader"]);
@@ -115,7 +116,7 @@ export class ContextLoader {
   readonly #options: ContextLoaderOptions;
   readonly #fetch: typeof globalThis.fetch;
   readonly #memory = new Map<string, { entry: Entry; expires: number }>();
-  readonly #inFlight = new Map<string, Promise<Entry>>();
+  readonly #inFlight = new SingleFlight<string, Entry>();
 
   constructor(options: ContextLoaderOptions) {
     this.#options = options;
@@ -173,17 +174,12 @@ export class ContextLoader {
     const known = await this.#cached(url);
     if (known) return known;
     // Concurrent documents naming the same context share one fetch.
-    let pending = this.#inFlight.get(url);
-    if (!pending) {
-      pending = this.#fetchEntry(url).then(async (entry) => {
-        await this.#store(url, entry).catch((error) => {
-          logger.warn("Could not cache JSON-LD context {url}: {error}", { url, error });
-        });
-        return entry;
-      }).finally(() => this.#inFlight.delete(url));
-      this.#inFlight.set(url, pending);
-    }
-    return pending;
+    return this.#inFlight.run(url, () => this.#fetchEntry(url).then(async (entry) => {
+      await this.#store(url, entry).catch((error) => {
+        logger.warn("Could not cache JSON-LD context {url}: {error}", { url, error });
+      });
+      return entry;
+    }));
   }
 
   async #fetchEntry(url: string): Promise<Entry> {

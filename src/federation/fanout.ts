@@ -37,6 +37,7 @@ import { type Activity, Announce } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { Repositories } from "../db/repositories/index.ts";
 import type { DeliveryTarget } from "../db/repositories/memberships.ts";
+import { SingleFlight } from "../db/single-flight.ts";
 import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import { type CommunityKeyPairs, prepareAnnounce } from "./announce-json.ts";
@@ -116,7 +117,7 @@ export interface FollowerFanoutOptions {
 export class FollowerFanout {
   readonly #options: FollowerFanoutOptions;
   /** The first page of a community's members being read now, by community id. */
-  readonly #firstPages = new Map<string, Promise<DeliveryTarget[]>>();
+  readonly #firstPages = new SingleFlight<string, DeliveryTarget[]>();
 
   constructor(options: FollowerFanoutOptions) {
     this.#options = options;
@@ -181,13 +182,7 @@ export class FollowerFanout {
    * share that read's answer, as if they had come a moment earlier.
    */
   #firstPage(community: string): Promise<DeliveryTarget[]> {
-    let page = this.#firstPages.get(community);
-    if (!page) {
-      page = this.#options.repos.memberships.deliveryPage(community, null, PAGE_SIZE)
-        .finally(() => this.#firstPages.delete(community));
-      this.#firstPages.set(community, page);
-    }
-    return page;
+    return this.#firstPages.run(community, () => this.#options.repos.memberships.deliveryPage(community, null, PAGE_SIZE));
   }
 
   /** Runs a fan-out job (in the worker); resumes after `job.after`. */

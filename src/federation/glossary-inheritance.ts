@@ -12,6 +12,7 @@ import type { Context } from "@fedify/fedify";
 import type { DocumentLoader } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { InheritedGlossary } from "../db/repositories/glossary.ts";
+import { SingleFlight } from "../db/single-flight.ts";
 import type { Community } from "../domain/community.ts";
 import {
   type GlossaryEntry, MAX_DEFINITION_LENGTH, MAX_SOURCE_LENGTH, MAX_TERM_LENGTH, MAX_TERMS, normalizeTermText, termKey,
@@ -253,7 +254,8 @@ async function refreshAncestor(ctx: Ctx, community: Community, ancestorUri: stri
 }
 
 /** In-flight refreshes per community, so that concurrent readers share one. */
-const refreshing = new Map<string, Promise<InheritedGlossary>>();
+const refreshing = new SingleFlight<string, InheritedGlossary>();
+const refreshKey = (origin: string, community: Community) => `${origin}\n${community.id}`;
 
 /**
  * The definitions the community inherits: as kept, while fresh; else read
@@ -265,24 +267,16 @@ export async function inheritedGlossary(ctx: Ctx, community: Community, options:
   const kept = await repos.glossary.inherited(community.id);
   const age = kept ? Date.now() - Date.parse(kept.fetchedAt) : Number.POSITIVE_INFINITY;
   if (kept && !options.force && age < config.glossary.cacheSeconds * 1000) return kept;
-  const key = `${config.origin}\n${community.id}`;
-  let p = refreshing.get(key);
-  if (!p) {
-    p = (async () => {
-      try {
-        const fresh = await fetchInherited(ctx, community, kept);
-        await repos.glossary.putInherited(community.id, fresh);
-        return fresh;
-      } catch (error) {
-        logger.warn("Could not refresh the glossary {community} inherits: {error}", { community: community.slug, error: (error as Error).message });
-        return kept ?? { ancestors: [], entries: [], fetchedAt: new Date(0).toISOString() };
-      } finally {
-        refreshing.delete(key);
-      }
-    })();
-    refreshing.set(key, p);
-  }
-  return p;
+  return refreshing.run(refreshKey(config.origin, community), async () => {
+    try {
+      const fresh = await fetchInherited(ctx, community, kept);
+      await repos.glossary.putInherited(community.id, fresh);
+      return fresh;
+    } catch (error) {
+      logger.warn("Could not refresh the glossary {community} inherits: {error}", { community: community.slug, error: (error as Error).message });
+      return kept ?? { ancestors: [], entries: [], fetchedAt: new Date(0).toISOString() };
+    }
+  });
 }
 
 /**
@@ -294,7 +288,7 @@ export async function keptInheritedGlossary(ctx: Ctx, community: Community): Pro
   const { repos, config } = ctx.data;
   const kept = await repos.glossary.inherited(community.id);
   const age = kept ? Date.now() - Date.parse(kept.fetchedAt) : Number.POSITIVE_INFINITY;
-  if (age >= config.glossary.cacheSeconds * 1000 && !refreshing.has(`${config.origin}\n${community.id}`)) {
+  if (age >= config.glossary.cacheSeconds * 1000 && !refreshing.has(refreshKey(config.origin, community))) {
     setImmediate(() => {
       inheritedGlossary(ctx, community).catch((error) =>
         logger.warn("Could not refresh the glossary {community} inherits: {error}", { community: community.slug, error: (error as Error).message }));

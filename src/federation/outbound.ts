@@ -99,6 +99,7 @@ async function announcement(ctx: Ctx, community: Community, activity: Activity, 
  */
 export async function relayPost(ctx: Ctx, community: Community, create: Activity, objectUri: URL): Promise<void> {
   const { fanout, repos } = ctx.data;
+  let claimed: { activityUri: string }[] | null = null;
   if (fanout) {
     // The hot path: both activities prepared under fresh ids, then claimed
     // with their JSON in one statement, then sent.
@@ -108,19 +109,21 @@ export async function relayPost(ctx: Ctx, community: Community, create: Activity
     ];
     const prepared = await fanout.prepare(ctx, community, items);
     if (prepared) {
-      const claimed = await repos.activities.claimMany(community.id, [
+      const claims = await repos.activities.claimMany(community.id, [
         { sourceUri: create.id!.href, kind: "announce", activityUri: items[0].activity.id!.href, json: prepared.sent[0] },
         { sourceUri: objectUri.href, kind: "boost", activityUri: items[1].activity.id!.href, json: prepared.sent[1] },
       ]);
-      if (claimed.every((c) => c.created)) return fanout.send(prepared);
+      if (claims.every((c) => c.created)) return fanout.send(prepared);
       // Relayed before (the Create is being handled again): sent below under the ids claimed then.
+      claimed = claims;
     }
   }
-  // Both ids claimed in one statement.
-  const [announceId, boostId] = (await repos.activities.claimMany(community.id, [
+  // Both ids claimed in one statement (unless the hot path found them claimed before).
+  claimed ??= await repos.activities.claimMany(community.id, [
     { sourceUri: create.id!.href, kind: "announce", activityUri: activityUri(ctx, community).href },
     { sourceUri: objectUri.href, kind: "boost", activityUri: activityUri(ctx, community).href },
-  ])).map((claimed) => new URL(claimed.activityUri));
+  ]);
+  const [announceId, boostId] = claimed.map((c) => new URL(c.activityUri));
   const announce = await announcement(ctx, community, create, announceId);
   const boost = await boostOf(ctx, community, objectUri, boostId);
   await relayToFollowers(ctx, community, [

@@ -12,6 +12,7 @@ import {
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CommunityLinkRow } from "../../db/schema.ts";
+import { SingleFlight } from "../../db/single-flight.ts";
 import { decideIncomingAnnounce, matchesPromotionRule, normalizeTag } from "../../domain/network.ts";
 import type { AppServices } from "../../services.ts";
 import { isPublicVisibility } from "../../domain/addressing.ts";
@@ -70,7 +71,7 @@ async function neighbourOf(ctx: Ctx, peerUri: string): Promise<{ closed: boolean
 }
 
 /** Per server: the announced objects being fetched now, by id. */
-const fetching = new WeakMap<object, Map<string, Promise<unknown>>>();
+const fetching = new WeakMap<object, SingleFlight<string, unknown>>();
 
 /**
  * Fetches an announced object once for the announces of it that arrive
@@ -79,13 +80,9 @@ const fetching = new WeakMap<object, Map<string, Promise<unknown>>>();
  * is forgotten once it arrives. A failure reads as null.
  */
 export function sharedLookup<T>(server: object, id: string, load: () => Promise<T>): Promise<T | null> {
-  let map = fetching.get(server);
-  if (!map) fetching.set(server, map = new Map());
-  const pending = map.get(id) as Promise<T | null> | undefined;
-  if (pending) return pending;
-  const mine = load().catch(() => null).finally(() => map.delete(id));
-  map.set(id, mine);
-  return mine;
+  let flights = fetching.get(server);
+  if (!flights) fetching.set(server, flights = new SingleFlight());
+  return flights.run(id, () => load().catch(() => null)) as Promise<T | null>;
 }
 
 export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
