@@ -89,6 +89,7 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,
+    vacuumEvery: config.queue.vacuumEvery,
     // At most half the slots for one host, so that one that never answers
     // cannot hold them all.
     hostConcurrency: Math.max(1, Math.min(config.queue.hostConcurrency, Math.floor(config.queue.concurrency / 2))),

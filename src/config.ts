@@ -103,6 +103,9 @@ export const configSchema = z.strictObject({
     leaseSeconds: z.number().min(1).max(3600).default(60),
     pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
     maxAttempts: z.number().int().min(1).max(100).default(8),
+    // PostgreSQL: a worker vacuums and analyses the queue's table after this
+    // many messages handled (src/db/queue-vacuum.ts); 0 leaves it to autovacuum.
+    vacuumEvery: z.number().int().min(0).max(10_000_000).default(1000),
     // Role "all": process the queue on a worker thread of its own (with its
     // own event loop and database connection) rather than on the thread that
     // serves HTTP. By default when the machine has more than one core: the
@@ -204,6 +207,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_QUEUE_FANOUT_CONCURRENCY", ["queue", "fanoutConcurrency"], asInt],
   ["PRAXIS_QUEUE_LEASE_SECONDS", ["queue", "leaseSeconds"], asInt],
   ["PRAXIS_QUEUE_HOST_CONCURRENCY", ["queue", "hostConcurrency"], asInt],
+  ["PRAXIS_QUEUE_VACUUM_EVERY", ["queue", "vacuumEvery"], asInt],
   ["PRAXIS_QUEUE_WORKER_THREAD", ["queue", "workerThread"], asBool],
   ["PRAXIS_QUEUE_WORKER_NICE", ["queue", "workerNice"], asInt],
   ["PRAXIS_FETCH_TIMEOUT_SECONDS", ["outbound", "fetchTimeoutSeconds"], asInt],

@@ -11,10 +11,11 @@
 // Ordering keys give strict FIFO per key: a keyed message is claimable only
 // when no other live message of its queue and key comes before it in `seq`
 // order (whether ready, leased or waiting for a retry) and none of them is
-// leased. `seq` is MAX(seq) + 1 taken inside the enqueuing transaction, so a
-// message enqueued after another has committed always sorts after it, even
-// across processes; concurrent PostgreSQL enqueues may tie, and ties are
-// broken by id. A message its own handler enqueues again with the same key
+// leased. `seq` is, on SQLite, MAX(seq) + 1 taken inside the enqueuing
+// transaction and, on PostgreSQL, the next value of a sequence
+// (praxis_message_seq, migration 0017), so a message enqueued after another
+// has committed always sorts after it, even across processes; concurrent
+// PostgreSQL enqueues may interleave, and ties are broken by id. A message its own handler enqueues again with the same key
 // (Fedify's retry of a failed delivery, or a delivery held for its host)
 // takes over the original's `seq`, so it keeps its place ahead of later
 // messages with that key; and no keyed message is claimed while another with
@@ -48,6 +49,7 @@ import { getLogger } from "@logtape/logtape";
 import { type Kysely, sql } from "kysely";
 import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
+import { QueueVacuum } from "./queue-vacuum.ts";
 import { claimMessages, type Lane, LANE_KINDS, laneOf, LANES } from "./queue-claim.ts";
 import { QUEUE_CHANNEL, type WakeSource } from "./queue-wake.ts";
 import {
@@ -95,6 +97,12 @@ export interface KyselyMessageQueueOptions {
   hostConcurrency?: number;
   /** Tells listeners that another process may have enqueued (src/db/queue-wake.ts); polling goes on regardless. */
   wake?: WakeSource;
+  /**
+   * PostgreSQL: listeners vacuum and analyse the table after this many
+   * messages settled (src/db/queue-vacuum.ts; default 1,000; 0: never).
+   * Ignored on SQLite.
+   */
+  vacuumEvery?: number;
 }
 
 /** What the queue records of a message besides its payload. */
@@ -190,6 +198,7 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #wake: WakeSource | undefined;
   readonly #enqueues: Coalescer<PendingMessage>;
   readonly #acks: Coalescer<Lease>;
+  readonly #vacuum: QueueVacuum | null;
 
   constructor(db: Kysely<Database>, options: KyselyMessageQueueOptions) {
     this.#db = db;
@@ -210,6 +219,13 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#wake = options.wake;
     this.#enqueues = new Coalescer((messages) => this.#insert(messages));
     this.#acks = new Coalescer((leases) => this.#acknowledgeAll(leases));
+    const vacuumEvery = options.vacuumEvery ?? 1_000;
+    this.#vacuum = this.#dialect === "postgres" && vacuumEvery > 0 ? new QueueVacuum(db, vacuumEvery) : null;
+  }
+
+  /** PostgreSQL: the table's upkeep by this queue's listeners (null on SQLite or when turned off). */
+  get vacuum(): QueueVacuum | null {
+    return this.#vacuum;
   }
 
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -301,8 +317,13 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
   }
 
-  /** The rows of a chunk of messages; each statement numbers its own from the table's MAX(seq). */
+  /**
+   * The rows of a chunk of messages, numbered in order: on SQLite from the
+   * table's MAX(seq), on PostgreSQL by its sequence (an index scan per row
+   * there, through the dead entries a churned queue leaves at the index's end).
+   */
   #rows(messages: PendingMessage[]) {
+    const postgres = this.#dialect === "postgres";
     return messages.map((m, i) => ({
       id: randomUUID(),
       queue: this.#queue,
@@ -312,8 +333,8 @@ export class KyselyMessageQueue implements MessageQueue {
       ordering_key: m.orderingKey,
       available_at: m.availableAt,
       created_at: m.createdAt,
-      // The statement's own snapshot of MAX(seq): evaluated once, before any row is inserted.
-      seq: m.inheritedSeq ?? sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`,
+      // SQLite: the statement's own snapshot of MAX(seq), read before any row is inserted.
+      seq: m.inheritedSeq ?? (postgres ? sql<number>`nextval('praxis_message_seq')` : sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`),
     }));
   }
 
@@ -386,6 +407,7 @@ export class KyselyMessageQueue implements MessageQueue {
       unsubscribe?.();
     }
     await this.#drain(new Set(lanes.flatMap((state) => [...state.deliveries])));
+    await this.#vacuum?.idle();
   }
 
   /** Whether a lane may claim only once some of its deliveries finish. */
@@ -558,6 +580,7 @@ export class KyselyMessageQueue implements MessageQueue {
       if (abandoned) return;
       if (failure === undefined) await this.#acknowledge(lease);
       else await this.#reschedule(lease, failure.error);
+      this.#vacuum?.settled(1);
     })().catch((error) => {
       // The lease will expire and the message be delivered again.
       logger.error("Settling message {id} in queue {queue} failed: {error}", { id: lease.id, queue: this.#queue, error });
