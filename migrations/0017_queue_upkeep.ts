@@ -13,6 +13,11 @@
 // the columns no statement filters or sorts on (payloads, kilobytes each,
 // errors, lease tokens) are left out of its statistics, which would
 // otherwise read every payload.
+// The claims of the lane for messages of any other kind (src/db/queue-claim.ts)
+// look for kinds *not* in a list, which no index on the kind serves: each
+// claim of that lane, usually empty, read the whole queue, and every burst
+// from another process wakes it. A partial index holds only its messages.
+// Its condition must stay the claim's (queue-claim.ts, OWN_KINDS).
 import { type Kysely, PostgresAdapter, sql } from "kysely";
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -22,10 +27,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const column of ["payload", "last_error", "lease_token"]) {
     await sql`alter table fedify_message alter column ${sql.ref(column)} set statistics 0`.execute(db);
   }
+  await sql`create index if not exists fedify_message_other_lane_idx on fedify_message (queue, dead, available_at, seq)
+    where kind is null or kind not in ('fanout', 'praxis:fanout', 'inbox', 'outbox')`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`drop index if exists fedify_message_other_lane_idx`.execute(db);
   for (const column of ["payload", "last_error", "lease_token"]) {
     await sql`alter table fedify_message alter column ${sql.ref(column)} set statistics -1`.execute(db);
   }

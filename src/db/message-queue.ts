@@ -50,8 +50,8 @@ import { type Kysely, sql } from "kysely";
 import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
 import { QueueVacuum } from "./queue-vacuum.ts";
-import { claimMessages, type Lane, LANE_KINDS, laneOf, LANES } from "./queue-claim.ts";
-import { QUEUE_CHANNEL, type WakeSource } from "./queue-wake.ts";
+import { claimMessages, type Lane, LANE_KINDS, laneOf, LANES, OWN_KINDS } from "./queue-claim.ts";
+import { notifyPayload, QUEUE_CHANNEL, type WakeSource } from "./queue-wake.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
 } from "./queue-inspection.ts";
@@ -303,7 +303,7 @@ export class KyselyMessageQueue implements MessageQueue {
       // insert, and the NOTIFY that listeners in other processes hear at its
       // commit. A data-modifying WITH runs whole whatever the outer query reads.
       await this.#db.with("inserted", (db) => db.insertInto("fedify_message").values(this.#rows(messages)).returning("id"))
-        .selectFrom("inserted").select(sql`pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.as("notified")).limit(1)
+        .selectFrom("inserted").select(sql`pg_notify(${QUEUE_CHANNEL}, ${this.#notifyPayload(messages)})`.as("notified")).limit(1)
         .execute();
     } else {
       await this.#inTransaction(async (db) => {
@@ -311,10 +311,15 @@ export class KyselyMessageQueue implements MessageQueue {
           await db.insertInto("fedify_message").values(this.#rows(messages.slice(start, start + INSERT_CHUNK_SIZE))).execute();
         }
         // Listeners in other processes hear of it at commit.
-        if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.#queue})`.execute(db);
+        if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.#notifyPayload(messages)})`.execute(db);
       });
     }
     this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
+  }
+
+  /** What an enqueue's NOTIFY tells listeners in other processes: this queue, and the lanes of its messages. */
+  #notifyPayload(messages: PendingMessage[]): string {
+    return notifyPayload(this.#queue, messages.map((m) => laneOf(m.kind)));
   }
 
   /**
@@ -371,9 +376,10 @@ export class KyselyMessageQueue implements MessageQueue {
     const ring = () => alarm.ring();
     workAvailable.addEventListener(this.#queue, onWork);
     signal?.addEventListener("abort", ring);
-    // Another process may have enqueued: every lane looks again.
-    const unsubscribe = this.#wake?.(() => {
+    // Another process may have enqueued: the lanes it names look again (every lane if it names none).
+    const unsubscribe = this.#wake?.((woken) => {
       for (const state of lanes) {
+        if (woken !== null && !woken.has(state.lane)) continue;
         state.idleUntil = 0;
         state.announced++;
       }
@@ -686,6 +692,8 @@ export class KyselyMessageQueue implements MessageQueue {
       .select((eb) => eb.fn.min("available_at").as("next"))
       .where("queue", "=", this.#queue)
       .$if(lane !== "other", (qb) => qb.where("kind", "in", LANE_KINDS[lane as Exclude<Lane, "other">]))
+      // Written out as the claim's condition is on PostgreSQL, so that the lane's partial index serves it (migration 0017).
+      .$if(lane === "other", (qb) => qb.where((eb) => eb.or([eb("kind", "is", null), eb("kind", "not in", OWN_KINDS.map((kind) => sql.lit(kind)))])))
       .where("dead", "=", 0).where("available_at", ">", now)
       .executeTakeFirstOrThrow();
     return next === null ? this.#pollIntervalMs : Math.min(this.#pollIntervalMs, Number(next) - now);

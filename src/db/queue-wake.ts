@@ -9,7 +9,10 @@
 //
 // A wake-up only makes the listener look at the queue at once; polling goes
 // on as before, so a missed notification costs a poll interval, never a
-// message.
+// message. On PostgreSQL a NOTIFY's payload also names the lanes its
+// messages went to ("<queue>\n<lane>,<lane>"), so that a burst of inbox
+// activities from a web process wakes a worker's inbox lane alone: each
+// claim of an empty lane costs the database a statement to plan and run.
 import { type FSWatcher, watch } from "node:fs";
 import path from "node:path";
 import { getLogger } from "@logtape/logtape";
@@ -20,8 +23,23 @@ const logger = getLogger(["praxis", "db", "queue"]);
 /** The NOTIFY channel of the queue on PostgreSQL. */
 export const QUEUE_CHANNEL = "praxis_queue";
 
+/** Lanes with new work, or null when they are not known (every lane looks). */
+export type WokenLanes = ReadonlySet<string> | null;
+
 /** Subscribes `onWake`; returns the unsubscribe function. */
-export type WakeSource = (onWake: () => void) => () => void;
+export type WakeSource = (onWake: (lanes: WokenLanes) => void) => () => void;
+
+/** The payload of an enqueue's NOTIFY: the queue, then the lanes of its messages. */
+export function notifyPayload(queue: string, lanes: Iterable<string>): string {
+  return `${queue}\n${[...new Set(lanes)].join(",")}`;
+}
+
+/** The lanes a NOTIFY's payload names; null for a payload without them (every lane looks). */
+export function lanesOfPayload(payload: string | undefined): WokenLanes {
+  const newline = payload?.indexOf("\n") ?? -1;
+  if (payload === undefined || newline < 0) return null;
+  return new Set(payload.slice(newline + 1).split(",").filter((lane) => lane !== ""));
+}
 
 /**
  * At most one wake-up per this many ms, on either backend: the first change
@@ -36,22 +54,34 @@ export type WakeSource = (onWake: () => void) => () => void;
  */
 export const WAKE_INTERVAL_MS = 50;
 
-/** `onWake` at once, then at most once per `intervalMs` (a call within the interval is deferred to its end, never lost). */
-export function throttle(onWake: () => void, intervalMs = WAKE_INTERVAL_MS): () => void {
+/**
+ * `onWake` at once, then at most once per `intervalMs` (a call within the
+ * interval is deferred to its end, never lost); a deferred wake-up carries
+ * the lanes of every call it stands for (null if any of them had none).
+ */
+export function throttle(onWake: (lanes: WokenLanes) => void, intervalMs = WAKE_INTERVAL_MS): (lanes?: WokenLanes) => void {
   let last = -Infinity;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return () => {
-    if (timer !== undefined) return;
+  let pending: Set<string> | null = new Set();
+  return (lanes = null) => {
+    if (timer !== undefined) {
+      if (lanes === null) pending = null;
+      else if (pending !== null) for (const lane of lanes) pending.add(lane);
+      return;
+    }
     const wait = last + intervalMs - Date.now();
     if (wait <= 0) {
       last = Date.now();
-      onWake();
+      onWake(lanes);
       return;
     }
+    pending = lanes === null ? null : new Set(lanes);
     timer = setTimeout(() => {
       timer = undefined;
       last = Date.now();
-      onWake();
+      const woken = pending;
+      pending = new Set();
+      onWake(woken);
     }, wait);
     timer.unref?.();
   };
@@ -70,7 +100,7 @@ export function sqliteWalWake(file: string, changedElsewhere?: () => boolean): W
   return (onWake) => {
     if (file === ":memory:") return () => {};
     const wake = throttle(() => {
-      if (changedElsewhere === undefined || changedElsewhere()) onWake();
+      if (changedElsewhere === undefined || changedElsewhere()) onWake(null);
     });
     const wal = `${path.basename(file)}-wal`;
     let watcher: FSWatcher | undefined;
@@ -102,7 +132,7 @@ export function postgresNotifyWake(url: string): WakeSource {
     const connect = async () => {
       if (stopped) return;
       const c = new pg.Client({ connectionString: url });
-      c.on("notification", () => wake());
+      c.on("notification", (message) => wake(lanesOfPayload(message.payload)));
       c.on("error", () => {});
       c.on("end", () => {
         if (client !== c) return;

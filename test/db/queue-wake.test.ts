@@ -3,6 +3,7 @@
 // of the interval, not once per message; none is lost.
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { KyselyMessageQueue } from "../../src/db/message-queue.ts";
 import { postgresNotifyWake, QUEUE_CHANNEL, sqliteWalWake, throttle, WAKE_INTERVAL_MS } from "../../src/db/queue-wake.ts";
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
@@ -46,6 +47,22 @@ describe("throttle", () => {
     // Some wake-up came after the burst's last call, and few came in all.
     expect(wokenAt).toBeGreaterThanOrEqual(calledAt);
     expect(n).toBeLessThanOrEqual(6);
+  });
+
+  it("gives a deferred wake-up the lanes of every call it stands for, or none if one had none", async () => {
+    const woken: (string[] | null)[] = [];
+    const wake = throttle((lanes) => woken.push(lanes === null ? null : [...lanes].sort()), 20);
+    wake(new Set(["inbox"]));
+    wake(new Set(["outbox"]));
+    wake(new Set(["fanout", "outbox"]));
+    await until(() => woken.length === 2);
+    // Within the next interval: deferred, and a call that names no lane makes it name none.
+    wake(new Set(["inbox"]));
+    wake(null);
+    wake(new Set(["outbox"]));
+    await until(() => woken.length === 3);
+    await sleep(40);
+    expect(woken).toEqual([["inbox"], ["fanout", "outbox"], null]);
   });
 });
 
@@ -102,6 +119,27 @@ describe("wake sources under a burst", () => {
       await until(() => wakes >= 1);
       await sleep(WAKE_INTERVAL_MS * 3);
       expect(wakes).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it.skipIf(postgresUnavailable)("PostgreSQL: an enqueue in another process wakes only the lanes of its messages", async () => {
+    database = await createTestDatabase("postgres");
+    const woken: (string[] | null)[] = [];
+    const stop = postgresNotifyWake(database.options.url)((lanes) => { woken.push(lanes === null ? null : [...lanes].sort()); });
+    try {
+      // Connected and listening: the first wake-up, for what came before, names no lane.
+      await until(() => woken.length === 1);
+      expect(woken[0]).toBeNull();
+      await sleep(WAKE_INTERVAL_MS * 2);
+      const other = new KyselyMessageQueue(database.connect().db, { dialect: "postgres" });
+      await other.enqueue({ type: "inbox", id: "a" });
+      await until(() => woken.length === 2);
+      await sleep(WAKE_INTERVAL_MS * 2);
+      await other.enqueueMany([{ type: "outbox", inbox: "https://a.example/inbox" }, { type: "unknown" }]);
+      await until(() => woken.length === 3);
+      expect(woken.slice(1)).toEqual([["inbox"], ["other", "outbox"]]);
     } finally {
       stop();
     }
