@@ -71,6 +71,11 @@ export interface FanoutJob {
   templates: { message: OutboxTemplate; orderingKey: string | null }[];
   /** The last member whose page was queued; null before the first. */
   after: string | null;
+  /**
+   * A follower not to deliver to (unless another follower shares its
+   * inbox): the linked neighbour a cascaded post came from, which holds it.
+   */
+  except?: string | null;
 }
 
 /** Activities prepared for a community's followers (FollowerFanout.prepare), not yet sent. */
@@ -78,6 +83,11 @@ export interface PreparedRelay {
   job: FanoutJob;
   /** Each activity's JSON as it is sent (signed), in order. */
   sent: unknown[];
+}
+
+export interface RelayOptions {
+  /** A follower the activities are not sent to (FanoutJob.except). */
+  except?: string;
 }
 
 export interface RelayItem {
@@ -129,9 +139,10 @@ export class FollowerFanout {
    * (signed), or null when Fedify did not produce a delivery to copy (the
    * caller then sends through Fedify's own fan-out).
    */
-  async relay(ctx: Context<AppServices>, community: Community, items: RelayItem[]): Promise<unknown[] | null> {
+  async relay(ctx: Context<AppServices>, community: Community, items: RelayItem[], options: RelayOptions = {}): Promise<unknown[] | null> {
     const prepared = await this.prepare(ctx, community, items);
     if (!prepared) return null;
+    if (options.except) prepared.job.except = options.except;
     await this.send(prepared);
     return prepared.sent;
   }
@@ -207,6 +218,7 @@ export class FollowerFanout {
   async #deliverPage(job: FanoutJob, page: DeliveryTarget[], done: Set<string>): Promise<number> {
     const inboxes = new Map<string, { shared: boolean; actorIds: string[] }>();
     for (const member of page) {
+      if (member.actorUri === job.except) continue;
       const inbox = member.sharedInbox ?? member.inbox;
       if (!inbox || done.has(inbox)) continue;
       let entry = inboxes.get(inbox);

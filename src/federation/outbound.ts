@@ -11,7 +11,7 @@ import type { Community } from "../domain/community.ts";
 import type { AppServices } from "../services.ts";
 import { buildGroup, partOf } from "./actors.ts";
 import { plainAnnounce } from "./announce-json.ts";
-import type { RelayItem } from "./fanout.ts";
+import type { RelayItem, RelayOptions } from "./fanout.ts";
 import { GroupUpdate } from "./lemmy-vocab.ts";
 import { now } from "./time.ts";
 import { publicOrigin } from "./origin.ts";
@@ -33,17 +33,19 @@ export async function record(ctx: Ctx, activity: Activity): Promise<void> {
   await ctx.data.repos.activities.saveJson(activity.id!.href, await activity.toJsonLd({ contextLoader: ctx.contextLoader }));
 }
 
-export async function toFollowers(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string): Promise<void> {
-  await relayToFollowers(ctx, community, [{ activity, orderingKey }]);
+export async function toFollowers(ctx: Ctx, community: Community, activity: Activity, orderingKey?: string, options: RelayOptions = {}): Promise<void> {
+  await relayToFollowers(ctx, community, [{ activity, orderingKey }], options);
 }
 
 /**
  * Records the activities and sends them to the community's followers, each
  * inbox getting them in this order: streamed in pages by the fan-out
  * (src/federation/fanout.ts), or through Fedify's own when it is not there.
+ * `options.except` leaves one follower out on Praxis's fan-out (Fedify's
+ * sends to every follower; the neighbour left out ignores it either way).
  */
-export async function relayToFollowers(ctx: Ctx, community: Community, items: RelayItem[]): Promise<void> {
-  const sent = ctx.data.fanout ? await ctx.data.fanout.relay(ctx, community, items) : null;
+export async function relayToFollowers(ctx: Ctx, community: Community, items: RelayItem[], options: RelayOptions = {}): Promise<void> {
+  const sent = ctx.data.fanout ? await ctx.data.fanout.relay(ctx, community, items, options) : null;
   if (sent) {
     // Recorded as sent (signed, serialised once), not serialised again.
     await ctx.data.repos.activities.saveJsonMany(items.map(({ activity }, i) => ({ activityUri: activity.id!.href, json: sent[i] })));
@@ -136,9 +138,9 @@ export async function relayPost(ctx: Ctx, community: Community, create: Activity
  * Boosts a post: `Announce(object id)`, which Mastodon-family members show
  * as a boost of the original (they re-fetch it by id).
  */
-export async function boostObject(ctx: Ctx, community: Community, objectUri: URL): Promise<URL> {
+export async function boostObject(ctx: Ctx, community: Community, objectUri: URL, options: RelayOptions = {}): Promise<URL> {
   const boost = await boostOf(ctx, community, objectUri);
-  await toFollowers(ctx, community, boost, objectUri.href);
+  await toFollowers(ctx, community, boost, objectUri.href, options);
   return boost.id!;
 }
 

@@ -97,11 +97,13 @@ describe("reference scenario: international ⊃ national ⊃ two locals, on four
     await waitFor(() => networkPost(world, noteId), "World to roll up France's promotion");
     await sleep(1000);
     // Lille fetched the post from its author's server to cascade it; Lyon,
-    // whose own post came back, did not fetch it again.
+    // whose own post came back, did not fetch it again; nor did France,
+    // to which Lille's boost is not sent back.
     const notePath = new URL(noteId).pathname;
     const fetchedBy = (p: Place) => peer.signedGets.slice(getsBefore).filter((g) => g.path === notePath && g.keyId?.startsWith(`${p.server.origin}/`));
     expect(fetchedBy(lille).length).toBeGreaterThan(0);
     expect(fetchedBy(lyon)).toEqual([]);
+    expect(fetchedBy(france)).toEqual([]);
     const boosts = boostsOf(peer.received.filter((r) => r.recipient === null || r.recipient.includes("/bob")), noteId);
     expect(boosts.get(lille.uri)).toBe(1);
     // Promoting twice is refused: a community announces an object at most once.

@@ -182,7 +182,9 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
     if (decision.action === "roll-up" && !inserted) continue;
     const held = (await repos.networkPosts.find(community.id, objectId.href))!;
     if (decision.action === "cascade") {
-      await boostObject(ctx, community, objectId);
+      // Not back to the parent it came from: it announced the post, holds it
+      // and would only fetch it again to ignore it.
+      await boostObject(ctx, community, objectId, { except: peerUri });
       logger.info("{community} cascaded {object} from its parent {peer}", { community: community.slug, object: objectId.href, peer: peerUri });
     } else if (decision.promote) {
       await promote(ctx, community, held);
