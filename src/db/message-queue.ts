@@ -15,7 +15,8 @@
 // transaction and, on PostgreSQL, the next value of a sequence
 // (praxis_message_seq, migration 0017), so a message enqueued after another
 // has committed always sorts after it, even across processes; concurrent
-// PostgreSQL enqueues may interleave, and ties are broken by id. A message its own handler enqueues again with the same key
+// PostgreSQL enqueues may interleave, and ties are broken by id. A message
+// its own handler enqueues again with the same key
 // (Fedify's retry of a failed delivery, or a delivery held for its host)
 // takes over the original's `seq`, so it keeps its place ahead of later
 // messages with that key; and no keyed message is claimed while another with
