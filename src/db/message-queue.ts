@@ -377,8 +377,10 @@ export class KyselyMessageQueue implements MessageQueue {
     const ring = () => alarm.ring();
     workAvailable.addEventListener(this.#queue, onWork);
     signal?.addEventListener("abort", ring);
-    // Another process may have enqueued: the lanes it names look again (every lane if it names none).
-    const unsubscribe = this.#wake?.((woken) => {
+    // Another process may have enqueued: the lanes it names look again (every
+    // lane if it names none, or one this version does not know).
+    const unsubscribe = this.#wake?.((named) => {
+      const woken = named !== null && [...named].every((lane) => (LANES as readonly string[]).includes(lane)) ? named : null;
       for (const state of lanes) {
         if (woken !== null && !woken.has(state.lane)) continue;
         state.idleUntil = 0;
@@ -414,7 +416,7 @@ export class KyselyMessageQueue implements MessageQueue {
       unsubscribe?.();
     }
     await this.#drain(new Set(lanes.flatMap((state) => [...state.deliveries])));
-    await this.#vacuum?.idle();
+    await this.#vacuum?.idle(this.#drainTimeoutMs);
   }
 
   /** Whether a lane may claim only once some of its deliveries finish. */
