@@ -148,6 +148,8 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
         });
       }
       services.domainPolicy.close();
+      // What still runs now finds the key-value store empty rather than a closed database.
+      kv.close();
       await database.close();
     },
   };

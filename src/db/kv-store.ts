@@ -50,9 +50,21 @@ export class KyselyKvStore implements KvStore {
   readonly #reads = new BatchLoader<string, string>((keys) => this.#readTexts(keys));
   readonly #writes = new Coalescer<Write>((writes) => this.#write(writes));
   #lastSweepAt = 0;
+  /** Set by `close`: the database is going away. */
+  #closed = false;
 
   constructor(db: Kysely<Database>, _options?: KyselyKvStoreOptions) {
     this.#db = db;
+  }
+
+  /**
+   * Called before the database is closed (src/app.ts). Work still running
+   * then (a handler past the queue's drain, a fetch that outlived its
+   * request) finds every key absent and has its writes dropped, instead of
+   * failing on a closed database where no one waits for the error.
+   */
+  close(): void {
+    this.#closed = true;
   }
 
   /**
@@ -78,13 +90,17 @@ export class KyselyKvStore implements KvStore {
   async #readTexts(encoded: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     const now = Date.now();
-    for (let start = 0; start < encoded.length; start += GET_MANY_CHUNK) {
-      const rows = await this.#db.selectFrom("fedify_kv").select(["key", "value"])
-        .where("key", "in", encoded.slice(start, start + GET_MANY_CHUNK)).where(isLive(now))
-        .execute();
-      for (const row of rows) found.set(row.key, row.value);
+    try {
+      for (let start = 0; start < encoded.length && !this.#closed; start += GET_MANY_CHUNK) {
+        const rows = await this.#db.selectFrom("fedify_kv").select(["key", "value"])
+          .where("key", "in", encoded.slice(start, start + GET_MANY_CHUNK)).where(isLive(now))
+          .execute();
+        for (const row of rows) found.set(row.key, row.value);
+      }
+    } catch (error) {
+      if (!this.#closed) throw error;
     }
-    return found;
+    return this.#closed ? new Map() : found;
   }
 
   /**
@@ -103,6 +119,15 @@ export class KyselyKvStore implements KvStore {
 
   /** One batch of writes: one upsert of the keys whose last write stores a value, one delete of the others. */
   async #write(writes: Write[]): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#writeAll(writes);
+    } catch (error) {
+      if (!this.#closed) throw error;
+    }
+  }
+
+  async #writeAll(writes: Write[]): Promise<void> {
     const last = new Map<string, Write>();
     for (const write of writes) last.set(write.key, write);
     const stored = [...last.values()].filter((w) => w.value !== undefined)
@@ -130,6 +155,7 @@ export class KyselyKvStore implements KvStore {
    * in between, so the comparison is redone on the fresh value.
    */
   async cas(key: KvKey, expectedValue: unknown, newValue: unknown, options?: KvStoreSetOptions): Promise<boolean> {
+    if (this.#closed) return false;
     const encodedKey = encodeKey(key);
     const expected = toJson(expectedValue);
     for (;;) {
@@ -179,7 +205,7 @@ export class KyselyKvStore implements KvStore {
    */
   async *list(prefix?: KvKey): AsyncIterable<KvStoreListEntry> {
     let after: string | undefined;
-    for (;;) {
+    while (!this.#closed) {
       let query = this.#db.selectFrom("fedify_kv").select(["key", "value"])
         .where(isLive(Date.now())).orderBy("key").limit(LIST_PAGE_SIZE);
       if (prefix !== undefined && prefix.length > 0) query = query.where(hasPrefix(prefix));
@@ -202,7 +228,7 @@ export class KyselyKvStore implements KvStore {
   /** Runs one bounded sweep if the last one was more than a minute ago; never throws. */
   async #sweepIfDue(): Promise<void> {
     const now = Date.now();
-    if (now - this.#lastSweepAt < SWEEP_INTERVAL_MS) return;
+    if (this.#closed || now - this.#lastSweepAt < SWEEP_INTERVAL_MS) return;
     this.#lastSweepAt = now;
     try {
       await this.sweepExpired();

@@ -28,6 +28,21 @@ for (const dialect of DIALECTS) {
     });
     afterEach(() => database.dispose());
 
+    it("once closed, before its database, reads every key as absent and drops writes instead of failing", async () => {
+      await kv.set(["kept"], 1);
+      // A read asked just before the close, whose batch runs after the database is gone.
+      const asked = kv.get(["kept"]);
+      kv.close();
+      await database.close();
+      await expect(asked).resolves.toBeUndefined();
+      await expect(kv.get(["kept"])).resolves.toBeUndefined();
+      await expect(kv.getMany([["kept"], ["other"]])).resolves.toEqual([undefined, undefined]);
+      await expect(kv.set(["late"], 2)).resolves.toBeUndefined();
+      await expect(kv.delete(["kept"])).resolves.toBeUndefined();
+      await expect(kv.cas(["kept"], 1, 3)).resolves.toBe(false);
+      expect(await collect(kv.list())).toEqual([]);
+    });
+
     it("round-trips JSON values and keeps a stored null distinct from a missing key", async () => {
       expect(await kv.get(["missing"])).toBeUndefined();
       const values: unknown[] = [null, false, 0, "", "text", [1, "two"], { nested: { list: [true] } }];
