@@ -51,7 +51,7 @@ import { type Kysely, sql } from "kysely";
 import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
 import { QueueVacuum } from "./queue-vacuum.ts";
-import { claimMessages, type Lane, LANE_KINDS, laneOf, LANES, OWN_KINDS } from "./queue-claim.ts";
+import { claimMessages, inLane, type Lane, laneOf, LANES } from "./queue-claim.ts";
 import { notifyPayload, QUEUE_CHANNEL, type WakeSource } from "./queue-wake.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
@@ -694,9 +694,7 @@ export class KyselyMessageQueue implements MessageQueue {
     const { next } = await this.#db.selectFrom("fedify_message")
       .select((eb) => eb.fn.min("available_at").as("next"))
       .where("queue", "=", this.#queue)
-      .$if(lane !== "other", (qb) => qb.where("kind", "in", LANE_KINDS[lane as Exclude<Lane, "other">]))
-      // Written out as the claim's condition is on PostgreSQL, so that the lane's partial index serves it (migration 0017).
-      .$if(lane === "other", (qb) => qb.where((eb) => eb.or([eb("kind", "is", null), eb("kind", "not in", OWN_KINDS.map((kind) => sql.lit(kind)))])))
+      .where(inLane(lane, "kind"))
       .where("dead", "=", 0).where("available_at", ">", now)
       .executeTakeFirstOrThrow();
     return next === null ? this.#pollIntervalMs : Math.min(this.#pollIntervalMs, Number(next) - now);

@@ -14,7 +14,7 @@
 // function praxis_claim (migration 0016), one round trip: it first takes an
 // advisory lock per queue, then runs the UPDATE with a snapshot taken once
 // the lock is held, and skips rows locked by another.
-import { type Kysely, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
 import type { Dialect } from "./database.ts";
 import { type ParamValues, ReusableQuery } from "./reusable-query.ts";
 import type { Database } from "./schema.ts";
@@ -35,6 +35,19 @@ export const LANE_KINDS: Readonly<Record<Exclude<Lane, "other">, readonly string
  * a change here needs a migration that makes the index again.
  */
 export const OWN_KINDS: readonly string[] = Object.values(LANE_KINDS).flat();
+
+/**
+ * The condition that a message (its kind in `column`) belongs to `lane`,
+ * the kinds written out as literals: the claim and the "when is the next
+ * message due" query share it, and on PostgreSQL the "other" lane's partial
+ * index serves only a query whose condition is written as its own is.
+ */
+export function inLane(lane: Lane, column: "kind" | "m.kind") {
+  const kinds = (list: readonly string[]) => list.map((kind) => sql.lit(kind));
+  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => lane === "other"
+    ? eb.or([eb(column, "is", null), eb(column, "not in", kinds(OWN_KINDS))])
+    : eb(column, "in", kinds(LANE_KINDS[lane]));
+}
 
 /** The lane of a message of `kind`. */
 export function laneOf(kind: string | null): Lane {
@@ -103,8 +116,7 @@ function buildClaim(tx: Kysely<Database>, dialect: Dialect, lane: Lane, capped: 
     .groupBy("l.host");
   const candidates = tx.selectFrom("fedify_message as m").select(["m.id", "m.host", "m.available_at", "m.seq"])
     .where("m.queue", "=", queue)
-    .$if(lane !== "other", (qb) => qb.where("m.kind", "in", LANE_KINDS[lane as Exclude<Lane, "other">]))
-    .$if(lane === "other", (qb) => qb.where((eb) => eb.or([eb("m.kind", "is", null), eb("m.kind", "not in", OWN_KINDS)])))
+    .where(inLane(lane, "m.kind"))
     .where("m.dead", "=", 0)
     .where("m.available_at", "<=", now)
     .where((eb) => eb.or([eb("m.locked_until", "is", null), eb("m.locked_until", "<=", now)]))

@@ -3,10 +3,10 @@
 // index scan per row walked the dead entries recently deleted messages leave
 // at the index's end; listeners vacuum and analyse the table as they settle
 // messages (src/db/queue-vacuum.ts); and a NOTIFY wakes only the lanes it names.
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KyselyMessageQueue } from "../../src/db/message-queue.ts";
-import { OWN_KINDS } from "../../src/db/queue-claim.ts";
+import { inLane, OWN_KINDS } from "../../src/db/queue-claim.ts";
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -83,6 +83,19 @@ describe.skipIf(postgresUnavailable !== undefined)("the queue's table on Postgre
       where indexname = 'fedify_message_other_lane_idx' and schemaname = current_schema()`.execute(database.db);
     const listed = [...rows[0].def.matchAll(/'([^']+)'::text/g)].map((m) => m[1]).sort();
     expect(listed).toEqual([...OWN_KINDS].sort());
+  });
+
+  it("lets the other lane's partial index serve the queries that share the lane's condition", async () => {
+    const plan = await database.db.transaction().execute(async (tx) => {
+      // The table is all but empty: the planner is asked not to prefer reading it whole.
+      await sql`set local enable_seqscan = off`.execute(tx);
+      const query = tx.selectFrom("fedify_message").select((eb) => eb.fn.min("available_at").as("next"))
+        .where("queue", "=", "default").where(inLane("other", "kind")).where("dead", "=", 0).where("available_at", ">", 0)
+        .compile();
+      const { rows } = await tx.executeQuery<{ "QUERY PLAN": string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+      return rows.map((row) => row["QUERY PLAN"]).join("\n");
+    });
+    expect(plan).toContain("fedify_message_other_lane_idx");
   });
 
   it("wakes every lane for a lane it does not know (a newer version's), and only the lanes named otherwise", async () => {
