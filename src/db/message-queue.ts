@@ -299,12 +299,15 @@ export class KyselyMessageQueue implements MessageQueue {
 
   /** Writes one batch of enqueued messages, in order. */
   async #insert(messages: PendingMessage[]): Promise<void> {
+    const lanes = new Set(messages.map((m) => laneOf(m.kind)));
+    // What the NOTIFY tells listeners in other processes: this queue, and the lanes of its messages.
+    const payload = notifyPayload(this.#queue, lanes);
     if (this.#dialect === "postgres" && messages.length <= INSERT_CHUNK_SIZE) {
       // One statement, one round trip (no BEGIN and COMMIT around it): the
       // insert, and the NOTIFY that listeners in other processes hear at its
       // commit. A data-modifying WITH runs whole whatever the outer query reads.
       await this.#db.with("inserted", (db) => db.insertInto("fedify_message").values(this.#rows(messages)).returning("id"))
-        .selectFrom("inserted").select(sql`pg_notify(${QUEUE_CHANNEL}, ${this.#notifyPayload(messages)})`.as("notified")).limit(1)
+        .selectFrom("inserted").select(sql`pg_notify(${QUEUE_CHANNEL}, ${payload})`.as("notified")).limit(1)
         .execute();
     } else {
       await this.#inTransaction(async (db) => {
@@ -312,15 +315,10 @@ export class KyselyMessageQueue implements MessageQueue {
           await db.insertInto("fedify_message").values(this.#rows(messages.slice(start, start + INSERT_CHUNK_SIZE))).execute();
         }
         // Listeners in other processes hear of it at commit.
-        if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${this.#notifyPayload(messages)})`.execute(db);
+        if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${payload})`.execute(db);
       });
     }
-    this.#announceWork(new Set(messages.map((m) => laneOf(m.kind))));
-  }
-
-  /** What an enqueue's NOTIFY tells listeners in other processes: this queue, and the lanes of its messages. */
-  #notifyPayload(messages: PendingMessage[]): string {
-    return notifyPayload(this.#queue, messages.map((m) => laneOf(m.kind)));
+    this.#announceWork(lanes);
   }
 
   /**
