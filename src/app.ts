@@ -1,6 +1,7 @@
 // The composition root: opens the database, applies migrations and wires
 // repositories, Fedify and the web app together. The server, the CLI and
 // the tests all start Praxis through createPraxis().
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Federation, KvStore } from "@fedify/fedify";
 import { serve, type ServerType } from "@hono/node-server";
@@ -23,7 +24,11 @@ import { startMeetingPublisher } from "./operations/meetings.ts";
 import { installOutboundDispatcher, type OutboundPolicy, outboundPolicyFromConfig, withOutboundPolicy } from "./net/outbound.ts";
 import type { AppServices } from "./services.ts";
 import { createWebApp } from "./web/app.ts";
+import { closeGracefully, InFlightRequests } from "./web/in-flight.ts";
 import type { WebEnv } from "./web/public-origin.ts";
+
+/** How long shutting down waits for the requests being answered. */
+const REQUEST_DRAIN_MS = 10_000;
 
 export interface Praxis {
   config: ResolvedConfig;
@@ -46,8 +51,12 @@ export interface Praxis {
   startWorker(): void;
   /** Starts the HTTP server; resolves once it is listening. */
   listen(): Promise<{ url: string; port: number }>;
-  /** Stops the worker (in-flight messages are released, not lost) and the server. */
-  close(): Promise<void>;
+  /**
+   * Stops the worker (in-flight messages are released, not lost) and the
+   * server: requests being answered finish first, for up to
+   * `requestDrainMs` (default 10 s), then their connections are cut.
+   */
+  close(options?: { requestDrainMs?: number }): Promise<void>;
 }
 
 export interface CreatePraxisOptions {
@@ -110,7 +119,8 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
   const web = createWebApp(federation, services, { queue: { queue, kv, deliveryHosts }, inboxQueue: gate });
   const run = <T>(fn: () => T): T => withOutboundPolicy(outbound, fn);
   // Inbox requests (key fetches), pages and the admin API fetch within the policy.
-  const fetchInPolicy = (request: Request, env?: unknown) => run(() => web.fetch(request, env));
+  const inFlight = new InFlightRequests();
+  const fetchInPolicy = inFlight.track((request: Request, env?: unknown) => run(() => web.fetch(request, env)));
 
   const workerAbort = new AbortController();
   let worker: Promise<void> | null = null;
@@ -135,18 +145,19 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
         server = s;
       });
     },
-    async close() {
+    async close({ requestDrainMs = REQUEST_DRAIN_MS } = {}) {
       workerAbort.abort();
-      await stopArchiveTimer?.();
-      await worker?.catch(() => {});
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          // Keep-alive connections from peers must not hold shutdown up.
-          (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        });
-      }
+      const s = server;
+      server = null;
+      // The worker's drain and the server's run side by side: a process
+      // manager's stop timeout (Docker's is 10 s) counts them together.
+      await Promise.all([
+        (async () => {
+          await stopArchiveTimer?.();
+          await worker?.catch(() => {});
+        })(),
+        s && closeGracefully(s as Server, inFlight, requestDrainMs),
+      ]);
       services.domainPolicy.close();
       // What still runs now finds the key-value store empty rather than a closed database.
       kv.close();

@@ -54,8 +54,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("Received {signal}; shutting down", { signal });
-    await workerThread?.stop();
-    await praxis.close();
+    // The worker thread's drain and the server's run side by side (each within about 10 s).
+    await Promise.all([workerThread?.stop(), praxis.close()]);
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
