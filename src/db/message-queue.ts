@@ -43,16 +43,27 @@
 // loop (a fan-out's deliveries) are one INSERT, a lane claims once a quarter
 // of its slots are free (the inbox lane: half) rather than slot by slot, and the acknowledgements
 // of one turn are one DELETE per claim (src/db/coalescer.ts).
+//
+// This file is the listener and the enqueue entry points; the rest is by
+// topic beside it: queue-messages.ts (a message's row, the batched INSERT),
+// queue-claim.ts (lanes, the claim), queue-settle.ts (acknowledging,
+// rescheduling, releasing, renewing a lease), queue-wake.ts (news of work
+// from other processes), queue-vacuum.ts (PostgreSQL's upkeep),
+// queue-inspection.ts and queue-admin.ts (what operators see and do).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
+import { purgeDead, retryDead, retryNow } from "./queue-admin.ts";
+import { claimMessages, inLane, type Lane, LANES } from "./queue-claim.ts";
+import { insertMessages, type PendingMessage, pendingMessage, serialize } from "./queue-messages.ts";
+import { acknowledgeAll, buryUnacknowledged, type Lease, release, renew, reschedule, warnLeaseLost } from "./queue-settle.ts";
+import { Alarm, withTimeout } from "./queue-timing.ts";
 import { QueueVacuum } from "./queue-vacuum.ts";
-import { claimMessages, inLane, type Lane, laneOf, LANES } from "./queue-claim.ts";
-import { notifyPayload, QUEUE_CHANNEL, type WakeSource } from "./queue-wake.ts";
+import type { WakeSource } from "./queue-wake.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
 } from "./queue-inspection.ts";
@@ -62,10 +73,6 @@ import type { Database } from "./schema.ts";
 export type { DeadLetter, HostQueueStats, KindStats, QueueStats } from "./queue-inspection.ts";
 
 const logger = getLogger(["praxis", "db", "queue"]);
-
-/** Rows per INSERT statement, well within both dialects' bound-parameter limits. */
-const INSERT_CHUNK_SIZE = 1000;
-const LAST_ERROR_MAX_LENGTH = 4000;
 
 export interface KyselyMessageQueueOptions {
   dialect: Dialect;
@@ -104,45 +111,6 @@ export interface KyselyMessageQueueOptions {
    * Ignored on SQLite.
    */
   vacuumEvery?: number;
-}
-
-/** What the queue records of a message besides its payload. */
-export function describeMessage(message: unknown): { kind: string | null; host: string | null } {
-  if (typeof message !== "object" || message === null) return { kind: null, host: null };
-  const m = message as { type?: unknown; inbox?: unknown };
-  const kind = typeof m.type === "string" ? m.type : null;
-  let host: string | null = null;
-  if (kind === "outbox" && typeof m.inbox === "string") {
-    try {
-      host = new URL(m.inbox).host;
-    } catch {
-      host = null;
-    }
-  }
-  return { kind, host };
-}
-
-interface Lease {
-  id: string;
-  token: string;
-  payload: string;
-  /** Deliveries so far, this one included. */
-  attempts: number;
-  queue: string;
-  ordering_key: string | null;
-  seq: number;
-}
-
-/** A message waiting to be written by the enqueue batch. */
-interface PendingMessage {
-  payload: string;
-  kind: string | null;
-  host: string | null;
-  orderingKey: string | null;
-  availableAt: number;
-  createdAt: number;
-  /** The seq of the message its own handler re-enqueues, else null (a new place). */
-  inheritedSeq: number | null;
 }
 
 /** The message whose handler is running in the current async context. */
@@ -219,7 +187,7 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#hostConcurrency = options.hostConcurrency === undefined ? null : positiveInteger("hostConcurrency", options.hostConcurrency);
     this.#wake = options.wake;
     this.#enqueues = new Coalescer((messages) => this.#insert(messages));
-    this.#acks = new Coalescer((leases) => this.#acknowledgeAll(leases));
+    this.#acks = new Coalescer((leases) => acknowledgeAll(this.#db, leases));
     const vacuumEvery = options.vacuumEvery ?? 1_000;
     this.#vacuum = this.#dialect === "postgres" && vacuumEvery > 0 ? new QueueVacuum(db, vacuumEvery) : null;
   }
@@ -253,10 +221,7 @@ export class KyselyMessageQueue implements MessageQueue {
       && orderingKey !== null && current.ordering_key === orderingKey ? current.seq : null;
     let pending: PendingMessage[];
     try {
-      pending = messages.map((message) => {
-        const { kind, host } = describeMessage(message);
-        return { payload: serialize(message), kind, host, orderingKey, availableAt: now + delayMs, createdAt: now, inheritedSeq };
-      });
+      pending = messages.map((message) => pendingMessage(message, orderingKey, now, delayMs, inheritedSeq));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -272,10 +237,7 @@ export class KyselyMessageQueue implements MessageQueue {
     const now = Date.now();
     let pending: PendingMessage[];
     try {
-      pending = entries.map(({ message, orderingKey }) => {
-        const { kind, host } = describeMessage(message);
-        return { payload: serialize(message), kind, host, orderingKey: orderingKey ?? null, availableAt: now, createdAt: now, inheritedSeq: null };
-      });
+      pending = entries.map(({ message, orderingKey }) => pendingMessage(message, orderingKey ?? null, now, 0, null));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -294,52 +256,12 @@ export class KyselyMessageQueue implements MessageQueue {
     const result = await this.#db.updateTable("fedify_message").set({ payload })
       .where("id", "=", lease.id).where("lease_token", "=", lease.token)
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) this.#warnLeaseLost(lease);
+    if (Number(result.numUpdatedRows) === 0) warnLeaseLost(lease);
   }
 
-  /** Writes one batch of enqueued messages, in order. */
+  /** Writes one batch of enqueued messages, in order, and wakes this process's listeners of their lanes. */
   async #insert(messages: PendingMessage[]): Promise<void> {
-    const lanes = new Set(messages.map((m) => laneOf(m.kind)));
-    // What the NOTIFY tells listeners in other processes: this queue, and the lanes of its messages.
-    const payload = notifyPayload(this.#queue, lanes);
-    if (this.#dialect === "postgres" && messages.length <= INSERT_CHUNK_SIZE) {
-      // One statement, one round trip (no BEGIN and COMMIT around it): the
-      // insert, and the NOTIFY that listeners in other processes hear at its
-      // commit. A data-modifying WITH runs whole whatever the outer query reads.
-      await this.#db.with("inserted", (db) => db.insertInto("fedify_message").values(this.#rows(messages)).returning("id"))
-        .selectFrom("inserted").select(sql`pg_notify(${QUEUE_CHANNEL}, ${payload})`.as("notified")).limit(1)
-        .execute();
-    } else {
-      await this.#inTransaction(async (db) => {
-        for (let start = 0; start < messages.length; start += INSERT_CHUNK_SIZE) {
-          await db.insertInto("fedify_message").values(this.#rows(messages.slice(start, start + INSERT_CHUNK_SIZE))).execute();
-        }
-        // Listeners in other processes hear of it at commit.
-        if (this.#dialect === "postgres") await sql`select pg_notify(${QUEUE_CHANNEL}, ${payload})`.execute(db);
-      });
-    }
-    this.#announceWork(lanes);
-  }
-
-  /**
-   * The rows of a chunk of messages, numbered in order: on SQLite from the
-   * table's MAX(seq), on PostgreSQL by its sequence (an index scan per row
-   * there, through the dead entries a churned queue leaves at the index's end).
-   */
-  #rows(messages: PendingMessage[]) {
-    const postgres = this.#dialect === "postgres";
-    return messages.map((m, i) => ({
-      id: randomUUID(),
-      queue: this.#queue,
-      payload: m.payload,
-      kind: m.kind,
-      host: m.host,
-      ordering_key: m.orderingKey,
-      available_at: m.availableAt,
-      created_at: m.createdAt,
-      // SQLite: the statement's own snapshot of MAX(seq), read before any row is inserted.
-      seq: m.inheritedSeq ?? (postgres ? sql<number>`nextval('praxis_message_seq')` : sql<number>`(select coalesce(max(seq), 0) from fedify_message) + ${i + 1}`),
-    }));
+    this.#announceWork(await insertMessages(this.#db, this.#dialect, this.#queue, messages));
   }
 
   /**
@@ -489,58 +411,22 @@ export class KyselyMessageQueue implements MessageQueue {
 
   /** Makes one dead letter (or all of them) deliverable again with fresh attempts; returns how many. */
   async retryDead(id?: string): Promise<number> {
-    const result = await this.#db.updateTable("fedify_message")
-      .set({ dead: 0, attempts: 0, available_at: Date.now() })
-      .where("queue", "=", this.#queue).where("dead", "=", 1)
-      .$if(id !== undefined, (qb) => qb.where("id", "=", id!))
-      .executeTakeFirst();
+    const retried = await retryDead(this.#db, this.#queue, id);
     this.#announceWork();
-    return Number(result.numUpdatedRows);
+    return retried;
   }
 
   /** Deletes every dead letter of this queue; returns how many. */
-  async purgeDead(): Promise<number> {
-    const result = await this.#db.deleteFrom("fedify_message")
-      .where("queue", "=", this.#queue).where("dead", "=", 1)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  purgeDead(): Promise<number> {
+    return purgeDead(this.#db, this.#queue);
   }
 
   /**
    * Makes the delayed messages (retries, held deliveries) due now: those for
-   * `host` only, or all of them. Ordering keys still apply. Returns how many.
-   *
-   * A delivery being handled at that moment may be re-enqueued by its handler
-   * for later (Fedify holds it while the host's circuit is open, as it read it
-   * before the retry): this waits, up to `settleMs`, for the deliveries leased
-   * now to finish and makes what they re-enqueued due too.
+   * `host` only, or all of them (src/db/queue-admin.ts). Returns how many.
    */
-  async retryNow(options: { host?: string; settleMs?: number } = {}): Promise<number> {
-    const host = options.host;
-    const makeDue = async () => {
-      const now = Date.now();
-      const result = await this.#db.updateTable("fedify_message")
-        .set({ available_at: now })
-        .where("queue", "=", this.#queue).where("dead", "=", 0).where("available_at", ">", now)
-        .$if(host !== undefined, (qb) => qb.where("host", "=", host!))
-        .executeTakeFirst();
-      this.#announceWork();
-      return Number(result.numUpdatedRows);
-    };
-    const leasedNow = () => this.#db.selectFrom("fedify_message").select("id")
-      .where("queue", "=", this.#queue).where("dead", "=", 0)
-      .where("lease_token", "is not", null).where("locked_until", ">", Date.now())
-      .$if(host !== undefined, (qb) => qb.where("host", "=", host!));
-    const made = await makeDue();
-    const leased = (await leasedNow().execute()).map((row) => row.id);
-    if (leased.length === 0) return made;
-    const deadline = Date.now() + (options.settleMs ?? 5_000);
-    while (Date.now() < deadline) {
-      const still = await leasedNow().where("id", "in", leased).execute();
-      if (still.length === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return made + await makeDue();
+  retryNow(options: { host?: string; settleMs?: number } = {}): Promise<number> {
+    return retryNow(this.#db, this.#queue, () => this.#announceWork(), options);
   }
 
   /** Leases up to `limit` claimable messages of `lane`, oldest first. */
@@ -553,29 +439,13 @@ export class KyselyMessageQueue implements MessageQueue {
     // Past maxAttempts only if earlier deliveries never reported back: the
     // handler keeps crashing or hanging its process, so stop delivering it.
     // (Conditional on the token, so this may run apart from the claim.)
-    const lost = leases.filter((lease) => lease.attempts > this.#maxAttempts);
-    if (lost.length > 0) {
-      await this.#db.updateTable("fedify_message")
-        .set((eb) => ({
-          dead: 1,
-          attempts: eb("attempts", "-", 1),
-          lease_token: null,
-          locked_until: null,
-          last_error: "Lease expired without acknowledgement: the listener crashed or stalled while handling it",
-        }))
-        .where("id", "in", lost.map((lease) => lease.id)).where("lease_token", "=", token)
-        .execute();
-      for (const lease of lost) {
-        logger.error("Message {id} in queue {queue} dead-lettered after {attempts} unacknowledged deliveries",
-          { id: lease.id, queue: this.#queue, attempts: lease.attempts - 1 });
-      }
-    }
+    await buryUnacknowledged(this.#db, token, leases.filter((lease) => lease.attempts > this.#maxAttempts));
     return leases.filter((lease) => lease.attempts <= this.#maxAttempts);
   }
 
   #deliver(lease: Lease, handler: Handler): Delivery {
     let abandoned = false;
-    const heartbeat = setInterval(() => void this.#renew(lease), this.#leaseMs / 3);
+    const heartbeat = setInterval(() => void renew(this.#db, lease, this.#leaseMs), this.#leaseMs / 3);
     const done = (async () => {
       let failure: { error: unknown } | undefined;
       try {
@@ -585,8 +455,8 @@ export class KyselyMessageQueue implements MessageQueue {
       }
       clearInterval(heartbeat);
       if (abandoned) return;
-      if (failure === undefined) await this.#acknowledge(lease);
-      else await this.#reschedule(lease, failure.error);
+      if (failure === undefined) await this.#acks.add(lease);
+      else await reschedule(this.#db, lease, failure.error, { maxAttempts: this.#maxAttempts, backoff: this.#backoff });
       this.#vacuum?.settled(1);
     })().catch((error) => {
       // The lease will expire and the message be delivered again.
@@ -595,85 +465,9 @@ export class KyselyMessageQueue implements MessageQueue {
     const abandon = async () => {
       abandoned = true;
       clearInterval(heartbeat);
-      await this.#release(lease);
+      if (await release(this.#db, lease)) this.#announceWork();
     };
     return { done, abandon };
-  }
-
-  #acknowledge(lease: Lease): Promise<void> {
-    return this.#acks.add(lease);
-  }
-
-  /** Deletes the acknowledged messages of one turn, one statement per claim (its lease token). */
-  async #acknowledgeAll(leases: Lease[]): Promise<void> {
-    const byToken = new Map<string, Lease[]>();
-    for (const lease of leases) byToken.set(lease.token, [...(byToken.get(lease.token) ?? []), lease]);
-    for (const [token, group] of byToken) {
-      for (let start = 0; start < group.length; start += INSERT_CHUNK_SIZE) {
-        const chunk = group.slice(start, start + INSERT_CHUNK_SIZE);
-        const result = await this.#db.deleteFrom("fedify_message")
-          .where("lease_token", "=", token).where("id", "in", chunk.map((lease) => lease.id))
-          .executeTakeFirst();
-        if (Number(result.numDeletedRows) < chunk.length) {
-          logger.warn("Lost the lease of {n} message(s) in queue {queue}; they may be handled twice",
-            { n: chunk.length - Number(result.numDeletedRows), queue: this.#queue });
-        }
-      }
-    }
-  }
-
-  async #reschedule(lease: Lease, error: unknown): Promise<void> {
-    // A handler that failed because the database was unavailable (locked by
-    // another process past the retry bound, PostgreSQL down) did nothing
-    // wrong: it is retried without spending an attempt, never dead-lettered.
-    const unavailable = isDatabaseUnavailable(error);
-    const dead = !unavailable && lease.attempts >= this.#maxAttempts;
-    const result = await this.#db.updateTable("fedify_message")
-      .set((eb) => ({
-        lease_token: null,
-        locked_until: null,
-        last_error: describeError(error),
-        dead: dead ? 1 : 0,
-        ...(unavailable ? { attempts: eb("attempts", "-", 1) } : {}),
-        ...(dead ? {} : { available_at: Date.now() + this.#backoff(unavailable ? 1 : lease.attempts) }),
-      }))
-      .where("id", "=", lease.id).where("lease_token", "=", lease.token)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) return this.#warnLeaseLost(lease);
-    const properties = { id: lease.id, queue: this.#queue, attempts: lease.attempts, error };
-    if (unavailable) logger.warn("Message {id} in queue {queue} met an unavailable database, will retry: {error}", properties);
-    else if (dead) logger.error("Message {id} in queue {queue} dead-lettered after {attempts} failed attempts: {error}", properties);
-    else logger.warn("Message {id} in queue {queue} failed (attempt {attempts}), will retry: {error}", properties);
-  }
-
-  /** Hands an unfinished message back; the aborted delivery does not count as an attempt. */
-  async #release(lease: Lease): Promise<void> {
-    try {
-      await this.#db.updateTable("fedify_message")
-        .set((eb) => ({ lease_token: null, locked_until: null, attempts: eb("attempts", "-", 1) }))
-        .where("id", "=", lease.id).where("lease_token", "=", lease.token)
-        .execute();
-      this.#announceWork();
-    } catch (error) {
-      logger.warn("Releasing message {id} in queue {queue} failed; it is redelivered once its lease expires: {error}",
-        { id: lease.id, queue: this.#queue, error });
-    }
-  }
-
-  async #renew(lease: Lease): Promise<void> {
-    try {
-      const result = await this.#db.updateTable("fedify_message")
-        .set({ locked_until: Date.now() + this.#leaseMs })
-        .where("id", "=", lease.id).where("lease_token", "=", lease.token)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) this.#warnLeaseLost(lease);
-    } catch (error) {
-      logger.warn("Renewing the lease of message {id} in queue {queue} failed: {error}", { id: lease.id, queue: this.#queue, error });
-    }
-  }
-
-  #warnLeaseLost(lease: Lease): void {
-    logger.warn("Lost the lease of message {id} in queue {queue}; it may be handled twice", { id: lease.id, queue: this.#queue });
   }
 
   /** Waits up to drainTimeoutMs for in-flight deliveries, then abandons the rest. */
@@ -698,77 +492,13 @@ export class KyselyMessageQueue implements MessageQueue {
     return next === null ? this.#pollIntervalMs : Math.min(this.#pollIntervalMs, Number(next) - now);
   }
 
-  /**
-   * Runs `work` in a transaction on PostgreSQL, and statement by statement on
-   * SQLite. better-sqlite3 waits for a lock by blocking the thread, so a
-   * SQLite transaction held open across awaits would stall any other
-   * connection in the same process until its busy timeout fails it. Each
-   * SQLite statement issued here is atomic on its own instead: a write
-   * statement takes the database write lock before it reads anything.
-   */
-  async #inTransaction<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.#dialect === "postgres" ? this.#db.transaction().execute(work) : work(this.#db);
-  }
-
   /** Wakes this process's listeners of the queue: for the given lanes, or all of them. */
   #announceWork(lanes?: ReadonlySet<Lane>): void {
     workAvailable.dispatchEvent(new CustomEvent(this.#queue, { detail: lanes }));
   }
 }
 
-/** A sleep that `ring()` cuts short; a ring while awake makes the next sleep return at once. */
-class Alarm {
-  #rang = false;
-  #wake: (() => void) | undefined;
-
-  ring(): void {
-    this.#rang = true;
-    this.#wake?.();
-  }
-
-  /** Forgets earlier rings, before a look at the queue that sees what they announced. */
-  reset(): void {
-    this.#rang = false;
-  }
-
-  sleep(ms: number): Promise<void> {
-    if (this.#rang) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#wake = wake;
-    });
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Handler timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   return value;
-}
-
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-  return text.slice(0, LAST_ERROR_MAX_LENGTH);
-}
-
-function serialize(message: unknown): string {
-  const json = JSON.stringify(message);
-  if (json === undefined) throw new TypeError("A queued message must be JSON-serialisable");
-  return json;
 }
