@@ -5,3 +5,6 @@ export function printTable(out: (s: string) => void, header: string[], rows: str
   out(line(header));
   for (const r of rows) out(line(r));
 }
+
+/** A command given options that contradict each other: reported as a usage error (exit code 2). */
+export class UsageError extends Error {}

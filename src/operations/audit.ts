@@ -11,7 +11,8 @@ export function cliActor(): string {
   try {
     name = userInfo().username || name;
   } catch {
-    // No passwd entry (some containers).
+    // No passwd entry (some containers): the login name the shell gives, if any.
+    name = process.env.USER || name;
   }
   return `cli:${name}`;
 }
