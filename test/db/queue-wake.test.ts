@@ -85,10 +85,12 @@ describe("wake sources under a burst", () => {
       for (let i = 0; i < 200; i++) {
         await other.db.insertInto("fedify_kv").values({ key: `k${i}`, value: "1", expires_at: null }).execute();
       }
-      const elapsed = Date.now() - start;
       await sleep(WAKE_INTERVAL_MS * 3);
+      // At most one wake-up per interval over the whole window, the burst's
+      // stragglers included (on a loaded machine they are heard late).
+      const window = Date.now() - start;
       expect(wakes).toBeGreaterThanOrEqual(1);
-      expect(wakes).toBeLessThanOrEqual(Math.ceil(elapsed / WAKE_INTERVAL_MS) + 2);
+      expect(wakes).toBeLessThanOrEqual(Math.ceil(window / WAKE_INTERVAL_MS) + 1);
       expect(wakes).toBeLessThan(200);
     } finally {
       stop();
@@ -159,11 +161,13 @@ describe("wake sources under a burst", () => {
       const before = wakes;
       const start = Date.now();
       for (let i = 0; i < 200; i++) await client.query(`select pg_notify('${QUEUE_CHANNEL}', 'default')`);
-      const elapsed = Date.now() - start;
       await sleep(WAKE_INTERVAL_MS * 3);
+      // At most one wake-up per interval over the whole window, the burst's
+      // stragglers included (on a loaded machine they are heard late).
+      const window = Date.now() - start;
       const burst = wakes - before;
       expect(burst).toBeGreaterThanOrEqual(1);
-      expect(burst).toBeLessThanOrEqual(Math.ceil(elapsed / WAKE_INTERVAL_MS) + 2);
+      expect(burst).toBeLessThanOrEqual(Math.ceil(window / WAKE_INTERVAL_MS) + 1);
       expect(burst).toBeLessThan(200);
     } finally {
       await client.end();
