@@ -27,8 +27,12 @@ import { createWebApp } from "./web/app.ts";
 import { closeGracefully, InFlightRequests } from "./web/in-flight.ts";
 import type { WebEnv } from "./web/public-origin.ts";
 
-/** How long shutting down waits for the requests being answered. */
-const REQUEST_DRAIN_MS = 10_000;
+/**
+ * How long shutting down waits for the requests being answered, and for the
+ * queue's handlers (side by side): with what follows, within the 10 s a
+ * process manager commonly allows (Docker's default) before it kills.
+ */
+const DRAIN_MS = 8_000;
 
 export interface Praxis {
   config: ResolvedConfig;
@@ -54,7 +58,7 @@ export interface Praxis {
   /**
    * Stops the worker (in-flight messages are released, not lost) and the
    * server: requests being answered finish first, for up to
-   * `requestDrainMs` (default 10 s), then their connections are cut.
+   * `requestDrainMs` (default 8 s), then their connections are cut.
    */
   close(options?: { requestDrainMs?: number }): Promise<void>;
 }
@@ -98,6 +102,7 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,
+    drainTimeoutMs: DRAIN_MS,
     vacuumEvery: config.queue.vacuumEvery,
     // At most half the slots for one host, so that one that never answers
     // cannot hold them all.
@@ -145,12 +150,14 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
         server = s;
       });
     },
-    async close({ requestDrainMs = REQUEST_DRAIN_MS } = {}) {
+    async close({ requestDrainMs = DRAIN_MS } = {}) {
       workerAbort.abort();
       const s = server;
       server = null;
       // The worker's drain and the server's run side by side: a process
       // manager's stop timeout (Docker's is 10 s) counts them together.
+      // (PostgreSQL: a vacuum of the queue's table under way is waited for
+      // too, up to DRAIN_MS more.)
       await Promise.all([
         (async () => {
           await stopArchiveTimer?.();

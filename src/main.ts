@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("Received {signal}; shutting down", { signal });
-    // The worker thread's drain and the server's run side by side (each within about 10 s).
+    // The worker thread's drain and the server's run side by side (each within about 8 s; see app.ts).
     await Promise.all([workerThread?.stop(), praxis.close()]);
     process.exit(0);
   };

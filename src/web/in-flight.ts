@@ -2,7 +2,9 @@
 // finish (a peer's delivery gets its 202 and what it queued is written)
 // before the database they use is closed, rather than resetting their
 // connections and leaving their handlers to run against a closed database.
-// The wait is bounded: a request still running after it is cut.
+// The wait is bounded: the connections of requests still running after it
+// are cut, and their handlers get a short while more before the database
+// closes.
 import type { Server } from "node:http";
 import { getLogger } from "@logtape/logtape";
 
@@ -13,6 +15,7 @@ const CONNECTION_CLOSE_MS = 1_000;
 
 export class InFlightRequests {
   #count = 0;
+  #closing = false;
   #waiters: (() => void)[] = [];
 
   /** Requests being answered now (their handlers have not settled). */
@@ -20,12 +23,29 @@ export class InFlightRequests {
     return this.#count;
   }
 
+  /**
+   * From now on, every response asks its client to close the connection
+   * (`Connection: close`): a peer's keep-alive connection carries no further
+   * request into a server that is shutting down.
+   */
+  closing(): void {
+    this.#closing = true;
+  }
+
   /** `handler`, counted while each of its calls runs. */
-  track<A extends unknown[], R>(handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+  track<A extends unknown[]>(handler: (...args: A) => Response | Promise<Response>): (...args: A) => Promise<Response> {
     return async (...args: A) => {
       this.#count++;
       try {
-        return await handler(...args);
+        const response = await handler(...args);
+        if (this.#closing) {
+          try {
+            response.headers.set("connection", "close");
+          } catch {
+            // Immutable headers (a response passed through as fetched): the connection is cut later.
+          }
+        }
+        return response;
       } finally {
         if (--this.#count === 0) for (const wake of this.#waiters.splice(0)) wake();
       }
@@ -50,21 +70,29 @@ export class InFlightRequests {
 }
 
 /**
- * Closes `server`: no new connections, idle keep-alive ones closed at once;
- * the requests being answered finish, for up to `drainMs`; then every
- * connection left is cut. Resolves once the server is closed.
+ * Closes `server`: no new connections, idle keep-alive ones closed at once,
+ * and every response from now on closes its connection; the requests being
+ * answered finish, for up to `drainMs`; then every connection left is cut,
+ * and the handlers still running (one that began on a keep-alive connection
+ * meanwhile, or outlived the bound) get a last CONNECTION_CLOSE_MS. Resolves
+ * once the server is closed.
  */
 export async function closeGracefully(server: Server, requests: InFlightRequests, drainMs: number): Promise<void> {
+  requests.closing();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
   const finished = await requests.settled(drainMs);
   if (!finished) {
     logger.warn("Shutting down with {count} requests still running after {ms} ms: their connections are cut", { count: requests.count, ms: drainMs });
   }
   server.closeIdleConnections();
-  // Keep-alive connections from peers must not hold shutdown up.
+  // Responses being written close their connections once written.
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([closed, new Promise<void>((resolve) => { timer = setTimeout(resolve, finished ? CONNECTION_CLOSE_MS : 0); })]);
   clearTimeout(timer);
   server.closeAllConnections();
   await closed;
+  if (!(await requests.settled(CONNECTION_CLOSE_MS))) {
+    logger.warn("Closing the database with {count} requests still running", { count: requests.count });
+  }
 }

@@ -2,6 +2,8 @@
 // delivery lets that delivery finish (its 202 is sent, what it queued is
 // written) instead of resetting the connection and leaving the handler to
 // run against a closed database. A request that outlives the bound is cut.
+import path from "node:path";
+import SQLite from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCommunity } from "../../src/operations/communities.ts";
 import { waitFor } from "../support/net.ts";
@@ -35,16 +37,28 @@ async function slowFirstContact(delayMs: number | "hang") {
   const answer = host.send(`${group}/inbox`, follow, slow).then((r) => r.status, (e: Error) => e);
   // The request is in flight once Praxis asks for the signer's key.
   await waitFor(() => host!.requests.find((r) => r.method === "GET" && r.path === actorPath), "the key fetch");
-  return { answer };
+  return { answer, followId: follow.id };
+}
+
+/** Whether the instance's database (closed, read from its file) holds a queued message naming `id`. */
+function queued(dataDir: string, id: string): boolean {
+  const db = new SQLite(path.join(dataDir, "praxis.sqlite"), { readonly: true });
+  try {
+    return (db.prepare("select count(*) as n from fedify_message where payload like ?").get(`%${id}%`) as { n: number }).n > 0;
+  } finally {
+    db.close();
+  }
 }
 
 describe("shutdown with requests in flight", () => {
   it("lets a delivery under way finish before closing the database", async () => {
-    const { answer } = await slowFirstContact(400);
+    const { answer, followId } = await slowFirstContact(400);
     const closing = praxis!.close();
     // It failed before: the connection was reset at once ("other side closed").
     expect(await answer).toBe(202);
     await closing;
+    // The worker stopped first: the Follow waits in the queue for the next start.
+    expect(queued(praxis!.dataDir, followId)).toBe(true);
   });
 
   it("cuts a request that outlives the bound, and still closes", async () => {
