@@ -171,9 +171,9 @@ export interface PraxisFanoutResult {
   deliveries: number;
   ms: number;
   rate: number;
-  /** RSS before, once settled (left alone for idleWaitMs; for a repeat, the last idle level). */
+  /** RSS before: settled (left alone for idleWaitMs, else after forced collections), or for a repeat the last idle level. */
   rssBefore: number;
-  /** RSS before, right after forced collections (the setup's work just done), or null for a repeat. */
+  /** RSS before, right after forced collections (the setup's work just done), when it was also read settled; else null. */
   rssBeforeCollected: number | null;
   rssPeak: number;
   rssIdle: number;
@@ -222,18 +222,20 @@ export async function queueDrained(praxis: TestPraxis, timeoutMs = 60_000): Prom
 }
 
 /** One post from alice relayed to `followers` members on `origins` (sink hosts). */
-export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, origins: string[], followers: number, perInbox: number, timeoutMs: number, idleWaitMs = 2_000, options: { followersInserted?: boolean } = {}): Promise<PraxisFanoutResult> {
+export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, origins: string[], followers: number, perInbox: number, timeoutMs: number, idleWaitMs = 2_000, options: { followersInserted?: boolean; rssBefore?: number } = {}): Promise<PraxisFanoutResult> {
   const { praxis, peer, group } = setup;
   const slug = new URL(group).pathname.split("/").pop()!;
   if (!options.followersInserted) await insertFollowers(praxis, slug, origins, followers, perInbox);
   const inboxes = Math.min(origins.length, Math.ceil(followers / perInbox));
   const deliveries = 2 * inboxes;
   await sinks.reset();
-  // Twice the first time: right after forced collections, as a server that
-  // has just worked (the setup inserted the followers) is; then settled,
-  // left alone like the idle level after it. A repeat starts from the last idle level.
-  const rssBeforeCollected = options.followersInserted ? null : await idleRss();
-  const rssBefore = await idleRss(options.followersInserted ? 0 : idleWaitMs);
+  // A repeat starts from the last idle level, read just before. Otherwise,
+  // when the process is to be left alone, twice: right after forced
+  // collections, as a server that has just worked (the setup inserted the
+  // followers) is; then settled, left alone like the idle level after it.
+  const settles = idleWaitMs >= MEMORY_REDUCER_MS;
+  const rssBeforeCollected = options.rssBefore === undefined && settles ? await idleRss() : null;
+  const rssBefore = options.rssBefore ?? await idleRss(idleWaitMs);
   if (process.env.BENCH_HEAP_SNAPSHOT) {
     const { writeHeapSnapshot } = await import("node:v8");
     console.log(`heap snapshot: ${writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${followers}-before.heapsnapshot`)}`);
@@ -293,7 +295,8 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Summa
       // The same fan-out again: memory kept after the first (compiled code,
       // caches, pools' high-water marks) must be reused, not added to.
       for (let i = 0; i < options.repeats; i++) {
-        repeats.push(await measurePraxisFanout(setup, sinks, origins, options.followers, options.followersPerInbox, options.timeoutMs, options.idleWaitMs, { followersInserted: true }));
+        const last = repeats.at(-1) ?? result;
+        repeats.push(await measurePraxisFanout(setup, sinks, origins, options.followers, options.followersPerInbox, options.timeoutMs, options.idleWaitMs, { followersInserted: true, rssBefore: last.rssIdle }));
       }
     } finally {
       await setup.stop();
@@ -322,7 +325,7 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Summa
       bench: "memory",
       case: `fan-out to ${inboxCount} inboxes`,
       value: `peak ${signedMb(result.rssPeak - result.rssBefore)}${collected === null ? "" : ` (${signedMb(result.rssPeak - collected)} after collections)`}, ${options.idleWaitMs / 1000} s after ${signedMb(result.rssIdle - result.rssBefore)}`,
-      baseline: `${mb(result.rssBefore)} RSS before, settled`,
+      baseline: `${mb(result.rssBefore)} RSS before${collected === null ? "" : ", settled"}`,
       ratio: (result.rssPeak - result.rssBefore) / (100 * MB),
       ratioOf: "peak RSS growth / 100 MB (target ≤ 1)",
     });

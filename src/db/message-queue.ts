@@ -47,7 +47,8 @@
 // This file is the listener and the enqueue entry points; the rest is by
 // topic beside it: queue-messages.ts (a message's row, the batched INSERT),
 // queue-claim.ts (lanes, the claim), queue-settle.ts (acknowledging,
-// rescheduling, releasing, renewing a lease), queue-wake.ts (news of work
+// rescheduling, releasing, renewing a lease), queue-timing.ts (the
+// listener's sleep and a handler's time bound), queue-wake.ts (news of work
 // from other processes), queue-vacuum.ts (PostgreSQL's upkeep),
 // queue-inspection.ts and queue-admin.ts (what operators see and do).
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -204,7 +205,7 @@ export class KyselyMessageQueue implements MessageQueue {
   /**
    * Enqueues the messages in order. The enqueues made within one turn of the
    * event loop are written together: in one transaction on PostgreSQL, and
-   * on SQLite atomically per INSERT_CHUNK_SIZE messages. Resolves once the
+   * on SQLite atomically per CHUNK_SIZE messages (queue-messages.ts). Resolves once the
    * messages are stored.
    */
   enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
