@@ -32,6 +32,8 @@ export interface FanoutBenchOptions {
   idleWaitMs: number;
   /** The same fan-out again this many times, for the idle RSS after each. */
   repeats: number;
+  /** Read the RSS before settled too (left alone idleWaitMs), not only right after forced collections. */
+  settleBefore: boolean;
 }
 
 export function fanoutOptionsFromEnv(quick: boolean): FanoutBenchOptions {
@@ -45,6 +47,8 @@ export function fanoutOptionsFromEnv(quick: boolean): FanoutBenchOptions {
     // Long enough for V8's memory reducer (MEMORY_REDUCER_MS).
     idleWaitMs: envInt("BENCH_IDLE_WAIT_MS", quick ? 12_000 : 15_000),
     repeats: envInt("BENCH_FANOUT_REPEATS", quick ? 0 : 2),
+    // Quick runs read the RSS before only after forced collections (12 s less).
+    settleBefore: (process.env.BENCH_SETTLE_BEFORE ?? (quick ? "0" : "1")) === "1",
   };
 }
 
@@ -222,7 +226,7 @@ export async function queueDrained(praxis: TestPraxis, timeoutMs = 60_000): Prom
 }
 
 /** One post from alice relayed to `followers` members on `origins` (sink hosts). */
-export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, origins: string[], followers: number, perInbox: number, timeoutMs: number, idleWaitMs = 2_000, options: { followersInserted?: boolean; rssBefore?: number } = {}): Promise<PraxisFanoutResult> {
+export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, origins: string[], followers: number, perInbox: number, timeoutMs: number, idleWaitMs = 2_000, options: { followersInserted?: boolean; rssBefore?: number; settleBefore?: boolean } = {}): Promise<PraxisFanoutResult> {
   const { praxis, peer, group } = setup;
   const slug = new URL(group).pathname.split("/").pop()!;
   if (!options.followersInserted) await insertFollowers(praxis, slug, origins, followers, perInbox);
@@ -233,9 +237,9 @@ export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, orig
   // when the process is to be left alone, twice: right after forced
   // collections, as a server that has just worked (the setup inserted the
   // followers) is; then settled, left alone like the idle level after it.
-  const settles = idleWaitMs >= MEMORY_REDUCER_MS;
+  const settles = (options.settleBefore ?? true) && idleWaitMs >= MEMORY_REDUCER_MS;
   const rssBeforeCollected = options.rssBefore === undefined && settles ? await idleRss() : null;
-  const rssBefore = options.rssBefore ?? await idleRss(idleWaitMs);
+  const rssBefore = options.rssBefore ?? await idleRss(settles ? idleWaitMs : undefined);
   if (process.env.BENCH_HEAP_SNAPSHOT) {
     const { writeHeapSnapshot } = await import("node:v8");
     console.log(`heap snapshot: ${writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${followers}-before.heapsnapshot`)}`);
@@ -291,7 +295,7 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Summa
     let result: PraxisFanoutResult;
     const repeats: PraxisFanoutResult[] = [];
     try {
-      result = await measurePraxisFanout(setup, sinks, origins, options.followers, options.followersPerInbox, options.timeoutMs, options.idleWaitMs);
+      result = await measurePraxisFanout(setup, sinks, origins, options.followers, options.followersPerInbox, options.timeoutMs, options.idleWaitMs, { settleBefore: options.settleBefore });
       // The same fan-out again: memory kept after the first (compiled code,
       // caches, pools' high-water marks) must be reused, not added to.
       for (let i = 0; i < options.repeats; i++) {
