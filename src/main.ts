@@ -47,7 +47,9 @@ async function main(): Promise<void> {
     logger.info("Praxis is listening on {url} (public origin {origin})", { url, origin: config.origin });
     console.log(`Praxis is running at ${config.origin}${url.includes(new URL(config.origin).host) ? "" : ` (listening on ${url})`}`);
   } else {
-    logger.info("Praxis worker started (database {db})", { db: config.database.driver });
+    // As the web role says where it runs: what an operator (and a supervisor
+    // waiting for it) reads once the worker is processing, at its lowered priority.
+    console.log(`Praxis worker started (database ${config.database.driver})`);
   }
   let stopping = false;
   const stop = async (signal: string) => {

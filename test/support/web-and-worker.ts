@@ -40,15 +40,27 @@ export async function startWebAndWorker(url: string | null, overrides: Record<st
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // Started once it says so (it has lowered its priority and is processing
+  // the queue): a fixed boot time was too short on a loaded machine.
   await new Promise<void>((resolve, reject) => {
-    // The worker logs nothing at error level once started: give it its boot time.
-    const timer = setTimeout(resolve, 3_000);
+    let said = "";
+    const timer = setTimeout(() => reject(new Error(`The worker did not start within 60 s: ${said}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      said += chunk.toString();
+      if (!said.includes("Praxis worker started")) return;
+      clearTimeout(timer);
+      worker.stdout!.off("data", onData);
+      resolve();
+    };
+    worker.stdout!.on("data", onData);
     worker.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`The worker exited early (${code})`));
+      reject(new Error(`The worker exited early (${code}): ${said}`));
     });
   });
   worker.removeAllListeners("exit");
+  // Read on, so that a worker writing to its stdout is never blocked by a full pipe.
+  worker.stdout!.resume();
   return Object.assign(praxis, {
     origin, dataDir, worker,
     async stop() {
