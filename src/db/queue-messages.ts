@@ -68,20 +68,24 @@ export async function insertMessages(db: Kysely<Database>, dialect: Dialect, que
     await db.with("inserted", (d) => d.insertInto("fedify_message").values(rowsOf(dialect, queue, messages)).returning("id"))
       .selectFrom("inserted").select(sql`pg_notify(${QUEUE_CHANNEL}, ${payload})`.as("notified")).limit(1)
       .execute();
-  } else if (dialect === "postgres") {
-    await db.transaction().execute(async (tx) => {
-      for (let start = 0; start < messages.length; start += CHUNK_SIZE) {
-        await tx.insertInto("fedify_message").values(rowsOf(dialect, queue, messages.slice(start, start + CHUNK_SIZE))).execute();
-      }
-      // Listeners in other processes hear of it at commit.
-      await sql`select pg_notify(${QUEUE_CHANNEL}, ${payload})`.execute(tx);
-    });
   } else {
-    // SQLite: each INSERT is atomic on its own (a transaction held open
-    // across awaits would stall the process's other connections, as
-    // better-sqlite3 waits for a lock by blocking the thread).
-    for (let start = 0; start < messages.length; start += CHUNK_SIZE) {
-      await db.insertInto("fedify_message").values(rowsOf(dialect, queue, messages.slice(start, start + CHUNK_SIZE))).execute();
+    // In chunks: each INSERT within the parameter limits. On PostgreSQL in
+    // one transaction, with the NOTIFY heard at its commit; on SQLite each
+    // INSERT is atomic on its own (a transaction held open across awaits
+    // would stall the process's other connections, as better-sqlite3 waits
+    // for a lock by blocking the thread).
+    const insertChunks = async (d: Kysely<Database>) => {
+      for (let start = 0; start < messages.length; start += CHUNK_SIZE) {
+        await d.insertInto("fedify_message").values(rowsOf(dialect, queue, messages.slice(start, start + CHUNK_SIZE))).execute();
+      }
+    };
+    if (dialect === "postgres") {
+      await db.transaction().execute(async (tx) => {
+        await insertChunks(tx);
+        await sql`select pg_notify(${QUEUE_CHANNEL}, ${payload})`.execute(tx);
+      });
+    } else {
+      await insertChunks(db);
     }
   }
   return lanes;
