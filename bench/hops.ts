@@ -14,7 +14,8 @@ import { waitFor } from "../test/support/net.ts";
 import { type Peer, type Received, startPeer } from "../test/support/peer.ts";
 import { startPraxis } from "../test/support/praxis.ts";
 import { type HopsPlace, HopsServer, remoteServer } from "./hops-places.ts";
-import { envInt, formatMs, formatRatio, percentile, printTable, type SummaryRow } from "./lib.ts";
+import { envInt, formatMs, formatRatio, percentile, printTable, profiledWindows, type SummaryRow } from "./lib.ts";
+import { installSqlStats, printSqlStats, recordSqlStats, resetSqlStats } from "./sql-stats.ts";
 
 export interface HopsBenchOptions {
   posts: number;
@@ -81,19 +82,36 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
 
     const oneHop: number[] = [];
     const threeHops: number[] = [];
+    // All in one process, with BENCH_CPU_PROFILE and BENCH_SQL_STATS: every
+    // promotion, from its start until bob's boost is seen (polled every 50 ms).
+    const profile = deployment === "one process" ? await profiledWindows("hops-one-process") : null;
+    const sqlStats = deployment === "one process" && installSqlStats();
+    resetSqlStats();
+    recordSqlStats(false);
     for (let i = 0; i < options.posts + 1; i++) {
       const { noteId } = await peer.post("alice", { content: `<p>Method ${i} for peer reviews</p>`, mention: [a.uri] });
       await waitFor(() => national.server.holds(national.slug, noteId), "the roll-up", 60_000);
       // Quiet before each promotion: the roll-up's own deliveries are done.
       await new Promise((r) => setTimeout(r, 100));
+      if (i > 0) {
+        profile?.open();
+        recordSqlStats(true);
+      }
       const start = await national.server.promote(national.slug, noteId);
       const carolAt = arrival(await waitFor(() => boostSeen(peer, "carol", national.uri, noteId), "carol's boost", 60_000));
       const bobAt = arrival(await waitFor(() => boostSeen(peer, "bob", b.uri, noteId), "bob's boost", 60_000));
+      if (i > 0) {
+        profile?.close();
+        recordSqlStats(false);
+      }
       // The first round warms up every path.
       if (i === 0) continue;
       oneHop.push(carolAt - start);
       threeHops.push(bobAt - start);
     }
+    await profile?.finish();
+    if (sqlStats) printSqlStats(`the ${options.posts} promotions, all in one process`);
+    recordSqlStats(true);
     return { oneHop, threeHops };
   } finally {
     await peer.stop();

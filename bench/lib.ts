@@ -100,3 +100,56 @@ export async function profiled<T>(label: string, work: () => Promise<T>): Promis
     session.disconnect();
   }
 }
+
+/** Profiling of chosen windows of a longer run (see profiledWindows). */
+export interface WindowedProfile {
+  /** Starts a window (no-op unless profiling). */
+  open(): void;
+  /** Ends the window opened last. */
+  close(): void;
+  /** Stops the profiler and writes the samples taken inside the windows. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Like `profiled`, for a run whose measured parts are windows among work
+ * that is not measured (the three hops' promotions between their posts):
+ * one profile, of the samples taken inside the windows only, written as
+ * PREFIX-LABEL.cpuprofile when BENCH_CPU_PROFILE names a prefix.
+ */
+export async function profiledWindows(label: string): Promise<WindowedProfile> {
+  const prefix = process.env.BENCH_CPU_PROFILE;
+  if (!prefix) return { open() {}, close() {}, async finish() {} };
+  const { Session } = await import("node:inspector/promises");
+  const { writeFile } = await import("node:fs/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 100 });
+  await session.post("Profiler.start");
+  // V8's profile times are microseconds of the monotonic clock, as process.hrtime is.
+  const now = () => Number(process.hrtime.bigint() / 1000n);
+  const windows: [number, number][] = [];
+  return {
+    open() { windows.push([now(), Number.POSITIVE_INFINITY]); },
+    close() { const last = windows.at(-1); if (last) last[1] = now(); },
+    async finish() {
+      const { profile } = await session.post("Profiler.stop");
+      session.disconnect();
+      const samples: number[] = [];
+      const timeDeltas: number[] = [];
+      let at = profile.startTime;
+      for (let i = 0; i < profile.samples!.length; i++) {
+        at += profile.timeDeltas![i];
+        if (windows.some(([from, to]) => at >= from && at <= to)) {
+          samples.push(profile.samples![i]);
+          timeDeltas.push(profile.timeDeltas![i]);
+        }
+      }
+      const file = `${prefix}-${label}.cpuprofile`;
+      await writeFile(file, JSON.stringify({ ...profile, samples, timeDeltas }));
+      const ms = timeDeltas.reduce((sum, d) => sum + d, 0) / 1000;
+      console.log(`CPU profile of ${windows.length} windows (${ms.toFixed(0)} ms sampled) written to ${file}`);
+    },
+  };
+}
