@@ -42,7 +42,11 @@
 // The statements are batched: the enqueues made within one turn of the event
 // loop (a fan-out's deliveries) are one INSERT, a lane claims once a quarter
 // of its slots are free (the inbox lane: half) rather than slot by slot, and the acknowledgements
-// of one turn are one DELETE per claim (src/db/coalescer.ts).
+// of one turn are one DELETE per claim (src/db/coalescer.ts). A lane that came
+// back short claims again at once only when told that messages were written
+// to it; on anything less certain (one of its messages finished, another
+// process committed on SQLite, a poll) it first reads whether a message is
+// due, which costs a fraction of an empty claim.
 //
 // This file is the listener and the enqueue entry points; the rest is by
 // topic beside it: queue-messages.ts (a message's row, the batched INSERT),
@@ -59,7 +63,7 @@ import type { Kysely } from "kysely";
 import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
 import { purgeDead, retryDead, retryNow } from "./queue-admin.ts";
-import { claimMessages, inLane, type Lane, LANES } from "./queue-claim.ts";
+import { claimMessages, firstUnleased, type Lane, LANES, nextDue } from "./queue-claim.ts";
 import { insertMessages, type PendingMessage, pendingMessage, serialize } from "./queue-messages.ts";
 import { acknowledgeAll, buryUnacknowledged, type Lease, release, renew, reschedule, warnLeaseLost } from "./queue-settle.ts";
 import { Alarm, withTimeout } from "./queue-timing.ts";
@@ -126,8 +130,31 @@ interface Delivery {
 
 type Handler = (message: any) => Promise<void> | void;
 
-/** Tells local listeners that a queue may have claimable messages (event type: the queue name; detail: the lanes). */
-const workAvailable = new EventTarget();
+/**
+ * News for this process's listeners of a queue (event type: the queue name):
+ * `lanes` may have claimable messages (null: every lane). `certain` when
+ * messages were just written there (enqueued, retried, released); otherwise
+ * (a message of the lane finished, which may unblock the next with its
+ * ordering key or its host) an idle lane looks before it claims.
+ */
+interface WorkNews {
+  lanes: ReadonlySet<Lane> | null;
+  certain: boolean;
+}
+
+/**
+ * Where the news goes: one board per database handle, so that several
+ * Praxis servers in one process (the tests, the benchmark) hear only of
+ * their own queue's work, and a second handle on the same database stands
+ * for another process, told by the wake source (queue-wake.ts).
+ */
+const boards = new WeakMap<Kysely<Database>, EventTarget>();
+
+function boardOf(db: Kysely<Database>): EventTarget {
+  let board = boards.get(db);
+  if (!board) boards.set(db, board = new EventTarget());
+  return board;
+}
 
 /** Per lane of a listener: its slots and what it has in flight. */
 interface LaneState {
@@ -140,6 +167,16 @@ interface LaneState {
   idleUntil: number;
   /** Announcements of work for the lane so far: one that comes while a claim is under way is not lost. */
   announced: number;
+  /**
+   * The lane came back short, and nothing since has said for certain that
+   * it has work: before claiming (a write, and on SQLite a statement of a
+   * tenth of a millisecond or more even on an empty table), it reads whether
+   * a message that no lease holds is due. So a message that finishes, a
+   * commit of another process on SQLite (which names no lane) and each poll
+   * cost an idle lane a read, not a claim and a read. Cleared by news that
+   * is certain: an enqueue here, or a NOTIFY naming the lane.
+   */
+  look: boolean;
   /**
    * Deliveries to finish before the lane claims again: set when its claim
    * found nothing it could take while deliveries were in flight (every due
@@ -284,19 +321,22 @@ export class KyselyMessageQueue implements MessageQueue {
       deliveries: new Set(),
       idleUntil: 0,
       announced: 0,
+      look: false,
       capWait: 0,
     }));
     const onWork = (event: Event) => {
-      const announced = (event as CustomEvent<ReadonlySet<Lane> | null>).detail;
+      const news = (event as CustomEvent<WorkNews>).detail;
       for (const state of lanes) {
-        if (announced != null && !announced.has(state.lane)) continue;
+        if (news.lanes !== null && !news.lanes.has(state.lane)) continue;
         state.idleUntil = 0;
         state.announced++;
+        if (news.certain) state.look = false;
       }
       alarm.ring();
     };
     const ring = () => alarm.ring();
-    workAvailable.addEventListener(this.#queue, onWork);
+    const board = boardOf(this.#db);
+    board.addEventListener(this.#queue, onWork);
     signal?.addEventListener("abort", ring);
     // Another process may have enqueued: the lanes it names look again (every
     // lane if it names none, or one this version does not know).
@@ -306,6 +346,8 @@ export class KyselyMessageQueue implements MessageQueue {
         if (woken !== null && !woken.has(state.lane)) continue;
         state.idleUntil = 0;
         state.announced++;
+        // A NOTIFY names the lanes its messages went to; a change of SQLite's log names none.
+        if (woken !== null) state.look = false;
       }
       alarm.ring();
     });
@@ -332,7 +374,7 @@ export class KyselyMessageQueue implements MessageQueue {
         if (sleepMs > 0) await alarm.sleep(sleepMs);
       }
     } finally {
-      workAvailable.removeEventListener(this.#queue, onWork);
+      board.removeEventListener(this.#queue, onWork);
       signal?.removeEventListener("abort", ring);
       unsubscribe?.();
     }
@@ -352,8 +394,19 @@ export class KyselyMessageQueue implements MessageQueue {
     for (;;) {
       // Claim in batches: wait for a quarter of the slots (the inbox lane: half) to be free, unless the lane is idle.
       if (this.#waitsForSlots(state) || state.idleUntil > now) return;
-      const free = state.slots - state.deliveries.size;
       const announced = state.announced;
+      if (state.look) {
+        const at = Date.now();
+        const first = await firstUnleased(this.#db, this.#dialect, this.#queue, state.lane, at);
+        if (first === null || first > at) {
+          // News that came during the read is looked at again.
+          if (state.announced !== announced) continue;
+          state.idleUntil = at + this.#waitUntil(first, at);
+          return;
+        }
+        state.look = false;
+      }
+      const free = state.slots - state.deliveries.size;
       const leases = await this.#claim(state.lane, free);
       for (const lease of leases) {
         const delivery = this.#deliver(lease, handler);
@@ -363,25 +416,35 @@ export class KyselyMessageQueue implements MessageQueue {
           if (state.capWait > 0) state.capWait--;
           // A finished message may unblock the next one with its ordering
           // key, or its host's next delivery: look again.
-          this.#announceWork(new Set([state.lane]));
+          this.#announceWork(new Set([state.lane]), false);
         });
       }
       if (leases.length === free) continue;
-      // Fewer than asked although some were claimable (a host reached its
-      // cap within this batch): look once more; an empty claim means the
-      // lane has nothing claimable until work is announced or comes due.
-      if (leases.length === 0) {
-        // Deliveries in flight and nothing else claimable: hosts at their cap.
-        if (state.lane === "outbox" && this.#hostConcurrency !== null && state.deliveries.size > 0) {
-          state.capWait = Math.min(state.batch, state.deliveries.size);
-        }
-        const wait = await this.#msUntilNextDue(state.lane);
-        // Work announced while the claim ran (an enqueue committed just
-        // after it looked, a delivery finished) may be claimable: the lane
-        // stays awake, or that work would wait for the next poll.
-        if (state.announced === announced) state.idleUntil = now + wait;
-        return;
+      // Fewer than asked. With hosts capped, some may have been left out
+      // only because a host reached its cap within this batch: look once
+      // more (a read first, then a claim if a message is due). Otherwise the
+      // claim took every message it could, and the lane has nothing
+      // claimable until work is announced or comes due (a message blocked
+      // by its ordering key is unblocked by a finished one).
+      const capped = state.lane === "outbox" && this.#hostConcurrency !== null;
+      if (leases.length > 0 && capped) {
+        state.look = true;
+        continue;
       }
+      // Deliveries in flight and nothing else claimable: hosts at their cap.
+      if (leases.length === 0 && capped && state.deliveries.size > 0) {
+        state.capWait = Math.min(state.batch, state.deliveries.size);
+      }
+      const at = Date.now();
+      const wait = this.#waitUntil(await nextDue(this.#db, this.#dialect, this.#queue, state.lane, at), at);
+      // Work announced while the claim ran (an enqueue committed just
+      // after it looked, a delivery finished) may be claimable: the lane
+      // stays awake, or that work would wait for the next poll.
+      if (state.announced === announced) {
+        state.idleUntil = at + wait;
+        state.look = true;
+      }
+      return;
     }
   }
 
@@ -481,21 +544,14 @@ export class KyselyMessageQueue implements MessageQueue {
     await Promise.all([...deliveries].map((delivery) => delivery.abandon()));
   }
 
-  /** How long an idle lane should wait: until its next delayed message is due, at most a poll interval. */
-  async #msUntilNextDue(lane: Lane): Promise<number> {
-    const now = Date.now();
-    const { next } = await this.#db.selectFrom("fedify_message")
-      .select((eb) => eb.fn.min("available_at").as("next"))
-      .where("queue", "=", this.#queue)
-      .where(inLane(lane, "kind"))
-      .where("dead", "=", 0).where("available_at", ">", now)
-      .executeTakeFirstOrThrow();
-    return next === null ? this.#pollIntervalMs : Math.min(this.#pollIntervalMs, Number(next) - now);
+  /** How long an idle lane should wait, at `now`, for a message due at `due` (null: none): at most a poll interval. */
+  #waitUntil(due: number | null, now: number): number {
+    return due === null ? this.#pollIntervalMs : Math.max(0, Math.min(this.#pollIntervalMs, due - now));
   }
 
-  /** Wakes this process's listeners of the queue: for the given lanes, or all of them. */
-  #announceWork(lanes?: ReadonlySet<Lane>): void {
-    workAvailable.dispatchEvent(new CustomEvent(this.#queue, { detail: lanes }));
+  /** Wakes this process's listeners of the queue: for the given lanes, or all of them (see WorkNews). */
+  #announceWork(lanes: ReadonlySet<Lane> | null = null, certain = true): void {
+    boardOf(this.#db).dispatchEvent(new CustomEvent<WorkNews>(this.#queue, { detail: { lanes, certain } }));
   }
 }
 

@@ -162,3 +162,46 @@ function buildClaim(tx: Kysely<Database>, dialect: Dialect, lane: Lane, capped: 
     .where("id", "in", claimable)
     .returning(["id", "payload", "attempts", "ordering_key", "seq"]);
 }
+
+const LOOK_PARAMS = { queue: "string", now: "number" } as const;
+type LookQuery = ReusableQuery<typeof LOOK_PARAMS, { available_at: number | bigint | string | null }>;
+const lookQueries = new Map<string, { firstUnleased: LookQuery; nextDue: LookQuery }>();
+
+function lookQueriesFor(db: Kysely<Database>, dialect: Dialect, lane: Lane) {
+  const key = `${dialect} ${lane}`;
+  let queries = lookQueries.get(key);
+  if (!queries) {
+    const live = (p: ParamValues<typeof LOOK_PARAMS>) => db.selectFrom("fedify_message")
+      .where("queue", "=", p.queue).where(inLane(lane, "kind")).where("dead", "=", 0);
+    queries = {
+      firstUnleased: new ReusableQuery(LOOK_PARAMS, (p) => live(p)
+        .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", p.now)]))
+        .select("available_at").orderBy("available_at").limit(1)),
+      nextDue: new ReusableQuery(LOOK_PARAMS, (p) => live(p)
+        .where("available_at", ">", p.now)
+        .select((eb) => eb.fn.min("available_at").as("available_at"))),
+    };
+    lookQueries.set(key, queries);
+  }
+  return queries;
+}
+
+/**
+ * When the first live message of `lane` that no lease holds came or comes
+ * due; null when there is none. A read, where a claim is a write (on
+ * SQLite, a statement of a tenth of a millisecond or more even on an empty
+ * table): a lane that has come back short reads this before claiming
+ * again. A message that is due may still not be claimable (its ordering key
+ * or its host waits for a leased message), so "due" means "claim", and a
+ * later time "nothing to claim until then".
+ */
+export async function firstUnleased(db: Kysely<Database>, dialect: Dialect, queue: string, lane: Lane, now: number): Promise<number | null> {
+  const [row] = await lookQueriesFor(db, dialect, lane).firstUnleased.execute(db, { queue, now });
+  return row === undefined || row.available_at === null ? null : Number(row.available_at);
+}
+
+/** When the next live message of `lane` that is not due yet comes due (a retry, a delayed delivery); null when there is none. */
+export async function nextDue(db: Kysely<Database>, dialect: Dialect, queue: string, lane: Lane, now: number): Promise<number | null> {
+  const [row] = await lookQueriesFor(db, dialect, lane).nextDue.execute(db, { queue, now });
+  return row === undefined || row.available_at === null ? null : Number(row.available_at);
+}

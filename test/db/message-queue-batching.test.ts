@@ -103,6 +103,46 @@ for (const dialect of DIALECTS) {
       expect(count('update "fedify_message" set "lease_token"')).toBeLessThan(total * 0.75);
     });
 
+    it.runIf(dialect === "sqlite")("claims once per message that comes alone, and never while idle: an idle lane reads before it claims", async () => {
+      const queue = createQueue({ pollIntervalMs: 50 });
+      const handled: number[] = [];
+      const total = 10;
+      const { count } = await countStatements(async () => {
+        listen(queue, (m: { n: number }) => { handled.push(m.n); });
+        // Ten polls of each of the four lanes.
+        await sleep(500);
+        for (let n = 0; n < total; n++) {
+          await queue.enqueue(delivery(n));
+          await waitFor(() => handled.length === n + 1);
+          // The delivery finished: the lane looks for more, then sleeps through a poll.
+          await sleep(60);
+        }
+      });
+      // One claim per lane as the listener starts, then one per message. Before, every poll of every lane
+      // claimed (about 40 here, with 10 more during the messages), and a message cost three claims: its
+      // own, one more because the claim came back short, and one when it finished.
+      expect(count('update "fedify_message" set "lease_token"')).toBeLessThanOrEqual(4 + total + 2);
+      expect(handled).toEqual(Array.from({ length: total }, (_, n) => n));
+    });
+
+    it("takes a message that waited for its ordering key as soon as the one before it finishes, not at the next poll", async () => {
+      const queue = createQueue({ pollIntervalMs: 10_000 });
+      const handled: string[] = [];
+      listen(queue, async (m: { name: string }) => {
+        if (m.name === "create") await sleep(50);
+        handled.push(m.name);
+      });
+      await sleep(100);
+      const start = Date.now();
+      await Promise.all([
+        queue.enqueue({ type: "outbox", inbox: "https://a.example/inbox", name: "create" }, { orderingKey: "note-1" }),
+        queue.enqueue({ type: "outbox", inbox: "https://b.example/inbox", name: "update" }, { orderingKey: "note-1" }),
+      ]);
+      await waitFor(() => handled.length === 2, 8_000);
+      expect(handled).toEqual(["create", "update"]);
+      expect(Date.now() - start).toBeLessThan(3_000);
+    });
+
     it.runIf(dialect === "sqlite")("claims and acknowledges in batches, not message by message", async () => {
       const queue = createQueue({ concurrency: 16 });
       const total = 200;
