@@ -16,7 +16,8 @@
 // (this one, which accepts) and a worker process (which relays), and, unless
 // BENCH_POSTGRES=0 or the server is unreachable, on PostgreSQL with a web
 // and a worker process. BENCH_CPU_PROFILE and BENCH_SQL_STATS see this
-// thread only; BENCH_WORKER_CPU_PROFILE profiles the worker processes.
+// thread only; BENCH_WORKER_CPU_PROFILE profiles the worker processes;
+// BENCH_INBOX_DEPLOYMENTS=npm-start,sqlite-2,postgres picks deployments.
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -239,17 +240,20 @@ export async function runInboxBench(options: InboxBenchOptions): Promise<Summary
     // Praxis (no per-host inbox rate limit: one sender posts the whole burst),
     // one process on SQLite; then, unless BENCH_POSTGRES=0 or the server is
     // unreachable, a web and a worker process on PostgreSQL.
-    const deployments: { label: string; start: () => Promise<TestPraxis | null> }[] = [
+    // BENCH_INBOX_DEPLOYMENTS (npm-start,sqlite-2,postgres) picks some of them.
+    const deployments: { name: string; label: string; start: () => Promise<TestPraxis | null> }[] = [
       // As `npm start` runs it: the web server on this thread, the queue worker on a thread of its own.
-      { label: "", start: () => startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } }, { workerThread: true }) },
+      { name: "npm-start", label: "", start: () => startPraxis({ queue: {}, limits: { inboxRequestsPerWindow: 0 } }, { workerThread: true }) },
+      // The same SQLite database with a web and a worker process (role web and
+      // role worker), as an operator can run them to use two cores.
+      { name: "sqlite-2", label: " (SQLite, 2 processes)", start: () => startSqliteWebAndWorker({ limits: { inboxRequestsPerWindow: 0 } }) },
     ];
-    // The same SQLite database with a web and a worker process (role web and
-    // role worker), as an operator can run them to use two cores.
-    deployments.push({ label: " (SQLite, 2 processes)", start: () => startSqliteWebAndWorker({ limits: { inboxRequestsPerWindow: 0 } }) });
     if (process.env.BENCH_POSTGRES !== "0") {
-      deployments.push({ label: " (PostgreSQL)", start: () => startPostgresWebAndWorker({ limits: { inboxRequestsPerWindow: 0 } }) });
+      deployments.push({ name: "postgres", label: " (PostgreSQL)", start: () => startPostgresWebAndWorker({ limits: { inboxRequestsPerWindow: 0 } }) });
     }
+    const chosen = process.env.BENCH_INBOX_DEPLOYMENTS?.split(",").map((name) => name.trim()).filter(Boolean);
     for (const deployment of deployments) {
+      if (chosen && !chosen.includes(deployment.name)) continue;
       const praxis = await deployment.start();
       if (!praxis) continue;
       try {

@@ -28,7 +28,8 @@
 // Other options (environment variables): see each bench/*.ts; BENCH_POSTGRES=0
 // skips PostgreSQL in the queue benchmark; BENCH_CPU_PROFILE=prefix writes CPU
 // profiles of the measured phases (read them with bench/cpuprofile.ts);
-// BENCH_SQL_STATS=1 times every SQLite statement of the fan-out.
+// BENCH_SQL_STATS=1 times every SQLite statement of the fan-out, the inbox
+// burst and the three hops' promotions (README, Performance).
 import os from "node:os";
 import { fanoutOptionsFromEnv, runFanoutBench } from "./fanout.ts";
 import { hopsOptionsFromEnv, runHopsBench } from "./hops.ts";

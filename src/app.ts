@@ -16,6 +16,7 @@ import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
 import { startArchiveTimer } from "./operations/working-groups.ts";
 import { DeliveryGate } from "./federation/delivery-gate.ts";
+import { fetchAhead } from "./federation/inbox/announced-objects.ts";
 import { DomainPolicy } from "./federation/domain-policy.ts";
 import { FastDelivery } from "./federation/fast-delivery.ts";
 import { FollowerFanout } from "./federation/fanout.ts";
@@ -121,6 +122,7 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
   });
   gate.handleFanoutWith(services.fanout);
   const federation = createPraxisFederation(services, { kv, queue: gate });
+  gate.beforeInboxWith((message) => fetchAhead(federation, services, message));
   const web = createWebApp(federation, services, { queue: { queue, kv, deliveryHosts }, inboxQueue: gate });
   const run = <T>(fn: () => T): T => withOutboundPolicy(outbound, fn);
   // Inbox requests (key fetches), pages and the admin API fetch within the policy.

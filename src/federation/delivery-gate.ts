@@ -120,6 +120,7 @@ export class DeliveryGate implements MessageQueue {
   readonly #hosts: DeliveryHosts | undefined;
   readonly #fastPath: FastDelivery | undefined;
   #fanout: FollowerFanout | undefined;
+  #beforeInbox: ((message: { baseUrl?: unknown; activity?: unknown }) => Promise<void>) | undefined;
   readonly #addressChecks = new Map<string, { at: number; refused: string | null }>();
   readonly nativeRetrial: boolean | undefined;
   readonly getDepth?: MessageQueue["getDepth"];
@@ -167,6 +168,11 @@ export class DeliveryGate implements MessageQueue {
     if (this.#addressChecks.size > 10_000) this.#addressChecks.clear();
     this.#addressChecks.set(inbox.hostname, { at: now, refused });
     return refused;
+  }
+
+  /** Calls `before` (not awaited) as each incoming activity is taken, before its handler runs (set once the federation exists). */
+  beforeInboxWith(before: (message: { baseUrl?: unknown; activity?: unknown }) => Promise<void>): void {
+    this.#beforeInbox = before;
   }
 
   /** Runs Praxis's fan-out jobs with `fanout` (set once both exist). */
@@ -237,6 +243,8 @@ export class DeliveryGate implements MessageQueue {
     if (!(await this.#permits(message))) return;
     const m = message as QueuedMessage & { praxisAdmission?: unknown };
     if (m?.type === "inbox") {
+      // A post a neighbour's announce names is fetched while Fedify parses the announce (inbox/announced-objects.ts).
+      void this.#beforeInbox?.(m);
       // What the inbox's direct path checked before queueing it, for admissionProblem (signer.ts).
       const admission = isQueuedAdmission(m.praxisAdmission) ? m.praxisAdmission : null;
       return void (await queuedAdmission.run(admission, () => handler(message)));

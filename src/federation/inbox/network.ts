@@ -12,7 +12,6 @@ import {
 } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CommunityLinkRow } from "../../db/schema.ts";
-import { SingleFlight } from "../../db/single-flight.ts";
 import { decideIncomingAnnounce, matchesPromotionRule, normalizeTag } from "../../domain/network.ts";
 import type { AppServices } from "../../services.ts";
 import { isPublicVisibility } from "../../domain/addressing.ts";
@@ -22,8 +21,8 @@ import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
 import { typeOf, urlOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
-import { lenientLoader } from "../lenient-json.ts";
 import { isoOf } from "../time.ts";
+import { fetchAnnounced } from "./announced-objects.ts";
 import { ignoring } from "./ignoring.ts";
 import { isNetworkObject, receivePractice } from "./practice.ts";
 
@@ -70,20 +69,6 @@ async function neighbourOf(ctx: Ctx, peerUri: string): Promise<{ closed: boolean
   return new NetworkReader(ctx).node(peerUri);
 }
 
-/** Per server: the announced objects being fetched now, by id. */
-const fetching = new WeakMap<object, SingleFlight<string, unknown>>();
-
-/**
- * Fetches an announced object once for the announces of it that arrive
- * together (a neighbour's Announce(Create) and its boost of the same post):
- * a second one waiting for the same id shares the first one's answer, which
- * is forgotten once it arrives. A failure reads as null.
- */
-export function sharedLookup<T>(server: object, id: string, load: () => Promise<T>): Promise<T | null> {
-  let flights = fetching.get(server);
-  if (!flights) fetching.set(server, flights = new SingleFlight());
-  return flights.run(id, () => load().catch(() => null)) as Promise<T | null>;
-}
 
 export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (!announce.actorId || !announce.objectId) return ignoring(announce, "it has no actor or object");
@@ -125,7 +110,7 @@ export async function onNetworkAnnounce(ctx: Ctx, announce: Announce): Promise<v
     return ignoring(announce, "{object} is a post of the community here; it came back from {actor}", { object: objectId.href, actor: peerUri });
   }
   // The object as its own server serves it, never as the announce embeds it.
-  const object = await sharedLookup(ctx.data, objectId.href, () => ctx.lookupObject(objectId.href, { documentLoader: lenientLoader(ctx.documentLoader) }));
+  const object = await fetchAnnounced(ctx, objectId.href);
   if (!isNetworkObject(object) || object.id?.href !== objectId.href) {
     logger.info("Ignoring announce {id}: {object} could not be fetched as a post", { id: announce.id?.href, object: objectId.href });
     return;
