@@ -14,8 +14,9 @@
 //   followers). Only for announces from a Group a community here is
 //   actively linked with, of a post no such community holds as its own, on
 //   a host the domain policy allows: what the handler would fetch anyway.
-//   The handler takes what was fetched ahead; an answer nobody took is
-//   dropped after AHEAD_TTL_MS.
+//   The handler takes what was fetched ahead; answers nobody took are
+//   dropped oldest first beyond AHEAD_MAX, or as they come of age
+//   (AHEAD_TTL_MS) when the next one is fetched, and one that old is never used.
 import type { Context, DocumentLoader, Federation } from "@fedify/fedify";
 import type { Object as APObject } from "@fedify/vocab";
 import { SingleFlight } from "../../db/single-flight.ts";
@@ -86,13 +87,17 @@ export async function fetchAhead(federation: Federation<AppServices>, services: 
     let fetched = ahead.get(services);
     if (!fetched) ahead.set(services, fetched = new Map());
     if (fetched.has(id)) return;
-    while (fetched.size >= AHEAD_MAX) fetched.delete(fetched.keys().next().value!);
+    const now = Date.now();
+    for (const [key, entry] of fetched) {
+      if (fetched.size < AHEAD_MAX && now - entry.at <= AHEAD_TTL_MS) break;
+      fetched.delete(key);
+    }
     // Signed as the handler's fetch is (Fedify's queued inbox handling): by
     // the community whose inbox received it, else by the instance actor.
     const ctx = federation.createContext(new URL(message.baseUrl), services);
     const signer = typeof message.identifier === "string" ? message.identifier : INSTANCE_ACTOR;
     const object = ctx.getDocumentLoader({ identifier: signer }).then((loader) => lookup(ctx, id, loader));
-    fetched.set(id, { at: Date.now(), object: object.catch(() => null) });
+    fetched.set(id, { at: now, object: object.catch(() => null) });
   } catch {
     // The handler fetches it then.
   }
