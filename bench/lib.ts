@@ -1,5 +1,6 @@
 // Shared helpers for the benchmarks: options from the environment, timing,
 // percentiles and the summary rows that bench/run.ts prints as a table.
+import type { Profiler } from "node:inspector";
 import { createThrowawaySchema, TEST_POSTGRES_URL, type ThrowawaySchema } from "../test/support/postgres.ts";
 
 /** One line of the final summary: a measured figure next to its same-run baseline. */
@@ -83,22 +84,34 @@ export async function createPostgresSchema(): Promise<ThrowawaySchema | { unavai
 export async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
   const prefix = process.env.BENCH_CPU_PROFILE;
   if (!prefix) return work();
-  const { Session } = await import("node:inspector/promises");
-  const { writeFile } = await import("node:fs/promises");
-  const session = new Session();
-  session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.setSamplingInterval", { interval: 500 });
-  await session.post("Profiler.start");
+  const stop = await startCpuProfile(500);
   try {
     return await work();
   } finally {
-    const { profile } = await session.post("Profiler.stop");
     const file = `${prefix}-${label}.cpuprofile`;
-    await writeFile(file, JSON.stringify(profile));
+    await writeProfile(file, await stop());
     console.log(`CPU profile written to ${file}`);
-    session.disconnect();
   }
+}
+
+/** Starts V8's CPU profiler on this thread, sampling every `intervalUs`; returns its stop, which yields the profile. */
+async function startCpuProfile(intervalUs: number): Promise<() => Promise<Profiler.Profile>> {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: intervalUs });
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    session.disconnect();
+    return profile;
+  };
+}
+
+async function writeProfile(file: string, profile: Profiler.Profile): Promise<void> {
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(file, JSON.stringify(profile));
 }
 
 /** Profiling of chosen windows of a longer run (see profiledWindows). */
@@ -120,13 +133,7 @@ export interface WindowedProfile {
 export async function profiledWindows(label: string): Promise<WindowedProfile> {
   const prefix = process.env.BENCH_CPU_PROFILE;
   if (!prefix) return { open() {}, close() {}, async finish() {} };
-  const { Session } = await import("node:inspector/promises");
-  const { writeFile } = await import("node:fs/promises");
-  const session = new Session();
-  session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.setSamplingInterval", { interval: 100 });
-  await session.post("Profiler.start");
+  const stop = await startCpuProfile(100);
   // V8's profile times are microseconds of the monotonic clock, as process.hrtime is.
   const now = () => Number(process.hrtime.bigint() / 1000n);
   const windows: [number, number][] = [];
@@ -134,8 +141,7 @@ export async function profiledWindows(label: string): Promise<WindowedProfile> {
     open() { windows.push([now(), Number.POSITIVE_INFINITY]); },
     close() { const last = windows.at(-1); if (last) last[1] = now(); },
     async finish() {
-      const { profile } = await session.post("Profiler.stop");
-      session.disconnect();
+      const profile = await stop();
       const samples: number[] = [];
       const timeDeltas: number[] = [];
       let at = profile.startTime;
@@ -147,7 +153,7 @@ export async function profiledWindows(label: string): Promise<WindowedProfile> {
         }
       }
       const file = `${prefix}-${label}.cpuprofile`;
-      await writeFile(file, JSON.stringify({ ...profile, samples, timeDeltas }));
+      await writeProfile(file, { ...profile, samples, timeDeltas });
       const ms = timeDeltas.reduce((sum, d) => sum + d, 0) / 1000;
       console.log(`CPU profile of ${windows.length} windows (${ms.toFixed(0)} ms sampled) written to ${file}`);
     },
