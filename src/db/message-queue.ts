@@ -159,6 +159,8 @@ function boardOf(db: Kysely<Database>): EventTarget {
 /** Per lane of a listener: its slots and what it has in flight. */
 interface LaneState {
   lane: Lane;
+  /** The lane alone, as news names it (made once: every finished message announces it). */
+  only: ReadonlySet<Lane>;
   slots: number;
   /** Free slots below which the lane waits for more before claiming (unless nothing is in flight). */
   batch: number;
@@ -206,6 +208,8 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #enqueues: Coalescer<PendingMessage>;
   readonly #acks: Coalescer<Lease>;
   readonly #vacuum: QueueVacuum | null;
+  /** Where this process's listeners of the queue hear of work (boardOf). */
+  readonly #board: EventTarget;
 
   constructor(db: Kysely<Database>, options: KyselyMessageQueueOptions) {
     this.#db = db;
@@ -228,6 +232,7 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#acks = new Coalescer((leases) => acknowledgeAll(this.#db, leases));
     const vacuumEvery = options.vacuumEvery ?? 1_000;
     this.#vacuum = this.#dialect === "postgres" && vacuumEvery > 0 ? new QueueVacuum(db, vacuumEvery) : null;
+    this.#board = boardOf(db);
   }
 
   /** PostgreSQL: the table's upkeep by this queue's listeners (null on SQLite or when turned off). */
@@ -314,6 +319,7 @@ export class KyselyMessageQueue implements MessageQueue {
     const alarm = new Alarm();
     const lanes: LaneState[] = LANES.map((lane) => ({
       lane,
+      only: new Set([lane]),
       slots: this.#slots[lane],
       // Incoming activities keep the CPU busy (a few in flight are enough),
       // and each claim is one write: they are claimed half their slots at a time.
@@ -335,8 +341,7 @@ export class KyselyMessageQueue implements MessageQueue {
       alarm.ring();
     };
     const ring = () => alarm.ring();
-    const board = boardOf(this.#db);
-    board.addEventListener(this.#queue, onWork);
+    this.#board.addEventListener(this.#queue, onWork);
     signal?.addEventListener("abort", ring);
     // Another process may have enqueued: the lanes it names look again (every
     // lane if it names none, or one this version does not know).
@@ -374,7 +379,7 @@ export class KyselyMessageQueue implements MessageQueue {
         if (sleepMs > 0) await alarm.sleep(sleepMs);
       }
     } finally {
-      board.removeEventListener(this.#queue, onWork);
+      this.#board.removeEventListener(this.#queue, onWork);
       signal?.removeEventListener("abort", ring);
       unsubscribe?.();
     }
@@ -416,7 +421,7 @@ export class KyselyMessageQueue implements MessageQueue {
           if (state.capWait > 0) state.capWait--;
           // A finished message may unblock the next one with its ordering
           // key, or its host's next delivery: look again.
-          this.#announceWork(new Set([state.lane]), false);
+          this.#announceWork(state.only, false);
         });
       }
       if (leases.length === free) continue;
@@ -551,7 +556,7 @@ export class KyselyMessageQueue implements MessageQueue {
 
   /** Wakes this process's listeners of the queue: for the given lanes, or all of them (see WorkNews). */
   #announceWork(lanes: ReadonlySet<Lane> | null = null, certain = true): void {
-    boardOf(this.#db).dispatchEvent(new CustomEvent<WorkNews>(this.#queue, { detail: { lanes, certain } }));
+    this.#board.dispatchEvent(new CustomEvent<WorkNews>(this.#queue, { detail: { lanes, certain } }));
   }
 }
 
