@@ -32,7 +32,11 @@ export function warnLeaseLost(lease: Lease): void {
 /** Deletes acknowledged messages, one statement per claim (its lease token). */
 export async function acknowledgeAll(db: Kysely<Database>, leases: Lease[]): Promise<void> {
   const byToken = new Map<string, Lease[]>();
-  for (const lease of leases) byToken.set(lease.token, [...(byToken.get(lease.token) ?? []), lease]);
+  for (const lease of leases) {
+    const group = byToken.get(lease.token);
+    if (group) group.push(lease);
+    else byToken.set(lease.token, [lease]);
+  }
   for (const [token, group] of byToken) {
     for (let start = 0; start < group.length; start += CHUNK_SIZE) {
       const chunk = group.slice(start, start + CHUNK_SIZE);
