@@ -9,6 +9,7 @@
 // Baseline (the floor): bench/floor.ts sending the same number of POSTs of
 // the same sizes to the same inboxes (RSA-2048 signature, keep-alive).
 import { readFileSync } from "node:fs";
+import { getHeapSpaceStatistics } from "node:v8";
 import { benchLogging } from "./logging.ts";
 import { installSqlStats, printSqlStats, resetSqlStats } from "./sql-stats.ts";
 import { createCommunity } from "../src/operations/communities.ts";
@@ -64,19 +65,31 @@ function procRss(): string {
   }
 }
 
+function heapSpaces(): string {
+  return getHeapSpaceStatistics().map((s) => `${s.space_name} ${(s.space_used_size / MB).toFixed(0)}/${(s.space_size / MB).toFixed(0)}`).join(", ");
+}
+
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** Samples RSS every 50 ms until stopped; returns the peak. */
-export function rssSampler(): { stop(): number } {
+export function rssSampler(): { stop(): number; atPeak(): NodeJS.MemoryUsage & { procRss: string } } {
   let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 100);
+  let atPeak = { ...process.memoryUsage(), procRss: procRss() };
+  const verbose = process.env.BENCH_VERBOSE === "1";
+  const timer = setInterval(() => {
+    const rss = process.memoryUsage.rss();
+    if (rss <= peak) return;
+    peak = rss;
+    if (verbose) atPeak = { ...process.memoryUsage(), procRss: procRss() + " " + heapSpaces() };
+  }, 100);
   return {
     stop() {
       clearInterval(timer);
       return Math.max(peak, process.memoryUsage.rss());
     },
+    atPeak: () => atPeak,
   };
 }
 
@@ -262,6 +275,8 @@ export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, orig
   const stats = await sinks.stats();
   const memory = process.memoryUsage();
   if (process.env.BENCH_VERBOSE === "1") {
+    const p = sampler.atPeak();
+    console.log(`at peak: ${p.procRss} rss ${(p.rss / MB).toFixed(0)} MB, heap ${(p.heapUsed / MB).toFixed(0)}/${(p.heapTotal / MB).toFixed(0)} MB, external ${(p.external / MB).toFixed(0)} MB, array buffers ${(p.arrayBuffers / MB).toFixed(0)} MB`);
     console.log(`first delivery after ${stats.firstAt - startedAt} ms, last after ${stats.lastAt - startedAt} ms; ` +
       `${stats.connections} connections; heap ${(memory.heapUsed / MB).toFixed(0)} MB, external ${(memory.external / MB).toFixed(0)} MB, ` +
       `array buffers ${(memory.arrayBuffers / MB).toFixed(0)} MB`);

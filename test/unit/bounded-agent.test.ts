@@ -53,6 +53,36 @@ describe("BoundedAgent", () => {
     }
   });
 
+  it("gives a host one connection while it has one request at a time, and several once requests overlap", async () => {
+    const agent = new BoundedAgent({ maxIdleOrigins: 10, connectionsPerOrigin: 4, keepAliveTimeoutMs: 30_000, keepAliveMaxTimeoutMs: 30_000 });
+    const slow = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+      req.resume();
+      req.on("end", () => setTimeout(() => res.writeHead(200).end("ok"), 100));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    let connections = 0;
+    slow.on("connection", () => connections++);
+    const slowOrigin = `http://127.0.0.1:${(slow.address() as { port: number }).port}`;
+    try {
+      for (const origin of origins) {
+        for (let i = 0; i < 2; i++) expect((await request(`${origin}/z`, { dispatcher: agent })).statusCode).toBe(200);
+      }
+      expect(agent.pooledOrigins).toBe(0);
+      // Four at once to the slow host: served side by side, on several connections.
+      const results = await Promise.all([0, 1, 2, 3].map(async () => (await request(`${slowOrigin}/w`, { dispatcher: agent })).body.text()));
+      expect(results).toEqual(["ok", "ok", "ok", "ok"]);
+      expect(agent.pooledOrigins).toBe(1);
+      expect(connections).toBeGreaterThanOrEqual(3);
+      // The host keeps its pool for what comes next.
+      expect((await request(`${slowOrigin}/w`, { dispatcher: agent })).statusCode).toBe(200);
+      expect(agent.pooledOrigins).toBe(1);
+    } finally {
+      await agent.destroy();
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+
   it("never closes a host's pool while a request to it is under way", async () => {
     const agent = new BoundedAgent({ maxIdleOrigins: 1, connectionsPerOrigin: 4, keepAliveTimeoutMs: 30_000, keepAliveMaxTimeoutMs: 30_000 });
     try {
