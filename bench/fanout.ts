@@ -9,6 +9,7 @@
 // Baseline (the floor): bench/floor.ts sending the same number of POSTs of
 // the same sizes to the same inboxes (RSA-2048 signature, keep-alive).
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { getHeapSpaceStatistics } from "node:v8";
 import { benchLogging } from "./logging.ts";
 import { installSqlStats, printSqlStats, resetSqlStats } from "./sql-stats.ts";
@@ -204,7 +205,16 @@ export interface FanoutSetup {
 }
 
 /** A Praxis (default queue settings) with a community and one member, the peer's alice, warmed up by one post. */
-export async function fanoutSetup(slug: string, start: () => Promise<TestPraxis> = () => startPraxis({ queue: {} })): Promise<FanoutSetup> {
+/**
+ * The queue on a worker thread of its own, as `npm start` runs it on a machine
+ * with more than one core (queue.workerThread); BENCH_FANOUT_WORKER_THREAD=0
+ * runs it on the benchmark's thread.
+ */
+export function fanoutWorkerThread(): boolean {
+  return process.env.BENCH_FANOUT_WORKER_THREAD === undefined ? availableParallelism() > 1 : process.env.BENCH_FANOUT_WORKER_THREAD === "1";
+}
+
+export async function fanoutSetup(slug: string, start: () => Promise<TestPraxis> = () => startPraxis({ queue: {} }, { workerThread: fanoutWorkerThread() })): Promise<FanoutSetup> {
   const praxis = await start();
   const peer = await startPeer({ users: ["alice"] });
   try {
@@ -300,7 +310,8 @@ const signedMb = (bytes: number) => `${bytes >= 0 ? "+" : ""}${(bytes / MB).toFi
 
 export async function runFanoutBench(options: FanoutBenchOptions): Promise<SummaryRow[]> {
   const inboxCount = Math.ceil(options.followers / options.followersPerInbox);
-  console.log(`\n## Fan-out: 1 post → ${options.followers} followers on ${inboxCount} shared inboxes, each its own loopback host`);
+  console.log(`\n## Fan-out: 1 post → ${options.followers} followers on ${inboxCount} shared inboxes, each its own loopback host` +
+    ` (the queue on ${fanoutWorkerThread() ? "a worker thread, as npm start runs it here" : "the benchmark's thread"}; RSS is the whole process's)`);
   const sinks = await startSinks();
   const summary: SummaryRow[] = [];
   try {

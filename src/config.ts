@@ -115,6 +115,11 @@ export const configSchema = z.strictObject({
     // process in role "worker"): while both are busy, requests are answered
     // first. 0 runs it at the web server's priority.
     workerNice: z.number().int().min(0).max(19).default(10),
+    // Role "all" with workerThread: the worker thread's young generation, in
+    // MB (V8's semi-spaces and new large-object space; src/worker/thread.ts).
+    // 0 leaves it to V8, which grew its semi-spaces to 128 MB under a
+    // fan-out's rate of allocation on a 24 GiB machine.
+    workerYoungGenerationMb: z.number().int().min(0).max(1024).default(48),
   }).prefault({}),
   network: z.strictObject({
     /** Levels (communities) in the longest chain of linked communities. */
@@ -210,6 +215,7 @@ export const ENV_OVERRIDES: ReadonlyArray<[string, string[], EnvParser]> = [
   ["PRAXIS_QUEUE_VACUUM_EVERY", ["queue", "vacuumEvery"], asInt],
   ["PRAXIS_QUEUE_WORKER_THREAD", ["queue", "workerThread"], asBool],
   ["PRAXIS_QUEUE_WORKER_NICE", ["queue", "workerNice"], asInt],
+  ["PRAXIS_QUEUE_WORKER_YOUNG_GENERATION_MB", ["queue", "workerYoungGenerationMb"], asInt],
   ["PRAXIS_FETCH_TIMEOUT_SECONDS", ["outbound", "fetchTimeoutSeconds"], asInt],
   ["PRAXIS_DELIVERY_TIMEOUT_SECONDS", ["outbound", "deliveryTimeoutSeconds"], asInt],
   ["PRAXIS_MAX_RESPONSE_BYTES", ["outbound", "maxResponseBytes"], asInt],

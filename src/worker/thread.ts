@@ -53,7 +53,13 @@ export async function startWorkerThread(config: ResolvedConfig, options: WorkerT
 
   /** One thread; resolves when it is ready, rejects if it ends first. */
   const spawn = () => new Promise<Worker>((resolve, reject) => {
-    const worker = new Worker(entry, { workerData: { config }, name: "praxis-worker" });
+    const worker = new Worker(entry, {
+      workerData: { config },
+      name: "praxis-worker",
+      // A bounded young generation: V8 grew its semi-spaces to 128 MB under
+      // a fan-out, all of it resident (README, Performance, Memory).
+      ...(config.queue.workerYoungGenerationMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: config.queue.workerYoungGenerationMb } } : {}),
+    });
     const startedAt = Date.now();
     let ready = false;
     let failure: unknown;
