@@ -14,6 +14,9 @@ import type { TestPraxis } from "./praxis.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
+/** What the README (Deployment, scaling out) gives a `role: worker` process: a young generation of 3 × 16 MB. */
+export const WORKER_NODE_OPTIONS = "--max-semi-space-size=16";
+
 /** A web-only Praxis in this process and a worker process, on PostgreSQL at `url`, or on SQLite in its data directory without one. */
 export async function startWebAndWorker(url: string | null, overrides: Record<string, unknown> = {}): Promise<TestPraxis & { worker: ChildProcess }> {
   const port = await freePort();
@@ -35,8 +38,9 @@ export async function startWebAndWorker(url: string | null, overrides: Record<st
       PRAXIS_DATA_DIR: dataDir, PRAXIS_DATABASE_DRIVER: url ? "postgres" : "sqlite", ...(url ? { PRAXIS_DATABASE_URL: url } : {}),
       PRAXIS_ALLOW_PRIVATE_ADDRESS: "true",
       PRAXIS_LOG_LEVEL: "error",
-      // A CPU profile of the worker process, written to this directory when it exits.
-      ...(process.env.BENCH_WORKER_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROFILE}` } : {}),
+      // As the README's deployment section runs a worker process; with a CPU
+      // profile written to this directory when it exits, if asked.
+      NODE_OPTIONS: [WORKER_NODE_OPTIONS, ...(process.env.BENCH_WORKER_CPU_PROFILE ? [`--cpu-prof --cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROFILE}`] : [])].join(" "),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
