@@ -34,13 +34,18 @@ let collect: Collect | null = null;
 /**
  * One memory-reducing full collection of this thread's heap. V8 exposes
  * collections to scripts only through `--expose-gc`, which Node does not
- * accept for a worker thread; set here, it applies to contexts created
- * afterwards, and only the one made for this function has `gc`.
+ * accept for a worker thread. The flag is set for as long as it takes to
+ * make one context, whose `gc` is kept, and unset again: no other context,
+ * in any thread, has `gc`.
  */
 export function reduceMemory(): void {
   if (!collect) {
     setFlagsFromString("--expose-gc");
-    collect = runInNewContext("gc") as Collect;
+    try {
+      collect = runInNewContext("gc") as Collect;
+    } finally {
+      setFlagsFromString("--no-expose-gc");
+    }
   }
   collect({ type: "major", execution: "sync", flavor: "last-resort" });
 }
