@@ -66,24 +66,33 @@ function procRss(): string {
   }
 }
 
-function heapSpaces(): string {
-  return getHeapSpaceStatistics().map((s) => `${s.space_name} ${(s.space_used_size / MB).toFixed(0)}/${(s.space_size / MB).toFixed(0)}`).join(", ");
+/** This process's memory for BENCH_VERBOSE (the heap figures are this thread's); with V8's heap spaces (used/size, MB) if asked. */
+function memoryLine(spaces = false): string {
+  const m = process.memoryUsage();
+  const line = `${procRss()} rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, ` +
+    `external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`;
+  if (!spaces) return line;
+  return `${line}; heap spaces ${getHeapSpaceStatistics().filter((h) => h.space_size > 0)
+    .map((h) => `${h.space_name} ${(h.space_used_size / MB).toFixed(0)}/${(h.space_size / MB).toFixed(0)}`).join(", ")}`;
 }
 
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** Samples RSS every 50 ms until stopped; returns the peak. */
-export function rssSampler(): { stop(): number; atPeak(): NodeJS.MemoryUsage & { procRss: string } } {
-  let peak = process.memoryUsage.rss();
-  let atPeak = { ...process.memoryUsage(), procRss: procRss() };
+/**
+ * Samples RSS every 100 ms until stopped; returns the peak. With
+ * BENCH_VERBOSE=1, `atPeak` describes the memory when the peak was sampled.
+ */
+export function rssSampler(): { stop(): number; atPeak(): string } {
   const verbose = process.env.BENCH_VERBOSE === "1";
+  let peak = process.memoryUsage.rss();
+  let atPeak = verbose ? memoryLine(true) : "";
   const timer = setInterval(() => {
     const rss = process.memoryUsage.rss();
     if (rss <= peak) return;
     peak = rss;
-    if (verbose) atPeak = { ...process.memoryUsage(), procRss: procRss() + " " + heapSpaces() };
+    if (verbose) atPeak = memoryLine(true);
   }, 100);
   return {
     stop() {
@@ -204,7 +213,6 @@ export interface FanoutSetup {
   stop(): Promise<void>;
 }
 
-/** A Praxis (default queue settings) with a community and one member, the peer's alice, warmed up by one post. */
 /**
  * The queue on a worker thread of its own, as `npm start` runs it on a machine
  * with more than one core (queue.workerThread); BENCH_FANOUT_WORKER_THREAD=0
@@ -214,6 +222,7 @@ export function fanoutWorkerThread(): boolean {
   return process.env.BENCH_FANOUT_WORKER_THREAD === undefined ? availableParallelism() > 1 : process.env.BENCH_FANOUT_WORKER_THREAD === "1";
 }
 
+/** A Praxis (default queue settings) with a community and one member, the peer's alice, warmed up by one post. */
 export async function fanoutSetup(slug: string, start: () => Promise<TestPraxis> = () => startPraxis({ queue: {} }, { workerThread: fanoutWorkerThread() })): Promise<FanoutSetup> {
   const praxis = await start();
   const peer = await startPeer({ users: ["alice"] });
@@ -268,8 +277,7 @@ export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, orig
     console.log(`heap snapshot: ${writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${followers}-before.heapsnapshot`)}`);
   }
   if (process.env.BENCH_VERBOSE === "1") {
-    const m = process.memoryUsage();
-    console.log(`before: ${procRss()} rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`);
+    console.log(`before: ${memoryLine()}`);
   }
   const sampler = rssSampler();
   const startedAt = Date.now();
@@ -285,8 +293,7 @@ export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, orig
   const stats = await sinks.stats();
   const memory = process.memoryUsage();
   if (process.env.BENCH_VERBOSE === "1") {
-    const p = sampler.atPeak();
-    console.log(`at peak: ${p.procRss} rss ${(p.rss / MB).toFixed(0)} MB, heap ${(p.heapUsed / MB).toFixed(0)}/${(p.heapTotal / MB).toFixed(0)} MB, external ${(p.external / MB).toFixed(0)} MB, array buffers ${(p.arrayBuffers / MB).toFixed(0)} MB`);
+    console.log(`at peak: ${sampler.atPeak()}`);
     console.log(`first delivery after ${stats.firstAt - startedAt} ms, last after ${stats.lastAt - startedAt} ms; ` +
       `${stats.connections} connections; heap ${(memory.heapUsed / MB).toFixed(0)} MB, external ${(memory.external / MB).toFixed(0)} MB, ` +
       `array buffers ${(memory.arrayBuffers / MB).toFixed(0)} MB`);
@@ -299,8 +306,7 @@ export async function measurePraxisFanout(setup: FanoutSetup, sinks: Sinks, orig
     console.log(`heap snapshot: ${writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${followers}.heapsnapshot`)}`);
   }
   if (process.env.BENCH_VERBOSE === "1") {
-    const m = process.memoryUsage();
-    console.log(`idle: ${procRss()} rss ${(m.rss / MB).toFixed(0)} MB, heap ${(m.heapUsed / MB).toFixed(0)}/${(m.heapTotal / MB).toFixed(0)} MB, external ${(m.external / MB).toFixed(0)} MB, array buffers ${(m.arrayBuffers / MB).toFixed(0)} MB`);
+    console.log(`idle: ${memoryLine()}`);
   }
   return { deliveries, ms, rate: deliveries / (ms / 1000), rssBefore, rssBeforeCollected, rssPeak, rssIdle };
 }

@@ -38,7 +38,6 @@ export class BoundedAgent extends Dispatcher {
   readonly #options: BoundedAgentOptions;
   /** Insertion order is recency of use: the least recently used come first. */
   readonly #origins = new Map<string, OriginDispatcher>();
-  #upgrades = 0;
 
   constructor(options: BoundedAgentOptions) {
     super();
@@ -50,9 +49,11 @@ export class BoundedAgent extends Dispatcher {
     return this.#origins.size;
   }
 
-  /** How many origins needed a Pool (more than one request at a time), for tests and the benchmark. */
+  /** Origins held with a Pool (they had more than one request at a time), for tests and the benchmark. */
   get pooledOrigins(): number {
-    return this.#upgrades;
+    let pooled = 0;
+    for (const target of this.#origins.values()) if (target instanceof Pool) pooled++;
+    return pooled;
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -65,7 +66,6 @@ export class BoundedAgent extends Dispatcher {
         // Pool, and the Client closes once its own requests are done.
         const client = target;
         target = this.#create(origin, true);
-        this.#upgrades++;
         void client.close().catch(() => {});
       }
     } else {
