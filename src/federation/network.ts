@@ -103,9 +103,15 @@ export async function dropLink(ctx: Ctx, community: Community, link: CommunityLi
   logger.info("{community} unlinked from {peer}", { community: community.slug, peer: link.peer_uri });
 }
 
-/** Announces a post from the network to the community's followers (at most once, ever). */
+/**
+ * Announces a post from the network to the community's followers (at most
+ * once, ever). Not back to the neighbour it came through: that community
+ * announced the post to us (its own post, or one it promoted), so it would
+ * only receive it to ignore it (decideIncomingAnnounce: own post, or already
+ * announced).
+ */
 export async function promote(ctx: Ctx, community: Community, post: NetworkPostRow): Promise<void> {
-  await boostObject(ctx, community, new URL(post.object_uri));
+  await boostObject(ctx, community, new URL(post.object_uri), { except: post.via_uri });
   await ctx.data.repos.networkPosts.markPromoted(post.id);
   logger.info("{community} promoted {object}", { community: community.slug, object: post.object_uri });
 }

@@ -2,6 +2,7 @@
 // on four Praxis servers, the attacks the protocol must withstand, and relay
 // counts on a diamond.
 import { Add, Announce, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approveMember } from "../../src/operations/members.ts";
 import { removePost } from "../../src/operations/moderation.ts";
@@ -12,6 +13,8 @@ import { type Peer, startPeer } from "../support/peer.ts";
 import { startPraxis, type TestPraxis } from "../support/praxis.ts";
 
 const servers: TestPraxis[] = [];
+/** What the servers' inboxes logged as ignored (with the reason's values). */
+const ignored: LogRecord[] = [];
 const start = async (overrides: Record<string, unknown> = {}) => {
   const s = await startPraxis({ network: { maxDepth: 3 }, ...overrides });
   servers.push(s);
@@ -34,6 +37,14 @@ describe("reference scenario: international ⊃ national ⊃ two locals, on four
   let peer: Peer;
 
   beforeAll(async () => {
+    await configure({
+      reset: true,
+      sinks: { memory: (record) => { if (String(record.message[0]).startsWith("Ignoring ")) ignored.push(record); } },
+      loggers: [
+        { category: ["praxis", "federation", "inbox"], lowestLevel: "info", sinks: ["memory"] },
+        { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
+      ],
+    });
     const [s1, s2, s3, s4] = [await start(), await start(), await start(), await start()];
     peer = await startPeer({ users: ["alice", "bob", "mallory", "dana"] });
     world = await community(s1, "world", { scale: "international" });
@@ -53,6 +64,7 @@ describe("reference scenario: international ⊃ national ⊃ two locals, on four
 
   afterAll(async () => {
     await peer?.stop();
+    await reset();
   });
 
   it("publishes both link collections and a verified tree across servers", async () => {
@@ -106,6 +118,9 @@ describe("reference scenario: international ⊃ national ⊃ two locals, on four
     expect(peer.signedGets.slice(getsBefore).filter((g) => g.path === notePath && g.keyId === null)).toEqual([]);
     expect(fetchedBy(lyon)).toEqual([]);
     expect(fetchedBy(france)).toEqual([]);
+    // Nor was France's boost sent back to Lyon, whose own post it is: Lyon
+    // would only have ignored it.
+    expect(ignored.filter((r) => r.properties.object === noteId && r.properties.actor === france.uri)).toEqual([]);
     const boosts = boostsOf(peer.received.filter((r) => r.recipient === null || r.recipient.includes("/bob")), noteId);
     expect(boosts.get(lille.uri)).toBe(1);
     // Promoting twice is refused: a community announces an object at most once.
