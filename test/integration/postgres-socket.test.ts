@@ -1,8 +1,8 @@
 // PostgreSQL reached through its Unix socket, as the README's deployment
 // section suggests for a server on the same machine: the URL names the
-// socket's directory as its host. The pool, the queue and the NOTIFY
-// listener all connect that way: a follow is answered (its Accept comes from
-// the queue's worker), which needs every one of them.
+// socket's directory as its host. The repositories and the queue connect
+// that way: a follow is answered (its Accept comes from the queue's worker),
+// and the connection has no client address, as a TCP one would.
 import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
