@@ -2,7 +2,7 @@
 // section suggests for a server on the same machine: the URL names the
 // socket's directory as its host. The repositories and the queue connect
 // that way: a follow is answered (its Accept comes from the queue's worker),
-// and the connection has no client address, as a TCP one would.
+// and the connection has no client address, which a TCP one would have.
 import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
