@@ -6,13 +6,19 @@
 // Figures, per promotion: the time until carol sees N's boost (a single
 // hop, the baseline) and until bob sees B's boost (promote → N → B → bob);
 // medians over BENCH_HOPS_POSTS posts. Ratio: three hops / one hop.
-// Measured twice: with each server in a process of its own (bench/hops-server.ts),
-// as on three hosts, where B's own work is what the third hop adds; and with
-// the three servers and the peer in this one process, where every step also
-// waits for the others' (A's and the peer's) work on the same event loop.
+// Measured twice for the target: with each server in a process of its own
+// (bench/hops-server.ts), as on three hosts, where B's own work is what the
+// third hop adds; and with the three servers and the peer in this one
+// process, where every step also waits for the others' (A's and the peer's)
+// work on the same event loop. In both, alice, bob and carol are users of
+// one peer, so B's fetch of alice's post waits while that server verifies
+// carol's boost. A third measurement, reported beside the target's, puts
+// alice on a server of her own (bench/hops-author.ts, its own process), as
+// when the author and the readers are on different hosts.
 import { waitFor } from "../test/support/net.ts";
 import { type Peer, type Received, startPeer } from "../test/support/peer.ts";
 import { startPraxis } from "../test/support/praxis.ts";
+import { forkChild } from "./child.ts";
 import { type HopsPlace, HopsServer, remoteServer } from "./hops-places.ts";
 import { envInt, formatMs, formatRatio, percentile, printTable, profiledWindows, type SummaryRow } from "./lib.ts";
 import { installSqlStats, printSqlStats, recordSqlStats, resetSqlStats } from "./sql-stats.ts";
@@ -50,10 +56,29 @@ function boostSeen(peer: Peer, user: string, actor: string, noteId: string): Rec
     && (r.recipient === user || r.recipient?.includes(`/${user}`)));
 }
 
-type Deployment = "processes" | "one process";
+type Deployment = "processes" | "one process" | "author apart";
+
+/** What the benchmark asks of alice's server: the shared peer, or one of her own in a process of its own. */
+interface AuthorServer {
+  follow(user: string, target: string): Promise<unknown>;
+  post(user: string, options: { content: string; mention: string[] }): Promise<{ noteId: string }>;
+  accepts(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function authorApart(): AuthorServer {
+  const child = forkChild(new URL("./hops-author.ts", import.meta.url));
+  const ask = <T>(cmd: string, ...args: unknown[]) => child.ask<{ value: T }>({ cmd, args }).then((r) => r.value);
+  return {
+    follow: (user, target) => ask("follow", user, target),
+    post: (user, options) => ask("post", user, options),
+    accepts: () => ask("accepts"),
+    stop: () => child.stop(),
+  };
+}
 
 async function startServers(deployment: Deployment): Promise<HopsPlace[]> {
-  if (deployment === "processes") return Promise.all([remoteServer(), remoteServer(), remoteServer()]);
+  if (deployment !== "one process") return Promise.all([remoteServer(), remoteServer(), remoteServer()]);
   return [new HopsServer(await startPraxis({ queue: {} })), new HopsServer(await startPraxis({ queue: {} })), new HopsServer(await startPraxis({ queue: {} }))];
 }
 
@@ -61,16 +86,22 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
   const servers = await startServers(deployment);
   // Users without a shared inbox: each receives (and is timed) on their own inbox.
   const peer = await startPeer({ users: ["alice", "bob", "carol"], sharedInbox: false });
+  const author: AuthorServer = deployment === "author apart" ? authorApart() : {
+    follow: (user, target) => peer.follow(user, target),
+    post: (user, options) => peer.post(user, options),
+    accepts: async () => 0,
+    stop: async () => {},
+  };
   try {
     const national = await place(servers[0], "national", "national");
     const a = await place(servers[1], "local-a", "local");
     const b = await place(servers[2], "local-b", "local");
     await link(national, a);
     await link(national, b);
-    await peer.follow("alice", a.uri);
+    await author.follow("alice", a.uri);
     await peer.follow("bob", b.uri);
     await peer.follow("carol", national.uri);
-    await waitFor(() => peer.receivedOf("Accept").length >= 3, "the three Accepts", 60_000);
+    await waitFor(async () => peer.receivedOf("Accept").length + await author.accepts() >= 3, "the three Accepts", 60_000);
     // When each activity reached the peer, not when the poll below noticed.
     const arrived = new WeakMap<Received, number>();
     const push = peer.received.push.bind(peer.received);
@@ -89,7 +120,7 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
     resetSqlStats();
     recordSqlStats(false);
     for (let i = 0; i < options.posts + 1; i++) {
-      const { noteId } = await peer.post("alice", { content: `<p>Method ${i} for peer reviews</p>`, mention: [a.uri] });
+      const { noteId } = await author.post("alice", { content: `<p>Method ${i} for peer reviews</p>`, mention: [a.uri] });
       await waitFor(() => national.server.holds(national.slug, noteId), "the roll-up", 60_000);
       // Quiet before each promotion: the roll-up's own deliveries are done.
       await new Promise((r) => setTimeout(r, 100));
@@ -114,6 +145,7 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
     recordSqlStats(true);
     return { oneHop, threeHops };
   } finally {
+    await author.stop();
     await peer.stop();
     for (const server of servers) await server.stop();
   }
@@ -125,14 +157,15 @@ export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRo
   const table: string[][] = [];
   // Each server in a process of its own, as on three hosts; then all of them
   // and the peer in this one process, where every step waits for every other.
-  for (const deployment of ["processes", "one process"] as const) {
+  for (const deployment of ["processes", "one process", "author apart"] as const) {
     const { oneHop, threeHops } = await measureHops(deployment, options);
     oneHop.sort((x, y) => x - y);
     threeHops.sort((x, y) => x - y);
     const one = percentile(oneHop, 50);
     const three = percentile(threeHops, 50);
     const ratio = three / one;
-    const where = deployment === "processes" ? "a process per server" : "all in one process";
+    const where = deployment === "processes" ? "a process per server"
+      : deployment === "one process" ? "all in one process" : "a process per server, the author's apart";
     table.push(
       [`${where}: promote → national's follower (one hop)`, formatMs(one), formatMs(percentile(oneHop, 90)), "1.0x"],
       [`${where}: promote → national → local B → B's follower`, formatMs(three), formatMs(percentile(threeHops, 90)), formatRatio(ratio)],
@@ -143,7 +176,7 @@ export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRo
       value: formatMs(three),
       baseline: `${formatMs(one)} (one hop)`,
       ratio,
-      ratioOf: "three hops / one hop (target ≤ 1.5)",
+      ratioOf: deployment === "author apart" ? "three hops / one hop (beside the target: alice on a server of her own)" : "three hops / one hop (target ≤ 1.5)",
     });
   }
   printTable(["path", "median", "p90", "vs one hop"], table);
