@@ -4,7 +4,33 @@ import { type ChildProcess, fork } from "node:child_process";
 
 export interface Child {
   ask<T>(message: unknown): Promise<T>;
+  /** Runs `cmd` with `args` in a child that answers with answerCommands; resolves to its value. */
+  call<T>(cmd: string, ...args: unknown[]): Promise<T>;
   stop(): Promise<void>;
+}
+
+/**
+ * In a child process: says it is ready, then answers each
+ * { cmd, args } with { ok, value } (or { error }) by running commands[cmd];
+ * "stop" runs `stop`, answers and exits.
+ */
+export function answerCommands(commands: Record<string, (...args: any[]) => Promise<unknown>>, stop: () => Promise<void>): void {
+  process.send?.({ ok: true });
+  process.on("message", async (message: { cmd: string; args?: unknown[] }) => {
+    try {
+      if (message.cmd === "stop") {
+        await stop();
+        process.send?.({ ok: true });
+        process.exit(0);
+      }
+      const command = Object.hasOwn(commands, message.cmd) ? commands[message.cmd] : undefined;
+      if (!command) throw new Error(`unknown command ${message.cmd}`);
+      process.send?.({ ok: true, value: await command(...(message.args ?? [])) });
+    } catch (e) {
+      process.send?.({ error: (e as Error).message });
+    }
+  });
+  process.on("disconnect", () => process.exit(0));
 }
 
 export function forkChild(url: URL): Child {
@@ -27,6 +53,9 @@ export function forkChild(url: URL): Child {
       }));
       pending = next.catch(() => {});
       return next;
+    },
+    call<T>(cmd: string, ...args: unknown[]): Promise<T> {
+      return this.ask<{ value: T }>({ cmd, args }).then((reply) => reply.value);
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

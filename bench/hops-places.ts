@@ -60,16 +60,15 @@ export class HopsServer implements HopsPlace {
 /** A Praxis server in a process of its own (bench/hops-server.ts). */
 export function remoteServer(): HopsPlace {
   const child = forkChild(new URL("./hops-server.ts", import.meta.url));
-  const ask = <T>(cmd: string, ...args: unknown[]) => child.ask<{ value: T }>({ cmd, args }).then((r) => r.value);
   return {
-    origin: () => ask("origin"),
-    createCommunity: (slug, scale) => ask("createCommunity", slug, scale),
-    requestParent: (slug, parentUri) => ask("requestParent", slug, parentUri),
-    incomingRequest: (slug, peerUri) => ask("incomingRequest", slug, peerUri),
-    approveLink: (slug, id) => ask("approveLink", slug, id),
-    linkStatus: (slug, peerUri) => ask("linkStatus", slug, peerUri),
-    holds: (slug, objectUri) => ask("holds", slug, objectUri),
-    promote: (slug, objectUri) => ask("promote", slug, objectUri),
+    origin: () => child.call("origin"),
+    createCommunity: (slug, scale) => child.call("createCommunity", slug, scale),
+    requestParent: (slug, parentUri) => child.call("requestParent", slug, parentUri),
+    incomingRequest: (slug, peerUri) => child.call("incomingRequest", slug, peerUri),
+    approveLink: (slug, id) => child.call("approveLink", slug, id),
+    linkStatus: (slug, peerUri) => child.call("linkStatus", slug, peerUri),
+    holds: (slug, objectUri) => child.call("holds", slug, objectUri),
+    promote: (slug, objectUri) => child.call("promote", slug, objectUri),
     stop: () => child.stop(),
   };
 }

@@ -58,6 +58,13 @@ function boostSeen(peer: Peer, user: string, actor: string, noteId: string): Rec
 
 type Deployment = "processes" | "one process" | "author apart";
 
+/** How each deployment is named in the tables. */
+const WHERE: Record<Deployment, string> = {
+  "processes": "a process per server",
+  "one process": "all in one process",
+  "author apart": "a process per server, the author's apart",
+};
+
 /** What the benchmark asks of alice's server: the shared peer, or one of her own in a process of its own. */
 interface AuthorServer {
   follow(user: string, target: string): Promise<unknown>;
@@ -68,11 +75,10 @@ interface AuthorServer {
 
 function authorApart(): AuthorServer {
   const child = forkChild(new URL("./hops-author.ts", import.meta.url));
-  const ask = <T>(cmd: string, ...args: unknown[]) => child.ask<{ value: T }>({ cmd, args }).then((r) => r.value);
   return {
-    follow: (user, target) => ask("follow", user, target),
-    post: (user, options) => ask("post", user, options),
-    accepts: () => ask("accepts"),
+    follow: (user, target) => child.call("follow", user, target),
+    post: (user, options) => child.call("post", user, options),
+    accepts: () => child.call("accepts"),
     stop: () => child.stop(),
   };
 }
@@ -156,16 +162,16 @@ export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRo
   const rows: SummaryRow[] = [];
   const table: string[][] = [];
   // Each server in a process of its own, as on three hosts; then all of them
-  // and the peer in this one process, where every step waits for every other.
-  for (const deployment of ["processes", "one process", "author apart"] as const) {
+  // and the peer in this one process, where every step waits for every other;
+  // then a process per server again, with the author on a server of her own.
+  for (const deployment of Object.keys(WHERE) as Deployment[]) {
     const { oneHop, threeHops } = await measureHops(deployment, options);
     oneHop.sort((x, y) => x - y);
     threeHops.sort((x, y) => x - y);
     const one = percentile(oneHop, 50);
     const three = percentile(threeHops, 50);
     const ratio = three / one;
-    const where = deployment === "processes" ? "a process per server"
-      : deployment === "one process" ? "all in one process" : "a process per server, the author's apart";
+    const where = WHERE[deployment];
     table.push(
       [`${where}: promote → national's follower (one hop)`, formatMs(one), formatMs(percentile(oneHop, 90)), "1.0x"],
       [`${where}: promote → national → local B → B's follower`, formatMs(three), formatMs(percentile(threeHops, 90)), formatRatio(ratio)],
