@@ -54,6 +54,19 @@ for (const dialect of DIALECTS) {
         expect(standing.moderator).toBe(await repos.moderators.isModeratorActor(c, actor));
         expect(standing.ban !== null && standing.ban.expiresAt === null).toBe(await repos.bans.isBanned(c, actor));
       }
+
+      // Reads asked together (concurrent handlers) answer as they do alone;
+      // on PostgreSQL they are one statement between them.
+      let statements = 0;
+      const counted = createRepositories(database.db.withPlugin({
+        transformQuery: (args) => { statements++; return args.node; },
+        transformResult: async (args) => args.result,
+      }));
+      const asked = [["orchard", mia], ["orchard", pat], ["nowhere", mia], ["orchard", mod], ["vineyard", pat], ["vineyard", mod], ["orchard", mia]] as const;
+      const together = await Promise.all(asked.map(([slug, actor]) => counted.arrivals.read(slug, actor)));
+      expect(statements).toBe(dialect === "postgres" ? 1 : asked.length);
+      for (const [i, [slug, actor]] of asked.entries()) expect(together[i]).toEqual(await repos.arrivals.read(slug, actor));
+      expect(together[2]).toBeNull();
     });
   });
 }

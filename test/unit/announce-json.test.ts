@@ -43,7 +43,7 @@ async function signedAnnounce() {
   });
   const json = await announce.toJsonLd({ contextLoader }) as Record<string, unknown>;
   spellOutPublic(json);
-  const signed = withIntegrityProof(json, keys.privateKey, KEY_ID, "2026-12-01T10:00:02Z");
+  const signed = await withIntegrityProof(json, keys.privateKey, KEY_ID, "2026-12-01T10:00:02Z");
   const multikey = await new Multikey({ id: KEY_ID, controller: new URL(GROUP), publicKey: keys.publicKey }).toJsonLd({ contextLoader });
   const documentLoader = async (url: string) => {
     if (url === KEY_ID.href || url === GROUP) return { contextUrl: null, documentUrl: url, document: multikey };

@@ -1,5 +1,19 @@
 import { type Kysely, sql } from "kysely";
+import { Batcher } from "../batcher.ts";
+import { isPostgres } from "../database.ts";
 import type { Database } from "../schema.ts";
+
+interface Claim {
+  sourceUri: string;
+  kind: string;
+  activityUri: string;
+  json?: unknown;
+}
+
+interface Claimed {
+  activityUri: string;
+  created: boolean;
+}
 
 export interface RecordedActivity {
   id: string;
@@ -16,8 +30,12 @@ export interface RecordedActivity {
  */
 export class CommunityActivityRepository {
   private readonly db: Kysely<Database>;
+  /** PostgreSQL: the claims asked in one turn (a burst of relayed posts), as one statement (src/db/batcher.ts). */
+  readonly #claims: Batcher<{ communityId: string; claims: Claim[] }, Claimed[]> | null;
+
   constructor(db: Kysely<Database>) {
     this.db = db;
+    this.#claims = isPostgres(db) ? new Batcher({ many: (asked) => this.#claim(asked), one: async (one) => (await this.#claim([one]))[0] }) : null;
   }
 
   /**
@@ -35,21 +53,26 @@ export class CommunityActivityRepository {
    * id claimed before if there was one. A claim may carry the activity's
    * JSON, recorded with it if its id is the one claimed.
    */
-  async claimMany(communityId: string, claims: { sourceUri: string; kind: string; activityUri: string; json?: unknown }[]): Promise<{ activityUri: string; created: boolean }[]> {
+  async claimMany(communityId: string, claims: Claim[]): Promise<Claimed[]> {
     if (claims.length === 0) return [];
+    return this.#claims ? this.#claims.run({ communityId, claims }) : (await this.#claim([{ communityId, claims }]))[0];
+  }
+
+  /** The claims of several callers in one statement (each caller's answers, in order). */
+  async #claim(asked: { communityId: string; claims: Claim[] }[]): Promise<Claimed[][]> {
     const createdAt = new Date().toISOString();
-    const inserted = await this.db.insertInto("community_activities").values(claims.map((c) => ({
+    const inserted = await this.db.insertInto("community_activities").values(asked.flatMap(({ communityId, claims }) => claims.map((c) => ({
       id: crypto.randomUUID(), community_id: communityId, source_uri: c.sourceUri, kind: c.kind, activity_uri: c.activityUri,
       json: c.json === undefined ? "null" : JSON.stringify(c.json), created_at: createdAt,
-    }))).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing()).returning("activity_uri").execute();
+    })))).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing()).returning("activity_uri").execute();
     const fresh = new Set(inserted.map((r) => r.activity_uri));
-    return Promise.all(claims.map(async (c) => {
+    return Promise.all(asked.map(({ communityId, claims }) => Promise.all(claims.map(async (c) => {
       if (fresh.has(c.activityUri)) return { activityUri: c.activityUri, created: true };
       // Claimed before (a retry): the id it got then.
       const earlier = await this.find(communityId, c.sourceUri, c.kind);
       if (!earlier) throw new Error(`The claim of ${c.kind} for ${c.sourceUri} conflicted but was not found`);
       return { activityUri: earlier.activityUri, created: false };
-    }));
+    }))));
   }
 
   async find(communityId: string, sourceUri: string, kind: string): Promise<{ activityUri: string; json: unknown } | null> {

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Attachment } from "../../domain/media.ts";
+import { Batcher } from "../batcher.ts";
+import { isPostgres } from "../database.ts";
 import type { Database, PostRow } from "../schema.ts";
 
 /** What an object says about itself; replaced as a whole on each edit. */
@@ -68,37 +70,55 @@ function bodyColumns(b: PostBody & { attachments?: Attachment[]; language?: stri
   };
 }
 
+/** The row of a new post, received `now`, in the thread `threadUri` (null: it starts one). */
+function newRow(p: NewPost, now: string, threadUri: string | null) {
+  return {
+    id: crypto.randomUUID(),
+    community_id: p.communityId,
+    object_uri: p.objectUri,
+    activity_uri: p.activityUri,
+    author_uri: p.authorUri,
+    type: p.type,
+    in_reply_to: p.inReplyTo,
+    ...bodyColumns(p),
+    published: p.published,
+    updated: null,
+    deleted_at: null,
+    received_at: now,
+    attachments: JSON.stringify(p.attachments ?? []),
+    language: p.language ?? null,
+    thread_uri: threadUri,
+    last_activity_at: now,
+  };
+}
+
 export class PostRepository {
   private readonly db: Kysely<Database>;
+  /**
+   * PostgreSQL: the inserts of posts that reply to nothing, asked in one
+   * turn, as one statement (a burst of incoming posts reaches this insert
+   * in step: src/db/batcher.ts).
+   */
+  readonly #inserts: Batcher<NewPost, { inserted: boolean; post: PostRow }> | null;
+
   constructor(db: Kysely<Database>) {
     this.db = db;
+    this.#inserts = isPostgres(db) ? new Batcher({ many: (posts) => this.#insertTopLevel(posts), one: (p) => this.#insertOne(p) }) : null;
   }
 
   /** Stores a post once per community; returns whether it was new. A reply
    *  whose parent is held in the same community joins the parent's thread
    *  and makes it the most recently active. */
   async insertIfAbsent(p: NewPost): Promise<{ inserted: boolean; post: PostRow }> {
+    return this.#inserts && p.inReplyTo === null ? this.#inserts.run(p) : this.#insertOne(p);
+  }
+
+  async #insertOne(p: NewPost): Promise<{ inserted: boolean; post: PostRow }> {
     const now = new Date().toISOString();
     const parent = p.inReplyTo === null ? null : await this.find(p.communityId, p.inReplyTo);
     const threadUri = parent === null ? null : parent.thread_uri ?? parent.object_uri;
-    const r = await this.db.insertInto("posts").values({
-      id: crypto.randomUUID(),
-      community_id: p.communityId,
-      object_uri: p.objectUri,
-      activity_uri: p.activityUri,
-      author_uri: p.authorUri,
-      type: p.type,
-      in_reply_to: p.inReplyTo,
-      ...bodyColumns(p),
-      published: p.published,
-      updated: null,
-      deleted_at: null,
-      received_at: now,
-      attachments: JSON.stringify(p.attachments ?? []),
-      language: p.language ?? null,
-      thread_uri: threadUri,
-      last_activity_at: now,
-    }).onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).returningAll().executeTakeFirst();
+    const r = await this.db.insertInto("posts").values(newRow(p, now, threadUri))
+      .onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).returningAll().executeTakeFirst();
     const inserted = r !== undefined;
     if (inserted && threadUri !== null) {
       await this.db.updateTable("posts").set({ last_activity_at: now })
@@ -108,6 +128,26 @@ export class PostRepository {
     const post = r ?? await this.db.selectFrom("posts").selectAll()
       .where("community_id", "=", p.communityId).where("object_uri", "=", p.objectUri).executeTakeFirstOrThrow();
     return { inserted, post };
+  }
+
+  /** Several posts that reply to nothing, in one statement; as `#insertOne` each (the first of two alike is the one inserted). */
+  async #insertTopLevel(posts: NewPost[]): Promise<{ inserted: boolean; post: PostRow }[]> {
+    const now = new Date().toISOString();
+    const keyOf = (communityId: string, objectUri: string) => `${communityId}\n${objectUri}`;
+    const rows = await this.db.insertInto("posts").values(posts.map((p) => newRow(p, now, null)))
+      .onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).returningAll().execute();
+    const inserted = new Map(rows.map((r) => [keyOf(r.community_id, r.object_uri), r]));
+    const answered = new Set<string>();
+    return Promise.all(posts.map(async (p) => {
+      const key = keyOf(p.communityId, p.objectUri);
+      const row = inserted.get(key);
+      if (row && !answered.has(key)) {
+        answered.add(key);
+        return { inserted: true, post: row };
+      }
+      return { inserted: false, post: row ?? await this.db.selectFrom("posts").selectAll()
+        .where("community_id", "=", p.communityId).where("object_uri", "=", p.objectUri).executeTakeFirstOrThrow() };
+    }));
   }
 
   /** Every community's copy of an object (an object has one home, but may be rolled up elsewhere later). */

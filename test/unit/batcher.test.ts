@@ -1,0 +1,63 @@
+// Batcher (src/db/batcher.ts): writes asked in one turn of the event loop
+// are one call, each caller answered with its own result; a failed batch is
+// written again item by item.
+import { describe, expect, it } from "vitest";
+import { Batcher } from "../../src/db/batcher.ts";
+
+describe("Batcher", () => {
+  it("writes the items asked in one turn in one call, and answers each caller with its own result", async () => {
+    const many: number[][] = [];
+    const one: number[] = [];
+    const batcher = new Batcher<number, string>({
+      many: async (items) => {
+        many.push(items);
+        return items.map((n) => `many:${n}`);
+      },
+      one: async (n) => {
+        one.push(n);
+        return `one:${n}`;
+      },
+    });
+    expect(await Promise.all([batcher.run(1), batcher.run(2), batcher.run(3)])).toEqual(["many:1", "many:2", "many:3"]);
+    expect(many).toEqual([[1, 2, 3]]);
+    // Alone in its turn: the single write.
+    expect(await batcher.run(4)).toBe("one:4");
+    expect(one).toEqual([4]);
+    expect(many).toEqual([[1, 2, 3]]);
+  });
+
+  it("splits a turn's items into batches of at most `max`", async () => {
+    const many: number[][] = [];
+    const batcher = new Batcher<number, number>({
+      many: async (items) => {
+        many.push(items);
+        return items;
+      },
+      one: async (n) => n,
+      max: 2,
+    });
+    expect(await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.run(n)))).toEqual([1, 2, 3, 4, 5]);
+    expect(many).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it("writes a failed batch again item by item, so that only the item refused fails", async () => {
+    const batcher = new Batcher<string, string>({
+      many: async (items) => {
+        if (items.includes("bad")) throw new Error("a constraint refused a row");
+        return items;
+      },
+      one: async (item) => {
+        if (item === "bad") throw new Error(`refused: ${item}`);
+        return item.toUpperCase();
+      },
+    });
+    const results = await Promise.allSettled(["a", "bad", "b"].map((item) => batcher.run(item)));
+    expect(results).toEqual([
+      { status: "fulfilled", value: "A" },
+      { status: "rejected", reason: new Error("refused: bad") },
+      { status: "fulfilled", value: "B" },
+    ]);
+    // The next turn is a batch of its own again.
+    expect(await Promise.all([batcher.run("c"), batcher.run("d")])).toEqual(["c", "d"]);
+  });
+});
