@@ -81,7 +81,7 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
     await database.close();
     throw e;
   }
-  const repos = createRepositories(database.db);
+  const repos = createRepositories(database.db, database.dialect);
   const outbound = outboundPolicyFromConfig(config);
   installOutboundDispatcher();
   const services: AppServices = {

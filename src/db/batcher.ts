@@ -6,10 +6,19 @@
 // src/db/coalescer.ts (which only reports that a batch was written), the
 // writing counterpart of src/db/batch-loader.ts.
 //
-// A batch of one runs as the single write. When a batch fails, each of its
-// items is written again alone, so that one item the database refuses (a
-// row a constraint rejects) fails only its own caller, not the others that
-// happened to share its turn.
+// A batch of one runs as the single write. A batch the database refuses is
+// written again item by item, so that one item it refuses (a row a
+// constraint rejects) fails only its own caller, not the others that
+// happened to share its turn; but when the database is unreachable every
+// caller of the batch gets that error at once, rather than each waiting for
+// it again. `many` should be the write alone: whatever a caller does with
+// its answer (reading back a row that was there before) is its own, so that
+// a failure there is not taken for the batch's.
+//
+// A batch holds at most `max` items, so that a statement's text (a
+// multi-row VALUES list, one text per length) takes one of a bounded number
+// of prepared statements (src/db/pg-named-statements.ts).
+import { isDatabaseUnavailable } from "./faults.ts";
 
 interface Pending<T, R> {
   item: T;
@@ -18,11 +27,11 @@ interface Pending<T, R> {
 }
 
 export interface BatcherOptions<T, R> {
-  /** Writes several items in one statement (or as few as it can); answers in the items' order. */
+  /** Writes several items in one statement; answers in the items' order, one answer each. */
   many(items: T[]): Promise<R[]>;
   /** Writes one item alone. */
   one(item: T): Promise<R>;
-  /** Items per batch at most; the rest of a turn's go in further batches. */
+  /** Items per batch at most; the rest of a turn's go in further batches (default 32). */
   max?: number;
 }
 
@@ -31,38 +40,42 @@ export class Batcher<T, R> {
   #pending: Pending<T, R>[] = [];
 
   constructor(options: BatcherOptions<T, R>) {
-    this.#options = { max: 256, ...options };
+    this.#options = { max: 32, ...options };
   }
 
   /** Writes `item` with the others asked in this turn; settles with its own answer. */
   run(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#pending.push({ item, resolve, reject });
-      if (this.#pending.length === 1) setImmediate(() => void this.#flush());
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
     });
   }
 
-  async #flush(): Promise<void> {
+  #flush(): void {
     const pending = this.#pending;
     this.#pending = [];
-    const batches: Pending<T, R>[][] = [];
-    for (let i = 0; i < pending.length; i += this.#options.max) batches.push(pending.slice(i, i + this.#options.max));
-    await Promise.all(batches.map((batch) => this.#write(batch)));
+    for (let i = 0; i < pending.length; i += this.#options.max) void this.#write(pending.slice(i, i + this.#options.max));
   }
 
   async #write(batch: Pending<T, R>[]): Promise<void> {
     if (batch.length > 1) {
-      let answers: R[] | undefined;
+      let answers: R[];
       try {
-        answers = await this.#options.many(batch.map((p) => p.item));
-      } catch {
+        answers = await Promise.resolve().then(() => this.#options.many(batch.map((p) => p.item)));
+        if (answers.length !== batch.length) throw new Error(`A batch of ${batch.length} writes was answered ${answers.length} times`);
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          for (const p of batch) p.reject(error);
+          return;
+        }
         // Written again one by one below: each caller gets its own outcome.
+        answers = [];
       }
-      if (answers) {
+      if (answers.length === batch.length) {
         for (const [i, p] of batch.entries()) p.resolve(answers[i]);
         return;
       }
     }
-    await Promise.all(batch.map((p) => this.#options.one(p.item).then(p.resolve, p.reject)));
+    await Promise.all(batch.map((p) => Promise.resolve().then(() => this.#options.one(p.item)).then(p.resolve, p.reject)));
   }
 }

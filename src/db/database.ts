@@ -1,5 +1,5 @@
 import { getLogger } from "@logtape/logtape";
-import { Kysely, PostgresAdapter, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { DatabaseUnavailableError } from "./faults.ts";
 import { useNamedStatements } from "./pg-named-statements.ts";
@@ -40,11 +40,6 @@ export interface PraxisDatabase {
    * process's writes (src/db/queue-wake.ts). Absent on PostgreSQL.
    */
   changedElsewhere?: () => boolean;
-}
-
-/** Whether `db` runs on PostgreSQL (where each statement is a round trip to the server). */
-export function isPostgres(db: Kysely<Database>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 20;

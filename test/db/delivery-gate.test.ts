@@ -36,7 +36,7 @@ describe.each(DIALECTS)("delivery gate on %s", (dialect) => {
   beforeAll(async () => {
     if (dialect === "postgres" && postgresUnavailable) return;
     database = await createTestDatabase(dialect);
-    repos = createRepositories(database.db);
+    repos = createRepositories(database.db, database.dialect);
   });
   afterAll(async () => database?.dispose());
 

@@ -12,7 +12,7 @@ for (const dialect of DIALECTS) {
     afterEach(() => database.dispose());
 
     it("tells whether an accepted member lives on an origin", async () => {
-      const repos = createRepositories(database.db);
+      const repos = createRepositories(database.db, database.dialect);
       const community = await repos.communities.create({ slug: "council", name: "Council", closed: true });
       await repos.memberships.upsert(community.id, "https://social.example/users/mia", "accepted", null);
       await repos.memberships.upsert(community.id, "https://pending.example/users/pat", "pending", null);
@@ -24,7 +24,7 @@ for (const dialect of DIALECTS) {
     });
 
     it("reads the community, the actor's standing (membership, ban, moderator) and its stored copy's age, as the separate reads do", async () => {
-      const repos = createRepositories(database.db);
+      const repos = createRepositories(database.db, database.dialect);
       const community = await repos.communities.create({ slug: "orchard", name: "Orchard", closed: true });
       const other = await repos.communities.create({ slug: "vineyard", name: "Vineyard" });
       const mia = "https://social.example/users/mia";
@@ -61,7 +61,7 @@ for (const dialect of DIALECTS) {
       const counted = createRepositories(database.db.withPlugin({
         transformQuery: (args) => { statements++; return args.node; },
         transformResult: async (args) => args.result,
-      }));
+      }), database.dialect);
       const asked = [["orchard", mia], ["orchard", pat], ["nowhere", mia], ["orchard", mod], ["vineyard", pat], ["vineyard", mod], ["orchard", mia]] as const;
       const together = await Promise.all(asked.map(([slug, actor]) => counted.arrivals.read(slug, actor)));
       expect(statements).toBe(dialect === "postgres" ? 1 : asked.length);

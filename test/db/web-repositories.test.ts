@@ -23,7 +23,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
-      repos = createRepositories(database.db);
+      repos = createRepositories(database.db, database.dialect);
       communityId = (await repos.communities.create({ slug: "nurses", name: "Nurses" })).id;
       for (let n = 1; n <= 7; n++) {
         await post(n);

@@ -3,6 +3,7 @@
 // written again item by item.
 import { describe, expect, it } from "vitest";
 import { Batcher } from "../../src/db/batcher.ts";
+import { DatabaseUnavailableError } from "../../src/db/faults.ts";
 
 describe("Batcher", () => {
   it("writes the items asked in one turn in one call, and answers each caller with its own result", async () => {
@@ -38,6 +39,33 @@ describe("Batcher", () => {
     });
     expect(await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.run(n)))).toEqual([1, 2, 3, 4, 5]);
     expect(many).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it("gives every caller of a batch the database's unavailability at once, without writing each again", async () => {
+    let ones = 0;
+    const batcher = new Batcher<number, number>({
+      many: async () => { throw new DatabaseUnavailableError("The database did not answer within 1000 ms"); },
+      one: async (n) => { ones++; return n; },
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.run(n)));
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(ones).toBe(0);
+  });
+
+  it("writes a batch again item by item when it is not answered once per item, and settles a caller whose write throws at once", async () => {
+    const batcher = new Batcher<number, number>({
+      many: async (items) => items.slice(1),
+      one: (n) => {
+        if (n === 2) throw new Error("thrown before any promise");
+        return Promise.resolve(n * 10);
+      },
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.run(n)));
+    expect(results).toEqual([
+      { status: "fulfilled", value: 10 },
+      { status: "rejected", reason: new Error("thrown before any promise") },
+      { status: "fulfilled", value: 30 },
+    ]);
   });
 
   it("writes a failed batch again item by item, so that only the item refused fails", async () => {

@@ -14,7 +14,7 @@
 // process, each read runs alone.
 import { type Expression, type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { BatchLoader } from "../batch-loader.ts";
-import { isPostgres } from "../database.ts";
+import type { Dialect } from "../database.ts";
 import type { Community } from "../../domain/community.ts";
 import type { MembershipStatus } from "../../domain/membership.ts";
 import type { CommunityRow, Database } from "../schema.ts";
@@ -53,9 +53,9 @@ export class ArrivalRepository {
   /** PostgreSQL: the reads of one turn, batched. */
   readonly #batch: BatchLoader<string, ArrivalRow> | null;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: Dialect) {
     this.#db = db;
-    this.#batch = isPostgres(db) ? new BatchLoader((keys) => this.#readMany(keys)) : null;
+    this.#batch = dialect === "postgres" ? new BatchLoader((keys) => this.#readMany(keys)) : null;
   }
 
   /** The community `slug` and `actorUri`'s standing in it; null if there is no such community. */

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { Batcher } from "../batcher.ts";
-import { isPostgres } from "../database.ts";
+import type { Dialect } from "../database.ts";
 import type { Database } from "../schema.ts";
 
 interface Claim {
@@ -8,6 +8,11 @@ interface Claim {
   kind: string;
   activityUri: string;
   json?: unknown;
+}
+
+interface AskedClaims {
+  communityId: string;
+  claims: Claim[];
 }
 
 interface Claimed {
@@ -30,12 +35,18 @@ export interface RecordedActivity {
  */
 export class CommunityActivityRepository {
   private readonly db: Kysely<Database>;
-  /** PostgreSQL: the claims asked in one turn (a burst of relayed posts), as one statement (src/db/batcher.ts). */
-  readonly #claims: Batcher<{ communityId: string; claims: Claim[] }, Claimed[]> | null;
+  /**
+   * PostgreSQL: the claims asked in one turn (a burst of relayed posts), as
+   * one statement (src/db/batcher.ts). Each caller is answered, per claim,
+   * whether its id is the one now recorded.
+   */
+  readonly #claims: Batcher<AskedClaims, boolean[]> | null;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: Dialect) {
     this.db = db;
-    this.#claims = isPostgres(db) ? new Batcher({ many: (asked) => this.#claim(asked), one: async (one) => (await this.#claim([one]))[0] }) : null;
+    this.#claims = dialect === "postgres"
+      ? new Batcher({ many: (asked) => this.#insertClaims(asked), one: async (one) => (await this.#insertClaims([one]))[0] })
+      : null;
   }
 
   /**
@@ -55,24 +66,28 @@ export class CommunityActivityRepository {
    */
   async claimMany(communityId: string, claims: Claim[]): Promise<Claimed[]> {
     if (claims.length === 0) return [];
-    return this.#claims ? this.#claims.run({ communityId, claims }) : (await this.#claim([{ communityId, claims }]))[0];
-  }
-
-  /** The claims of several callers in one statement (each caller's answers, in order). */
-  async #claim(asked: { communityId: string; claims: Claim[] }[]): Promise<Claimed[][]> {
-    const createdAt = new Date().toISOString();
-    const inserted = await this.db.insertInto("community_activities").values(asked.flatMap(({ communityId, claims }) => claims.map((c) => ({
-      id: crypto.randomUUID(), community_id: communityId, source_uri: c.sourceUri, kind: c.kind, activity_uri: c.activityUri,
-      json: c.json === undefined ? "null" : JSON.stringify(c.json), created_at: createdAt,
-    })))).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing()).returning("activity_uri").execute();
-    const fresh = new Set(inserted.map((r) => r.activity_uri));
-    return Promise.all(asked.map(({ communityId, claims }) => Promise.all(claims.map(async (c) => {
-      if (fresh.has(c.activityUri)) return { activityUri: c.activityUri, created: true };
+    const asked = { communityId, claims };
+    const fresh = this.#claims ? await this.#claims.run(asked) : (await this.#insertClaims([asked]))[0];
+    return Promise.all(claims.map(async (c, i) => {
+      if (fresh[i]) return { activityUri: c.activityUri, created: true };
       // Claimed before (a retry): the id it got then.
       const earlier = await this.find(communityId, c.sourceUri, c.kind);
       if (!earlier) throw new Error(`The claim of ${c.kind} for ${c.sourceUri} conflicted but was not found`);
       return { activityUri: earlier.activityUri, created: false };
-    }))));
+    }));
+  }
+
+  /** Records the claims of several callers in one statement; for each caller, per claim, whether its id is the one recorded. */
+  async #insertClaims(asked: AskedClaims[]): Promise<boolean[][]> {
+    const createdAt = new Date().toISOString();
+    const inserted = await this.db.insertInto("community_activities").values(asked.flatMap(({ communityId, claims }) => claims.map((c) => ({
+      id: crypto.randomUUID(), community_id: communityId, source_uri: c.sourceUri, kind: c.kind, activity_uri: c.activityUri,
+      json: c.json === undefined ? "null" : JSON.stringify(c.json), created_at: createdAt,
+    })))).onConflict((oc) => oc.columns(["community_id", "source_uri", "kind"]).doNothing())
+      .returning(["community_id", "source_uri", "kind", "activity_uri"]).execute();
+    const keyOf = (communityId: string, sourceUri: string, kind: string) => JSON.stringify([communityId, sourceUri, kind]);
+    const recorded = new Map(inserted.map((r) => [keyOf(r.community_id, r.source_uri, r.kind), r.activity_uri]));
+    return asked.map(({ communityId, claims }) => claims.map((c) => recorded.get(keyOf(communityId, c.sourceUri, c.kind)) === c.activityUri));
   }
 
   async find(communityId: string, sourceUri: string, kind: string): Promise<{ activityUri: string; json: unknown } | null> {

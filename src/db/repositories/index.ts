@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
+import type { Dialect } from "../database.ts";
 import { AccountRepository, ApiTokenRepository } from "./accounts.ts";
 import { ArrivalRepository } from "./arrivals.ts";
 import { AuditRepository } from "./audit.ts";
@@ -48,12 +49,13 @@ export interface Repositories {
   arrivals: ArrivalRepository;
 }
 
-export function createRepositories(db: Kysely<Database>): Repositories {
+/** The repositories over `db`; on PostgreSQL (`dialect`) some batch the statements of concurrent callers. */
+export function createRepositories(db: Kysely<Database>, dialect: Dialect): Repositories {
   return {
     communities: new CommunityRepository(db),
     memberships: new MembershipRepository(db),
-    posts: new PostRepository(db),
-    activities: new CommunityActivityRepository(db),
+    posts: new PostRepository(db, dialect),
+    activities: new CommunityActivityRepository(db, dialect),
     remoteActors: new RemoteActorRepository(db),
     keys: new KeyRepository(db),
     moderators: new ModeratorRepository(db),
@@ -73,6 +75,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     practice: new PracticeRepository(db),
     glossary: new GlossaryRepository(db),
     deliverables: new DeliverableRepository(db),
-    arrivals: new ArrivalRepository(db),
+    arrivals: new ArrivalRepository(db, dialect),
   };
 }

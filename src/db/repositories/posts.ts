@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Attachment } from "../../domain/media.ts";
 import { Batcher } from "../batcher.ts";
-import { isPostgres } from "../database.ts";
+import type { Dialect } from "../database.ts";
 import type { Database, PostRow } from "../schema.ts";
 
 /** What an object says about itself; replaced as a whole on each edit. */
@@ -97,57 +97,58 @@ export class PostRepository {
   /**
    * PostgreSQL: the inserts of posts that reply to nothing, asked in one
    * turn, as one statement (a burst of incoming posts reaches this insert
-   * in step: src/db/batcher.ts).
+   * in step: src/db/batcher.ts). Each answers the row it inserted, or null.
    */
-  readonly #inserts: Batcher<NewPost, { inserted: boolean; post: PostRow }> | null;
+  readonly #inserts: Batcher<NewPost, PostRow | null> | null;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: Dialect) {
     this.db = db;
-    this.#inserts = isPostgres(db) ? new Batcher({ many: (posts) => this.#insertTopLevel(posts), one: (p) => this.#insertOne(p) }) : null;
+    this.#inserts = dialect === "postgres"
+      ? new Batcher({ many: (posts) => this.#insertTopLevel(posts), one: async (p) => (await this.#insertTopLevel([p]))[0] })
+      : null;
   }
 
   /** Stores a post once per community; returns whether it was new. A reply
    *  whose parent is held in the same community joins the parent's thread
    *  and makes it the most recently active. */
   async insertIfAbsent(p: NewPost): Promise<{ inserted: boolean; post: PostRow }> {
-    return this.#inserts && p.inReplyTo === null ? this.#inserts.run(p) : this.#insertOne(p);
-  }
-
-  async #insertOne(p: NewPost): Promise<{ inserted: boolean; post: PostRow }> {
     const now = new Date().toISOString();
-    const parent = p.inReplyTo === null ? null : await this.find(p.communityId, p.inReplyTo);
-    const threadUri = parent === null ? null : parent.thread_uri ?? parent.object_uri;
-    const r = await this.db.insertInto("posts").values(newRow(p, now, threadUri))
-      .onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).returningAll().executeTakeFirst();
-    const inserted = r !== undefined;
-    if (inserted && threadUri !== null) {
-      await this.db.updateTable("posts").set({ last_activity_at: now })
-        .where("community_id", "=", p.communityId).where("object_uri", "=", threadUri).execute();
+    let row: PostRow | undefined;
+    if (p.inReplyTo === null) {
+      row = (this.#inserts ? await this.#inserts.run(p) : (await this.#insertTopLevel([p]))[0]) ?? undefined;
+    } else {
+      const parent = await this.find(p.communityId, p.inReplyTo);
+      const threadUri = parent === null ? null : parent.thread_uri ?? parent.object_uri;
+      row = await this.db.insertInto("posts").values(newRow(p, now, threadUri))
+        .onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).returningAll().executeTakeFirst();
+      if (row && threadUri !== null) {
+        await this.db.updateTable("posts").set({ last_activity_at: now })
+          .where("community_id", "=", p.communityId).where("object_uri", "=", threadUri).execute();
+      }
     }
     // The row as inserted, or the one already there (read only then).
-    const post = r ?? await this.db.selectFrom("posts").selectAll()
+    const post = row ?? await this.db.selectFrom("posts").selectAll()
       .where("community_id", "=", p.communityId).where("object_uri", "=", p.objectUri).executeTakeFirstOrThrow();
-    return { inserted, post };
+    return { inserted: row !== undefined, post };
   }
 
-  /** Several posts that reply to nothing, in one statement; as `#insertOne` each (the first of two alike is the one inserted). */
-  async #insertTopLevel(posts: NewPost[]): Promise<{ inserted: boolean; post: PostRow }[]> {
+  /**
+   * Inserts posts that reply to nothing, in one statement: for each, the
+   * row it inserted, or null when the community had the post already (or
+   * an earlier one of `posts` is the same post).
+   */
+  async #insertTopLevel(posts: NewPost[]): Promise<(PostRow | null)[]> {
     const now = new Date().toISOString();
-    const keyOf = (communityId: string, objectUri: string) => `${communityId}\n${objectUri}`;
+    const keyOf = (communityId: string, objectUri: string) => JSON.stringify([communityId, objectUri]);
     const rows = await this.db.insertInto("posts").values(posts.map((p) => newRow(p, now, null)))
       .onConflict((oc) => oc.columns(["community_id", "object_uri"]).doNothing()).returningAll().execute();
     const inserted = new Map(rows.map((r) => [keyOf(r.community_id, r.object_uri), r]));
-    const answered = new Set<string>();
-    return Promise.all(posts.map(async (p) => {
+    return posts.map((p) => {
       const key = keyOf(p.communityId, p.objectUri);
-      const row = inserted.get(key);
-      if (row && !answered.has(key)) {
-        answered.add(key);
-        return { inserted: true, post: row };
-      }
-      return { inserted: false, post: row ?? await this.db.selectFrom("posts").selectAll()
-        .where("community_id", "=", p.communityId).where("object_uri", "=", p.objectUri).executeTakeFirstOrThrow() };
-    }));
+      const row = inserted.get(key) ?? null;
+      inserted.delete(key);
+      return row;
+    });
   }
 
   /** Every community's copy of an object (an object has one home, but may be rolled up elsewhere later). */
