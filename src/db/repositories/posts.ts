@@ -112,11 +112,11 @@ export class PostRepository {
    *  whose parent is held in the same community joins the parent's thread
    *  and makes it the most recently active. */
   async insertIfAbsent(p: NewPost): Promise<{ inserted: boolean; post: PostRow }> {
-    const now = new Date().toISOString();
     let row: PostRow | undefined;
     if (p.inReplyTo === null) {
       row = (this.#inserts ? await this.#inserts.run(p) : (await this.#insertTopLevel([p]))[0]) ?? undefined;
     } else {
+      const now = new Date().toISOString();
       const parent = await this.find(p.communityId, p.inReplyTo);
       const threadUri = parent === null ? null : parent.thread_uri ?? parent.object_uri;
       row = await this.db.insertInto("posts").values(newRow(p, now, threadUri))
