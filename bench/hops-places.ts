@@ -19,7 +19,16 @@ export interface HopsPlace {
   holds(slug: string, objectUri: string): Promise<boolean>;
   /** Promotes `objectUri` as the admin API does; returns Date.now() as it started. */
   promote(slug: string, objectUri: string): Promise<number>;
+  /** A server in a process of its own: its CPU profile's windows (with BENCH_CPU_PROFILE; see profiledWindows). */
+  profile?: WindowedProfiles;
   stop(): Promise<void>;
+}
+
+export interface WindowedProfiles {
+  start(label: string): Promise<void>;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  finish(): Promise<void>;
 }
 
 export class HopsServer implements HopsPlace {
@@ -69,6 +78,12 @@ export function remoteServer(): HopsPlace {
     linkStatus: (slug, peerUri) => child.call("linkStatus", slug, peerUri),
     holds: (slug, objectUri) => child.call("holds", slug, objectUri),
     promote: (slug, objectUri) => child.call("promote", slug, objectUri),
+    profile: {
+      start: (label) => child.call("profileStart", label),
+      open: () => child.call("profileOpen"),
+      close: () => child.call("profileClose"),
+      finish: () => child.call("profileFinish"),
+    },
     stop: () => child.stop(),
   };
 }

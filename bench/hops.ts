@@ -119,9 +119,13 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
 
     const oneHop: number[] = [];
     const threeHops: number[] = [];
-    // All in one process, with BENCH_CPU_PROFILE and BENCH_SQL_STATS: every
+    // With BENCH_CPU_PROFILE and BENCH_SQL_STATS, all in one process: every
     // promotion, from its start until bob's boost is seen (polled every 50 ms).
     const profile = deployment === "one process" ? await profiledWindows("hops-one-process") : null;
+    // A process per server: each server's own, PREFIX-hops-<deployment>-<community>.cpuprofile.
+    const remote = deployment !== "one process" && (process.env.BENCH_CPU_PROFILE || process.env.BENCH_SQL_STATS === "1") ? servers.flatMap((s) => (s.profile ? [s.profile] : [])) : [];
+    const slugs = ["national", "local-a", "local-b"];
+    await Promise.all(remote.map((p, i) => p.start(`hops-${deployment.replace(/ /g, "-")}-${slugs[i]}`)));
     const sqlStats = deployment === "one process" && installSqlStats();
     resetSqlStats();
     recordSqlStats(false);
@@ -132,6 +136,7 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
       await new Promise((r) => setTimeout(r, 100));
       if (i > 0) {
         profile?.open();
+        await Promise.all(remote.map((p) => p.open()));
         recordSqlStats(true);
       }
       const start = await national.server.promote(national.slug, noteId);
@@ -139,6 +144,7 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
       const bobAt = arrival(await waitFor(() => boostSeen(peer, "bob", b.uri, noteId), "bob's boost", 60_000));
       if (i > 0) {
         profile?.close();
+        await Promise.all(remote.map((p) => p.close()));
         recordSqlStats(false);
       }
       // The first round warms up every path.
@@ -147,6 +153,7 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
       threeHops.push(bobAt - start);
     }
     await profile?.finish();
+    await Promise.all(remote.map((p) => p.finish()));
     if (sqlStats) printSqlStats(`the ${options.posts} promotions, all in one process`);
     recordSqlStats(true);
     return { oneHop, threeHops };
@@ -157,6 +164,15 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
   }
 }
 
+/** The deployments measured: all, or the one BENCH_HOPS_ONLY names. */
+function deploymentsFromEnv(): Deployment[] {
+  const all = Object.keys(WHERE) as Deployment[];
+  const only = process.env.BENCH_HOPS_ONLY;
+  if (!only) return all;
+  if (!(all as string[]).includes(only)) throw new Error(`BENCH_HOPS_ONLY: expected one of ${all.join(", ")}; got ${only}`);
+  return [only as Deployment];
+}
+
 export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRow[]> {
   console.log(`\n## Three hops: promotion on a national community → a sibling local community's follower (${options.posts} posts)`);
   const rows: SummaryRow[] = [];
@@ -164,7 +180,7 @@ export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRo
   // Each server in a process of its own, as on three hosts; then all of them
   // and the peer in this one process, where every step waits for every other;
   // then a process per server again, with the author on a server of her own.
-  for (const deployment of Object.keys(WHERE) as Deployment[]) {
+  for (const deployment of deploymentsFromEnv()) {
     const { oneHop, threeHops } = await measureHops(deployment, options);
     oneHop.sort((x, y) => x - y);
     threeHops.sort((x, y) => x - y);

@@ -19,7 +19,9 @@
 //              BENCH_POSTGRES=0 or unreachable)
 //   hops       promotion on a national community reaching a sibling local
 //              community's follower, against one hop, with a process per
-//              server and with all in one process (BENCH_HOPS_POSTS)
+//              server and with all in one process (BENCH_HOPS_POSTS;
+//              BENCH_HOPS_ONLY=processes, "one process" or "author apart"
+//              picks one of the three deployments)
 //   postgres   the fan-out on PostgreSQL with a web and a worker process
 //              (BENCH_PG_FOLLOWERS; skipped when BENCH_POSTGRES=0 or unreachable)
 //   queue      the message queue alone against Fedify's in-process queue
@@ -27,9 +29,11 @@
 //
 // Other options (environment variables): see each bench/*.ts; BENCH_POSTGRES=0
 // skips PostgreSQL in the queue benchmark; BENCH_CPU_PROFILE=prefix writes CPU
-// profiles of the measured phases (read them with bench/cpuprofile.ts);
+// profiles of the measured phases (read them with bench/cpuprofile.ts; the
+// three hops' servers in processes of their own write one each);
 // BENCH_SQL_STATS=1 times every SQLite statement of the fan-out, the inbox
-// burst and the three hops' promotions (README, Performance).
+// burst and the three hops' promotions, in each server's process (README,
+// Performance).
 import os from "node:os";
 import { fanoutOptionsFromEnv, runFanoutBench } from "./fanout.ts";
 import { hopsOptionsFromEnv, runHopsBench } from "./hops.ts";

@@ -8,6 +8,7 @@ import type { AppServices } from "../services.ts";
 import { registerActors } from "./actors.ts";
 import { registerCollections } from "./collections.ts";
 import { ContextLoader, installContextLoader } from "./context-loader.ts";
+import { shareDocumentLoaders } from "./document-loader.ts";
 import { currentDeliveryAttempt } from "./delivery-gate.ts";
 import { registerInbox } from "./inbox/index.ts";
 import { registerMeetingObjects } from "./meetings.ts";
@@ -101,6 +102,7 @@ export function createPraxisFederation(services: AppServices, deps: FederationDe
   });
   // Remote @context URLs: preloaded ones served locally, others fetched with a deadline and cached.
   installContextLoader(federation, new ContextLoader({ kv: deps.kv, allowPrivateAddress: config.allowPrivateAddress, ...config.jsonLdContexts }));
+  shareDocumentLoaders(federation);
   registerActors(federation);
   registerCollections(federation);
   registerNetworkCollections(federation);
