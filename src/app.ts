@@ -11,7 +11,7 @@ import { openDatabase, type PraxisDatabase } from "./db/database.ts";
 import { KyselyKvStore } from "./db/kv-store.ts";
 import { DeliveryHosts } from "./db/delivery-hosts.ts";
 import { KyselyMessageQueue } from "./db/message-queue.ts";
-import { postgresNotifyWake, sqliteWalWake } from "./db/queue-wake.ts";
+import { eitherWake, postgresNotifyWake, sqliteThreadWake, sqliteWalWake } from "./db/queue-wake.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
 import { startArchiveTimer } from "./operations/working-groups.ts";
@@ -92,6 +92,8 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
     domainPolicy: new DomainPolicy(repos.domains, config.federation.mode, { channel: config.database.url }),
   };
   const kv = new KyselyKvStore(database.db, { dialect: database.dialect });
+  // SQLite: what one thread queues wakes the other threads' listeners at once (the web thread's, the worker thread's).
+  const threads = database.dialect === "postgres" ? null : sqliteThreadWake(config.database.url);
   const queue = new KyselyMessageQueue(database.db, {
     dialect: database.dialect,
     // Each kind of message has its own slots: deliveries, incoming
@@ -99,7 +101,10 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
     concurrency: config.queue.concurrency,
     laneConcurrency: { inbox: config.queue.inboxConcurrency, fanout: config.queue.fanoutConcurrency },
     // What another process (the CLI, a web process) enqueues is taken at once, not at the next poll.
-    wake: database.dialect === "postgres" ? postgresNotifyWake(config.database.url) : sqliteWalWake(config.database.url, database.changedElsewhere),
+    wake: database.dialect === "postgres"
+      ? postgresNotifyWake(config.database.url)
+      : eitherWake(sqliteWalWake(config.database.url, database.changedElsewhere), threads!.source),
+    announce: threads ? (name, lanes) => threads.announce(name, lanes) : undefined,
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,
@@ -168,6 +173,7 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
         s && closeGracefully(s as Server, inFlight, requestDrainMs),
       ]);
       services.domainPolicy.close();
+      threads?.close();
       // What still runs now finds the key-value store empty rather than a closed database.
       kv.close();
       await database.close();

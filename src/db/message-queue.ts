@@ -110,6 +110,8 @@ export interface KyselyMessageQueueOptions {
   hostConcurrency?: number;
   /** Tells listeners that another process may have enqueued (src/db/queue-wake.ts); polling goes on regardless. */
   wake?: WakeSource;
+  /** Tells this process's other threads of what it enqueued, by lane (sqliteThreadWake; PostgreSQL's NOTIFY needs none). */
+  announce?: (queue: string, lanes: Iterable<string>) => void;
   /**
    * PostgreSQL: listeners vacuum and analyse the table after this many
    * messages settled (src/db/queue-vacuum.ts; default 1,000; 0: never).
@@ -205,6 +207,7 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #backoff: (attempt: number) => number;
   readonly #hostConcurrency: number | null;
   readonly #wake: WakeSource | undefined;
+  readonly #announce: ((queue: string, lanes: Iterable<string>) => void) | undefined;
   readonly #enqueues: Coalescer<PendingMessage>;
   readonly #acks: Coalescer<Lease>;
   readonly #vacuum: QueueVacuum | null;
@@ -228,6 +231,7 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#backoff = options.backoff ?? ((attempt) => Math.min(5_000 * 2 ** (attempt - 1), 3_600_000));
     this.#hostConcurrency = options.hostConcurrency === undefined ? null : positiveInteger("hostConcurrency", options.hostConcurrency);
     this.#wake = options.wake;
+    this.#announce = options.announce;
     this.#enqueues = new Coalescer((messages) => this.#insert(messages));
     this.#acks = new Coalescer((leases) => acknowledgeAll(this.#db, leases));
     const vacuumEvery = options.vacuumEvery ?? 1_000;
@@ -304,7 +308,7 @@ export class KyselyMessageQueue implements MessageQueue {
 
   /** Writes one batch of enqueued messages, in order, and wakes this process's listeners of their lanes. */
   async #insert(messages: PendingMessage[]): Promise<void> {
-    this.#announceWork(await insertMessages(this.#db, this.#dialect, this.#queue, messages));
+    this.#announceNew(await insertMessages(this.#db, this.#dialect, this.#queue, messages));
   }
 
   /**
@@ -481,7 +485,7 @@ export class KyselyMessageQueue implements MessageQueue {
   /** Makes one dead letter (or all of them) deliverable again with fresh attempts; returns how many. */
   async retryDead(id?: string): Promise<number> {
     const retried = await retryDead(this.#db, this.#queue, id);
-    this.#announceWork();
+    this.#announceNew();
     return retried;
   }
 
@@ -495,7 +499,7 @@ export class KyselyMessageQueue implements MessageQueue {
    * `host` only, or all of them (src/db/queue-admin.ts). Returns how many.
    */
   retryNow(options: { host?: string; settleMs?: number } = {}): Promise<number> {
-    return retryNow(this.#db, this.#queue, () => this.#announceWork(), options);
+    return retryNow(this.#db, this.#queue, () => this.#announceNew(), options);
   }
 
   /** Leases up to `limit` claimable messages of `lane`, oldest first. */
@@ -557,6 +561,12 @@ export class KyselyMessageQueue implements MessageQueue {
   /** Wakes this process's listeners of the queue: for the given lanes, or all of them (see WorkNews). */
   #announceWork(lanes: ReadonlySet<Lane> | null = null, certain = true): void {
     this.#board.dispatchEvent(new CustomEvent<WorkNews>(this.#queue, { detail: { lanes, certain } }));
+  }
+
+  /** New work (queued, or made due again): for this thread's listeners, and the other threads' of this process. */
+  #announceNew(lanes: ReadonlySet<Lane> | null = null): void {
+    this.#announceWork(lanes);
+    this.#announce?.(this.#queue, lanes ?? LANES);
   }
 }
 

@@ -15,6 +15,7 @@
 // claim of an empty lane costs the database a statement to plan and run.
 import { type FSWatcher, watch } from "node:fs";
 import path from "node:path";
+import { BroadcastChannel, threadId } from "node:worker_threads";
 import { getLogger } from "@logtape/logtape";
 import pg from "pg";
 
@@ -159,5 +160,71 @@ export function postgresNotifyWake(url: string): WakeSource {
       client?.end().catch(() => {});
       client = null;
     };
+  };
+}
+
+/**
+ * Between the threads of one process on SQLite (`npm start`'s web thread and
+ * its worker thread): each enqueue says which lanes it queued to, on a
+ * BroadcastChannel named after the database, and the listeners of the other
+ * threads wake for those lanes at once. The write-ahead log cannot say so
+ * much: a promotion from the web console commits several times before it
+ * queues its deliveries, the first commit wakes the worker thread (which
+ * finds nothing yet), and the throttle then held the commit that queued
+ * them for the rest of its interval — 50 ms before a delivery began.
+ * Throttled as the other sources are; a missed message costs a poll.
+ */
+export interface ThreadWake {
+  /** Wakes this process's other threads' listeners of `queue` for `lanes`. */
+  announce(queue: string, lanes: Iterable<string>): void;
+  /** The listeners' side: a WakeSource. */
+  source: WakeSource;
+  close(): void;
+}
+
+export function sqliteThreadWake(file: string): ThreadWake {
+  if (file === ":memory:") return { announce() {}, source: () => () => {}, close() {} };
+  const name = `praxis-queue ${path.resolve(file)}`;
+  // A channel never receives its own messages, but a listener's channel of
+  // this thread would hear this thread's announcements, which its listeners
+  // heard of directly: each says which thread it comes from.
+  let out: BroadcastChannel | null = null;
+  return {
+    announce(queue, lanes) {
+      if (!out) out = unref(new BroadcastChannel(name));
+      out.postMessage({ thread: threadId, payload: notifyPayload(queue, lanes) } satisfies ThreadNews);
+    },
+    source: (onWake) => {
+      const channel = unref(new BroadcastChannel(name));
+      const wake = throttle(onWake);
+      channel.onmessage = (event) => {
+        const news = (event as { data?: unknown }).data as ThreadNews | undefined;
+        if (news?.thread !== threadId) wake(lanesOfPayload(typeof news?.payload === "string" ? news.payload : undefined));
+      };
+      return () => channel.close();
+    },
+    close() {
+      out?.close();
+      out = null;
+    },
+  };
+}
+
+interface ThreadNews {
+  thread: number;
+  payload: string;
+}
+
+/** A channel that does not keep its thread alive. */
+function unref(channel: BroadcastChannel): BroadcastChannel {
+  (channel as unknown as { unref?: () => void }).unref?.();
+  return channel;
+}
+
+/** Subscribes to every one of `sources`. */
+export function eitherWake(...sources: WakeSource[]): WakeSource {
+  return (onWake) => {
+    const stops = sources.map((source) => source(onWake));
+    return () => { for (const stop of stops) stop(); };
   };
 }
