@@ -11,7 +11,7 @@ import { openDatabase, type PraxisDatabase } from "./db/database.ts";
 import { KyselyKvStore } from "./db/kv-store.ts";
 import { DeliveryHosts } from "./db/delivery-hosts.ts";
 import { KyselyMessageQueue } from "./db/message-queue.ts";
-import { eitherWake, postgresNotifyWake, sqliteThreadWake, sqliteWalWake } from "./db/queue-wake.ts";
+import { eitherWake, postgresNotifyWake, sqliteQueueWake, sqliteThreadWake } from "./db/queue-wake.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
 import { startArchiveTimer } from "./operations/working-groups.ts";
@@ -103,7 +103,7 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
     // What another process (the CLI, a web process) enqueues is taken at once, not at the next poll.
     wake: database.dialect === "postgres"
       ? postgresNotifyWake(config.database.url)
-      : eitherWake(sqliteWalWake(config.database.url, database.changedElsewhere), threads!.source),
+      : eitherWake(sqliteQueueWake(config.database.url, database.changedElsewhere), threads!.source),
     announce: threads ? (name, lanes) => threads.announce(name, lanes) : undefined,
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,

@@ -61,14 +61,14 @@ import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, Messa
 import { getLogger } from "@logtape/logtape";
 import type { Kysely } from "kysely";
 import { Coalescer } from "./coalescer.ts";
-import type { Dialect } from "./database.ts";
+import { type Dialect, sqliteFileOf } from "./database.ts";
 import { purgeDead, retryDead, retryNow } from "./queue-admin.ts";
 import { claimMessages, firstUnleased, type Lane, LANES, nextDue } from "./queue-claim.ts";
 import { insertMessages, type PendingMessage, pendingMessage, serialize } from "./queue-messages.ts";
 import { acknowledgeAll, buryUnacknowledged, type Lease, release, renew, reschedule, warnLeaseLost } from "./queue-settle.ts";
 import { Alarm, withTimeout } from "./queue-timing.ts";
 import { QueueVacuum } from "./queue-vacuum.ts";
-import type { WakeSource } from "./queue-wake.ts";
+import { touchQueueSignal, type WakeSource } from "./queue-wake.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
 } from "./queue-inspection.ts";
@@ -563,10 +563,16 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#board.dispatchEvent(new CustomEvent<WorkNews>(this.#queue, { detail: { lanes, certain } }));
   }
 
-  /** New work (queued, or made due again): for this thread's listeners, and the other threads' of this process. */
+  /**
+   * New work (queued, or made due again): for this thread's listeners, the
+   * other threads' of this process, and on SQLite other processes'
+   * (src/db/queue-wake.ts; PostgreSQL's enqueue sends its NOTIFY itself).
+   */
   #announceNew(lanes: ReadonlySet<Lane> | null = null): void {
     this.#announceWork(lanes);
     this.#announce?.(this.#queue, lanes ?? LANES);
+    const file = this.#dialect === "sqlite" ? sqliteFileOf(this.#db) : undefined;
+    if (file !== undefined) touchQueueSignal(file);
   }
 }
 

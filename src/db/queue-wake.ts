@@ -1,9 +1,10 @@
 // Waking a queue listener when another process enqueues (the CLI, a web
 // process in front of a worker), instead of waiting for its next poll:
 //
-// - SQLite: every commit writes to the database's write-ahead log, so a
-//   change of the `-wal` file (watched through its directory) means another
-//   connection may have queued something;
+// - SQLite: every enqueue touches a file beside the database
+//   (`praxis.sqlite-queue`), watched through its directory by listeners in
+//   other processes; between the threads of one process, a
+//   BroadcastChannel says which lanes were queued to;
 // - PostgreSQL: enqueues send NOTIFY on a channel, and listeners hold one
 //   connection that LISTENs to it (reconnecting with backoff).
 //
@@ -13,7 +14,7 @@
 // messages went to ("<queue>\n<lane>,<lane>"), so that a burst of inbox
 // activities from a web process wakes a worker's inbox lane alone: each
 // claim of an empty lane costs the database a statement to plan and run.
-import { type FSWatcher, watch } from "node:fs";
+import { closeSync, type FSWatcher, openSync, utimesSync, watch } from "node:fs";
 import path from "node:path";
 import { BroadcastChannel, threadId } from "node:worker_threads";
 import { getLogger } from "@logtape/logtape";
@@ -88,30 +89,60 @@ export function throttle(onWake: (lanes: WokenLanes) => void, intervalMs = WAKE_
   };
 }
 
+/** What every process queueing to the SQLite database at `file` touches, and listeners in other processes watch. */
+export function queueSignalFile(file: string): string {
+  return `${file}-queue`;
+}
+
 /**
- * Wakes on changes of the SQLite database's write-ahead log at `file`.
- * `changedElsewhere` (PraxisDatabase.changedElsewhere) tells whether the
- * change came from another connection: this process's own commits (its
- * claims, acknowledgements and enqueues, which its listeners hear of
- * directly) then wake nobody. It is asked when the throttled wake-up is
- * due, so that a commit of another process within a burst of our own is
- * never missed.
+ * SQLite's NOTIFY: each enqueue touches a file beside the database
+ * (queueSignalFile, created 0600 as the database's other files are), whose
+ * change wakes the listeners of other processes (the CLI's promotion, a web
+ * process in front of a worker). Watching the write-ahead log instead woke
+ * them at every commit: an operation that commits before it queues (a
+ * promotion records itself first) woke a worker that found nothing yet,
+ * and the throttle then held the commit that queued for the rest of its
+ * interval. Never throws: a missed signal costs a poll.
  */
-export function sqliteWalWake(file: string, changedElsewhere?: () => boolean): WakeSource {
+export function touchQueueSignal(file: string): void {
+  const signal = queueSignalFile(file);
+  const now = new Date();
+  try {
+    utimesSync(signal, now, now);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return void logger.debug("Cannot touch {signal}: {error}", { signal, error });
+    try {
+      closeSync(openSync(signal, "a", 0o600));
+    } catch (error) {
+      logger.debug("Cannot create {signal}: {error}", { signal, error });
+    }
+  }
+}
+
+/**
+ * Wakes on the queue signal of the SQLite database at `file`
+ * (touchQueueSignal). `changedElsewhere` (PraxisDatabase.changedElsewhere)
+ * tells whether another connection committed since it was last asked: this
+ * process's own enqueues, which its listeners hear of directly, then wake
+ * nobody. It is asked when the throttled wake-up is due, so that another
+ * process's enqueue within a burst of our own is never missed.
+ */
+export function sqliteQueueWake(file: string, changedElsewhere?: () => boolean): WakeSource {
   return (onWake) => {
     if (file === ":memory:") return () => {};
     const wake = throttle(() => {
       if (changedElsewhere === undefined || changedElsewhere()) onWake(null);
     });
-    const wal = `${path.basename(file)}-wal`;
+    const signal = queueSignalFile(file);
+    const name = path.basename(signal);
     let watcher: FSWatcher | undefined;
     try {
-      watcher = watch(path.dirname(file), { persistent: false }, (_event, name) => {
-        if (name === null || name === wal) wake();
+      watcher = watch(path.dirname(signal), { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name) wake();
       });
       watcher.on("error", () => watcher?.close());
     } catch (error) {
-      logger.debug("Cannot watch {file} for queue changes; polling only: {error}", { file, error });
+      logger.debug("Cannot watch {signal} for queue changes; polling only: {error}", { signal, error });
     }
     return () => watcher?.close();
   };

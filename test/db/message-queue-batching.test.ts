@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import SQLite from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KyselyMessageQueue, type KyselyMessageQueueOptions } from "../../src/db/message-queue.ts";
-import { postgresNotifyWake, sqliteWalWake } from "../../src/db/queue-wake.ts";
+import { postgresNotifyWake, sqliteQueueWake } from "../../src/db/queue-wake.ts";
 import { createTestDatabase, DIALECTS, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -195,8 +195,8 @@ for (const dialect of DIALECTS) {
     });
 
     it("takes at once what another process enqueues, without waiting for its poll", async () => {
-      // As the app sets it up: on SQLite, only another connection's commits wake the listener.
-      const wake = dialect === "sqlite" ? sqliteWalWake(database.options.url, database.changedElsewhere) : postgresNotifyWake(database.options.url);
+      // As the app sets it up: on SQLite, only another connection's enqueues wake the listener.
+      const wake = dialect === "sqlite" ? sqliteQueueWake(database.options.url, database.changedElsewhere) : postgresNotifyWake(database.options.url);
       const queue = new KyselyMessageQueue(database.db, { dialect, pollIntervalMs: 10_000, wake });
       const received: number[] = [];
       listen(queue, () => { received.push(Date.now()); });

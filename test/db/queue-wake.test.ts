@@ -1,10 +1,11 @@
-// Wake-ups from other processes are throttled: a burst of commits (SQLite) or
-// NOTIFYs (PostgreSQL) wakes a listener once at once and once more at the end
-// of the interval, not once per message; none is lost.
+// Wake-ups from other processes are throttled: a burst of enqueues (SQLite's
+// queue signal) or NOTIFYs (PostgreSQL) wakes a listener once at once and
+// once more at the end of the interval, not once per message; none is lost.
+// On SQLite, only enqueues wake: another commit does not.
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { KyselyMessageQueue } from "../../src/db/message-queue.ts";
-import { postgresNotifyWake, QUEUE_CHANNEL, sqliteWalWake, throttle, WAKE_INTERVAL_MS } from "../../src/db/queue-wake.ts";
+import { postgresNotifyWake, QUEUE_CHANNEL, sqliteQueueWake, throttle, WAKE_INTERVAL_MS } from "../../src/db/queue-wake.ts";
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,17 +85,15 @@ describe("wake sources under a burst", () => {
     database = undefined;
   });
 
-  it("SQLite: 200 commits of another connection wake a listener a few times, not 200", async () => {
+  it("SQLite: 200 enqueues of another connection wake a listener a few times, not 200", async () => {
     database = await createTestDatabase("sqlite");
     const times: number[] = [];
-    const stop = sqliteWalWake(database.options.url)(() => { times.push(Date.now()); });
+    const stop = sqliteQueueWake(database.options.url)(() => { times.push(Date.now()); });
     try {
       await sleep(100);
-      const other = database.connect();
+      const other = new KyselyMessageQueue(database.connect().db, { dialect: "sqlite" });
       const before = times.length;
-      for (let i = 0; i < 200; i++) {
-        await other.db.insertInto("fedify_kv").values({ key: `k${i}`, value: "1", expires_at: null }).execute();
-      }
+      for (let i = 0; i < 200; i++) await other.enqueue({ type: "inbox", id: `m${i}` });
       await sleep(WAKE_INTERVAL_MS * 3);
       const burst = times.slice(before);
       expect(burst.length).toBeGreaterThanOrEqual(1);
@@ -105,27 +104,56 @@ describe("wake sources under a burst", () => {
     }
   });
 
-  it("SQLite: this process's own commits wake nobody; another connection's commit still does", async () => {
+  it("SQLite: another connection's commits that queue nothing wake nobody; its enqueue after them wakes at once", async () => {
+    // A promotion from the CLI: it records itself, then queues its
+    // deliveries. Woken by its first commit, a worker found nothing, and the
+    // throttle held the enqueue for the rest of its interval.
+    database = await createTestDatabase("sqlite");
+    const own = database;
+    own.changedElsewhere!();
+    const times: number[] = [];
+    const stop = sqliteQueueWake(own.options.url, own.changedElsewhere)(() => { times.push(Date.now()); });
+    try {
+      await sleep(100);
+      const other = database.connect();
+      for (let i = 0; i < 5; i++) await other.db.insertInto("fedify_kv").values({ key: `record${i}`, value: "1", expires_at: null }).execute();
+      await sleep(WAKE_INTERVAL_MS * 2);
+      expect(times).toEqual([]);
+      await other.db.insertInto("fedify_kv").values({ key: "record5", value: "1", expires_at: null }).execute();
+      const queuedAt = Date.now();
+      await new KyselyMessageQueue(other.db, { dialect: "sqlite" }).enqueue({ type: "outbox", id: "delivery" });
+      await until(() => times.length === 1);
+      // Woken by the enqueue itself, the first wake-up of the interval: not deferred behind an earlier one.
+      expect(times[0]).toBeGreaterThanOrEqual(queuedAt);
+      await sleep(WAKE_INTERVAL_MS * 2);
+      expect(times).toHaveLength(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it("SQLite: this process's own enqueues wake nobody; another connection's enqueue still does", async () => {
     database = await createTestDatabase("sqlite");
     let wakes = 0;
     const own = database;
     own.changedElsewhere!();
-    const stop = sqliteWalWake(own.options.url, own.changedElsewhere)(() => { wakes++; });
+    const stop = sqliteQueueWake(own.options.url, own.changedElsewhere)(() => { wakes++; });
     try {
       await sleep(100);
-      // The worker's own claims, acknowledgements and enqueues: the same connection.
+      // The worker's own enqueues (its claims and acknowledgements signal nothing): the same connection.
+      const mine = new KyselyMessageQueue(own.db, { dialect: "sqlite" });
       for (let i = 0; i < 50; i++) {
-        await own.db.insertInto("fedify_kv").values({ key: `own${i}`, value: "1", expires_at: null }).execute();
+        await mine.enqueue({ type: "outbox", id: `own${i}` });
         if (i % 10 === 0) await sleep(WAKE_INTERVAL_MS);
       }
       await sleep(WAKE_INTERVAL_MS * 3);
       expect(wakes).toBe(0);
-      // Another process (the CLI, say), in the middle of a burst of our own writes.
-      const other = database.connect();
+      // Another process (the CLI, say), in the middle of a burst of our own enqueues.
+      const theirs = new KyselyMessageQueue(database.connect().db, { dialect: "sqlite" });
       const burst = (async () => {
-        for (let i = 0; i < 20; i++) await own.db.insertInto("fedify_kv").values({ key: `mine${i}`, value: "1", expires_at: null }).execute();
+        for (let i = 0; i < 20; i++) await mine.enqueue({ type: "outbox", id: `mine${i}` });
       })();
-      await other.db.insertInto("fedify_kv").values({ key: "theirs", value: "1", expires_at: null }).execute();
+      await theirs.enqueue({ type: "inbox", id: "theirs" });
       await burst;
       await until(() => wakes >= 1);
       await sleep(WAKE_INTERVAL_MS * 3);
