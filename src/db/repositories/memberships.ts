@@ -1,6 +1,10 @@
 import type { Kysely } from "kysely";
 import type { MembershipStatus } from "../../domain/membership.ts";
 import type { Database } from "../schema.ts";
+import { type ParamValues, ReusableQuery } from "../reusable-query.ts";
+
+const PAGE_PARAMS = { communityId: "string", after: "string", limit: "number" } as const;
+type DeliveryPageQuery = ReusableQuery<typeof PAGE_PARAMS, { actor_uri: string; inbox: string | null; shared_inbox: string | null }>;
 
 export interface Member {
   actorUri: string;
@@ -24,8 +28,18 @@ export interface DeliveryTarget {
 
 export class MembershipRepository {
   private readonly db: Kysely<Database>;
+  /** A fan-out's pages, compiled once: the first, and those after a member. */
+  readonly #pages: { first: DeliveryPageQuery; next: DeliveryPageQuery };
+
   constructor(db: Kysely<Database>) {
     this.db = db;
+    const page = (p: ParamValues<typeof PAGE_PARAMS>, after: boolean) => db.selectFrom("memberships as m")
+      .leftJoin("remote_actors as a", "a.uri", "m.actor_uri")
+      .select(["m.actor_uri", "a.inbox", "a.shared_inbox"])
+      .where("m.community_id", "=", p.communityId).where("m.status", "=", "accepted")
+      .$if(after, (qb) => qb.where("m.actor_uri", ">", p.after))
+      .orderBy("m.actor_uri").limit(p.limit);
+    this.#pages = { first: new ReusableQuery(PAGE_PARAMS, (p) => page(p, false)), next: new ReusableQuery(PAGE_PARAMS, (p) => page(p, true)) };
   }
 
   async get(communityId: string, actorUri: string): Promise<Member | null> {
@@ -110,15 +124,13 @@ export class MembershipRepository {
    * read through the (community_id, status, actor_uri) index.
    */
   async deliveryPage(communityId: string, after: string | null, limit: number): Promise<DeliveryTarget[]> {
-    const rows = await this.db.selectFrom("memberships as m")
-      .leftJoin("remote_actors as a", "a.uri", "m.actor_uri")
-      .select(["m.actor_uri", "a.inbox", "a.shared_inbox"])
-      .where("m.community_id", "=", communityId).where("m.status", "=", "accepted")
-      .$if(after !== null, (qb) => qb.where("m.actor_uri", ">", after!))
-      .orderBy("m.actor_uri").limit(limit)
-      .execute();
+    const rows = after === null
+      ? await this.#pages.first.execute(this.db, { communityId, after: "", limit })
+      : await this.#pages.next.execute(this.db, { communityId, after, limit });
     return rows.map((r) => ({ actorUri: r.actor_uri, inbox: r.inbox, sharedInbox: r.shared_inbox }));
   }
+
+
 
   async count(communityId: string, status: MembershipStatus = "accepted"): Promise<number> {
     const r = await this.db.selectFrom("memberships").select((eb) => eb.fn.countAll<number>().as("n"))
