@@ -94,7 +94,9 @@ export async function withIntegrityProof(document: Json, privateKey: CryptoKey, 
   return { ...document, proof };
 }
 
-const notFetched = (url: string): Promise<never> => Promise.reject(new Error(`Not fetched: ${url}`));
+/** Only an embedded object is read (the refusal is made once: building an Error's stack costs more than the rest of the read). */
+const NOT_FETCHED = new Error("Not fetched: only an embedded object is read");
+const notFetched = (): Promise<never> => Promise.reject(NOT_FETCHED);
 
 /** Announces built with an id, an actor, an object, a publication time and an audience, nothing else (outbound.ts). */
 const plainAnnounces = new WeakSet<Announce>();

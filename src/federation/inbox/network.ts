@@ -30,8 +30,9 @@ const logger = getLogger(["praxis", "federation", "inbox", "network"]);
 
 type Ctx = InboxContext<AppServices>;
 
-/** A document loader that fetches nothing: only what an activity embeds is read. */
-const embeddedOnly = (url: string): Promise<never> => Promise.reject(new Error(`Not fetched: ${url} is not embedded`));
+/** A document loader that fetches nothing: only what an activity embeds is read (its refusal, made once, is caught). */
+const NOT_EMBEDDED = new Error("Not fetched: only what the activity embeds is read");
+const embeddedOnly = (): Promise<never> => Promise.reject(NOT_EMBEDDED);
 /** The verified links of local communities with the announcing Group. */
 async function activeLinksWith(ctx: Ctx, peerUri: string): Promise<CommunityLinkRow[]> {
   const { repos } = ctx.data;
