@@ -123,9 +123,12 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
     // promotion, from its start until bob's boost is seen (polled every 50 ms).
     const profile = deployment === "one process" ? await profiledWindows("hops-one-process") : null;
     // A process per server: each server's own, PREFIX-hops-<deployment>-<community>.cpuprofile.
-    const remote = deployment !== "one process" && (process.env.BENCH_CPU_PROFILE || process.env.BENCH_SQL_STATS === "1") ? servers.flatMap((s) => (s.profile ? [s.profile] : [])) : [];
+    // (Of each child's main thread: with BENCH_HOPS_WORKER_THREAD=1 its queue's work is on another thread, not in them.)
     const slugs = ["national", "local-a", "local-b"];
-    await Promise.all(remote.map((p, i) => p.start(`hops-${deployment.replace(/ /g, "-")}-${slugs[i]}`)));
+    const remote = deployment !== "one process" && (process.env.BENCH_CPU_PROFILE || process.env.BENCH_SQL_STATS === "1")
+      ? servers.flatMap((s, i) => (s.profile ? [{ profile: s.profile, label: `hops-${deployment.replace(/ /g, "-")}-${slugs[i]}` }] : []))
+      : [];
+    await Promise.all(remote.map(({ profile, label }) => profile.start(label)));
     const sqlStats = deployment === "one process" && installSqlStats();
     resetSqlStats();
     recordSqlStats(false);
@@ -136,7 +139,7 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
       await new Promise((r) => setTimeout(r, 100));
       if (i > 0) {
         profile?.open();
-        await Promise.all(remote.map((p) => p.open()));
+        await Promise.all(remote.map(({ profile }) => profile.open()));
         recordSqlStats(true);
       }
       const start = await national.server.promote(national.slug, noteId);
@@ -144,7 +147,7 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
       const bobAt = arrival(await waitFor(() => boostSeen(peer, "bob", b.uri, noteId), "bob's boost", 60_000));
       if (i > 0) {
         profile?.close();
-        await Promise.all(remote.map((p) => p.close()));
+        await Promise.all(remote.map(({ profile }) => profile.close()));
         recordSqlStats(false);
       }
       // The first round warms up every path.
@@ -153,7 +156,7 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
       threeHops.push(bobAt - start);
     }
     await profile?.finish();
-    await Promise.all(remote.map((p) => p.finish()));
+    await Promise.all(remote.map(({ profile }) => profile.finish()));
     if (sqlStats) printSqlStats(`the ${options.posts} promotions, all in one process`);
     recordSqlStats(true);
     return { oneHop, threeHops };

@@ -11,7 +11,7 @@ import { openDatabase, type PraxisDatabase } from "./db/database.ts";
 import { KyselyKvStore } from "./db/kv-store.ts";
 import { DeliveryHosts } from "./db/delivery-hosts.ts";
 import { KyselyMessageQueue } from "./db/message-queue.ts";
-import { eitherWake, postgresNotifyWake, sqliteQueueWake, sqliteThreadWake } from "./db/queue-wake.ts";
+import { postgresNotifyWake, sqliteWake } from "./db/queue-wake.ts";
 import { migrateToLatest } from "./db/migrator.ts";
 import { createRepositories } from "./db/repositories/index.ts";
 import { startArchiveTimer } from "./operations/working-groups.ts";
@@ -92,8 +92,8 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
     domainPolicy: new DomainPolicy(repos.domains, config.federation.mode, { channel: config.database.url }),
   };
   const kv = new KyselyKvStore(database.db, { dialect: database.dialect });
-  // SQLite: what one thread queues wakes the other threads' listeners at once (the web thread's, the worker thread's).
-  const threads = database.dialect === "postgres" ? null : sqliteThreadWake(config.database.url);
+  // SQLite: what one thread or process queues wakes the others' listeners at once (src/db/queue-wake.ts).
+  const sqliteWakes = database.dialect === "postgres" ? null : sqliteWake(config.database.url, database.changedElsewhere);
   const queue = new KyselyMessageQueue(database.db, {
     dialect: database.dialect,
     // Each kind of message has its own slots: deliveries, incoming
@@ -101,10 +101,8 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
     concurrency: config.queue.concurrency,
     laneConcurrency: { inbox: config.queue.inboxConcurrency, fanout: config.queue.fanoutConcurrency },
     // What another process (the CLI, a web process) enqueues is taken at once, not at the next poll.
-    wake: database.dialect === "postgres"
-      ? postgresNotifyWake(config.database.url)
-      : eitherWake(sqliteQueueWake(config.database.url, database.changedElsewhere), threads!.source),
-    announce: threads ? (name, lanes) => threads.announce(name, lanes) : undefined,
+    wake: sqliteWakes ? sqliteWakes.source : postgresNotifyWake(config.database.url),
+    announce: sqliteWakes?.announce,
     leaseMs: config.queue.leaseSeconds * 1000,
     pollIntervalMs: config.queue.pollIntervalMs,
     maxAttempts: config.queue.maxAttempts,
@@ -173,7 +171,7 @@ export async function createPraxis(config: ResolvedConfig, options: CreatePraxis
         s && closeGracefully(s as Server, inFlight, requestDrainMs),
       ]);
       services.domainPolicy.close();
-      threads?.close();
+      sqliteWakes?.close();
       // What still runs now finds the key-value store empty rather than a closed database.
       kv.close();
       await database.close();

@@ -82,13 +82,6 @@ export function openDatabase(options: DatabaseOptions): PraxisDatabase {
     checkpointInBackground: options.checkpointInBackground === true && path !== ":memory:",
   });
   const db = new Kysely<Database>({ dialect });
-  if (path !== ":memory:") sqliteFiles.set(db, path);
   return { db, dialect: "sqlite", close: () => db.destroy(), changedElsewhere: () => dialect.changedElsewhere() };
 }
 
-const sqliteFiles = new WeakMap<Kysely<Database>, string>();
-
-/** The file of a SQLite database openDatabase opened (not one in memory). */
-export function sqliteFileOf(db: Kysely<Database>): string | undefined {
-  return sqliteFiles.get(db);
-}

@@ -61,14 +61,14 @@ import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, Messa
 import { getLogger } from "@logtape/logtape";
 import type { Kysely } from "kysely";
 import { Coalescer } from "./coalescer.ts";
-import { type Dialect, sqliteFileOf } from "./database.ts";
+import type { Dialect } from "./database.ts";
 import { purgeDead, retryDead, retryNow } from "./queue-admin.ts";
 import { claimMessages, firstUnleased, type Lane, LANES, nextDue } from "./queue-claim.ts";
 import { insertMessages, type PendingMessage, pendingMessage, serialize } from "./queue-messages.ts";
 import { acknowledgeAll, buryUnacknowledged, type Lease, release, renew, reschedule, warnLeaseLost } from "./queue-settle.ts";
 import { Alarm, withTimeout } from "./queue-timing.ts";
 import { QueueVacuum } from "./queue-vacuum.ts";
-import { touchQueueSignal, type WakeSource } from "./queue-wake.ts";
+import type { WakeSource } from "./queue-wake.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
 } from "./queue-inspection.ts";
@@ -110,7 +110,7 @@ export interface KyselyMessageQueueOptions {
   hostConcurrency?: number;
   /** Tells listeners that another process may have enqueued (src/db/queue-wake.ts); polling goes on regardless. */
   wake?: WakeSource;
-  /** Tells this process's other threads of what it enqueued, by lane (sqliteThreadWake; PostgreSQL's NOTIFY needs none). */
+  /** Tells other threads and processes of what this queue enqueued, by lane (sqliteWake; PostgreSQL's NOTIFY needs none). */
   announce?: (queue: string, lanes: Iterable<string>) => void;
   /**
    * PostgreSQL: listeners vacuum and analyse the table after this many
@@ -306,7 +306,7 @@ export class KyselyMessageQueue implements MessageQueue {
     if (Number(result.numUpdatedRows) === 0) warnLeaseLost(lease);
   }
 
-  /** Writes one batch of enqueued messages, in order, and wakes this process's listeners of their lanes. */
+  /** Writes one batch of enqueued messages, in order, and wakes the listeners of their lanes (announceNew). */
   async #insert(messages: PendingMessage[]): Promise<void> {
     this.#announceNew(await insertMessages(this.#db, this.#dialect, this.#queue, messages));
   }
@@ -347,15 +347,15 @@ export class KyselyMessageQueue implements MessageQueue {
     const ring = () => alarm.ring();
     this.#board.addEventListener(this.#queue, onWork);
     signal?.addEventListener("abort", ring);
-    // Another process may have enqueued: the lanes it names look again (every
-    // lane if it names none, or one this version does not know).
+    // Another thread or process may have enqueued: the lanes it names look
+    // again (every lane if it names none, or one this version does not know).
     const unsubscribe = this.#wake?.((named) => {
       const woken = named !== null && [...named].every((lane) => (LANES as readonly string[]).includes(lane)) ? named : null;
       for (const state of lanes) {
         if (woken !== null && !woken.has(state.lane)) continue;
         state.idleUntil = 0;
         state.announced++;
-        // A NOTIFY names the lanes its messages went to; a change of SQLite's log names none.
+        // A NOTIFY or a thread's message names the lanes its messages went to; SQLite's signal file names none.
         if (woken !== null) state.look = false;
       }
       alarm.ring();
@@ -564,15 +564,15 @@ export class KyselyMessageQueue implements MessageQueue {
   }
 
   /**
-   * New work (queued, or made due again): for this thread's listeners, the
-   * other threads' of this process, and on SQLite other processes'
-   * (src/db/queue-wake.ts; PostgreSQL's enqueue sends its NOTIFY itself).
+   * New work (queued, or made due again by an operator): for this thread's
+   * listeners, and through `announce` (on SQLite, src/db/queue-wake.ts) for
+   * the other threads' and processes'; on PostgreSQL the enqueue sent its
+   * NOTIFY itself. (A message released by a listener that stops is taken
+   * by this process's listeners, or others' at their next poll.)
    */
   #announceNew(lanes: ReadonlySet<Lane> | null = null): void {
     this.#announceWork(lanes);
     this.#announce?.(this.#queue, lanes ?? LANES);
-    const file = this.#dialect === "sqlite" ? sqliteFileOf(this.#db) : undefined;
-    if (file !== undefined) touchQueueSignal(file);
   }
 }
 

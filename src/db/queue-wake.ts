@@ -1,19 +1,21 @@
-// Waking a queue listener when another process enqueues (the CLI, a web
-// process in front of a worker), instead of waiting for its next poll:
+// Waking a queue listener when another thread or process enqueues (the
+// CLI, a web process in front of a worker, `npm start`'s web thread in front
+// of its worker thread), instead of waiting for its next poll:
 //
-// - SQLite: every enqueue touches a file beside the database
+// - SQLite (sqliteWake): every enqueue touches a file beside the database
 //   (`praxis.sqlite-queue`), watched through its directory by listeners in
 //   other processes; between the threads of one process, a
-//   BroadcastChannel says which lanes were queued to;
+//   BroadcastChannel also says which lanes were queued to;
 // - PostgreSQL: enqueues send NOTIFY on a channel, and listeners hold one
 //   connection that LISTENs to it (reconnecting with backoff).
 //
 // A wake-up only makes the listener look at the queue at once; polling goes
 // on as before, so a missed notification costs a poll interval, never a
-// message. On PostgreSQL a NOTIFY's payload also names the lanes its
-// messages went to ("<queue>\n<lane>,<lane>"), so that a burst of inbox
-// activities from a web process wakes a worker's inbox lane alone: each
-// claim of an empty lane costs the database a statement to plan and run.
+// message. A NOTIFY's payload and a thread's message also name the lanes
+// their messages went to ("<queue>\n<lane>,<lane>"), so that a burst of
+// inbox activities from a web process wakes a worker's inbox lane alone:
+// each claim of an empty lane costs the database a statement to plan and
+// run. The file names none: every lane looks.
 import { closeSync, type FSWatcher, openSync, utimesSync, watch } from "node:fs";
 import path from "node:path";
 import { BroadcastChannel, threadId } from "node:worker_threads";
@@ -47,12 +49,10 @@ export function lanesOfPayload(payload: string | undefined): WokenLanes {
  * At most one wake-up per this many ms, on either backend: the first change
  * wakes the listener at once (a CLI promote is taken without delay), the
  * rest of a burst is one more look at the queue when the interval ends.
- * Without it a burst woke the worker once per commit or NOTIFY — and on
- * SQLite the worker's own claims and acknowledgements change the
- * write-ahead log too, so a busy worker woke itself every few ms to claim
- * on every lane. A listener that is busy claims again whenever one of its
- * own deliveries finishes, so the interval only bounds how soon an idle
- * lane notices a second batch from another process.
+ * Without it a burst of another process's enqueues woke the worker once
+ * per enqueue, to claim on every lane. A listener that is busy claims
+ * again whenever one of its own deliveries finishes, so the interval only
+ * bounds how soon an idle lane notices a second batch from another process.
  */
 export const WAKE_INTERVAL_MS = 50;
 
@@ -95,34 +95,37 @@ export function queueSignalFile(file: string): string {
 }
 
 /**
- * SQLite's NOTIFY: each enqueue touches a file beside the database
- * (queueSignalFile, created 0600 as the database's other files are), whose
- * change wakes the listeners of other processes (the CLI's promotion, a web
- * process in front of a worker). Watching the write-ahead log instead woke
- * them at every commit: an operation that commits before it queues (a
- * promotion records itself first) woke a worker that found nothing yet,
- * and the throttle then held the commit that queued for the rest of its
- * interval. Never throws: a missed signal costs a poll.
+ * Touches the queue signal of the SQLite database at `file`, creating it
+ * (0600, as the database's other files are) if need be; false if it could
+ * not (a read-only directory, say).
  */
-export function touchQueueSignal(file: string): void {
+function touchQueueSignal(file: string): boolean {
   const signal = queueSignalFile(file);
   const now = new Date();
   try {
     utimesSync(signal, now, now);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return void logger.debug("Cannot touch {signal}: {error}", { signal, error });
-    try {
-      closeSync(openSync(signal, "a", 0o600));
-    } catch (error) {
-      logger.debug("Cannot create {signal}: {error}", { signal, error });
-    }
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return false;
+  }
+  try {
+    // Its creation is itself a change the listeners see.
+    closeSync(openSync(signal, "a", 0o600));
+    return true;
+  } catch {
+    return false;
   }
 }
 
 /**
- * Wakes on the queue signal of the SQLite database at `file`
- * (touchQueueSignal). `changedElsewhere` (PraxisDatabase.changedElsewhere)
- * tells whether another connection committed since it was last asked: this
+ * SQLite's NOTIFY: each enqueue touches a file beside the database
+ * (queueSignalFile), whose change wakes the listeners of other processes.
+ * Watching the write-ahead log instead woke them at every commit: an
+ * operation that commits before it queues (a promotion records itself
+ * first) woke a worker that found nothing yet, and the throttle then held
+ * the commit that queued for the rest of its interval. `changedElsewhere`
+ * (PraxisDatabase.changedElsewhere) tells whether another connection
+ * committed since it was last asked: this
  * process's own enqueues, which its listeners hear of directly, then wake
  * nobody. It is asked when the throttled wake-up is due, so that another
  * process's enqueue within a burst of our own is never missed.
@@ -195,20 +198,16 @@ export function postgresNotifyWake(url: string): WakeSource {
 }
 
 /**
- * Between the threads of one process on SQLite (`npm start`'s web thread and
- * its worker thread): each enqueue says which lanes it queued to, on a
- * BroadcastChannel named after the database, and the listeners of the other
- * threads wake for those lanes at once. The write-ahead log cannot say so
- * much: a promotion from the web console commits several times before it
- * queues its deliveries, the first commit wakes the worker thread (which
- * finds nothing yet), and the throttle then held the commit that queued
- * them for the rest of its interval — 50 ms before a delivery began.
- * Throttled as the other sources are; a missed message costs a poll.
+ * Between the threads of one process on SQLite: each enqueue says which
+ * lanes it queued to on a BroadcastChannel named after the database, and
+ * the listeners of the other threads wake for those lanes at once. A
+ * channel never receives its own messages, but a listener's channel of the
+ * announcing thread would hear that thread's announcements, which its
+ * listeners heard of directly: each says which thread it comes from.
  */
 export interface ThreadWake {
-  /** Wakes this process's other threads' listeners of `queue` for `lanes`. */
+  /** Wakes this process's other threads' listeners of `queue` for `lanes`; nothing once closed. */
   announce(queue: string, lanes: Iterable<string>): void;
-  /** The listeners' side: a WakeSource. */
   source: WakeSource;
   close(): void;
 }
@@ -216,25 +215,29 @@ export interface ThreadWake {
 export function sqliteThreadWake(file: string): ThreadWake {
   if (file === ":memory:") return { announce() {}, source: () => () => {}, close() {} };
   const name = `praxis-queue ${path.resolve(file)}`;
-  // A channel never receives its own messages, but a listener's channel of
-  // this thread would hear this thread's announcements, which its listeners
-  // heard of directly: each says which thread it comes from.
   let out: BroadcastChannel | null = null;
+  let closed = false;
   return {
     announce(queue, lanes) {
-      if (!out) out = unref(new BroadcastChannel(name));
+      if (closed) return;
+      if (!out) {
+        out = new BroadcastChannel(name);
+        out.unref();
+      }
       out.postMessage({ thread: threadId, payload: notifyPayload(queue, lanes) } satisfies ThreadNews);
     },
     source: (onWake) => {
-      const channel = unref(new BroadcastChannel(name));
+      const channel = new BroadcastChannel(name);
+      channel.unref();
       const wake = throttle(onWake);
       channel.onmessage = (event) => {
-        const news = (event as { data?: unknown }).data as ThreadNews | undefined;
+        const news = (event as { data?: unknown }).data as Partial<ThreadNews> | undefined;
         if (news?.thread !== threadId) wake(lanesOfPayload(typeof news?.payload === "string" ? news.payload : undefined));
       };
       return () => channel.close();
     },
     close() {
+      closed = true;
       out?.close();
       out = null;
     },
@@ -246,10 +249,37 @@ interface ThreadNews {
   payload: string;
 }
 
-/** A channel that does not keep its thread alive. */
-function unref(channel: BroadcastChannel): BroadcastChannel {
-  (channel as unknown as { unref?: () => void }).unref?.();
-  return channel;
+/**
+ * What a process on SQLite announces its enqueues with, and hears other
+ * threads' and processes' by (src/app.ts). The worker thread of `npm start`
+ * hears its web thread's enqueues twice, by the channel (for their lanes)
+ * and by the file (for every lane, as it heard every commit through the
+ * write-ahead log before): each throttled, so at most one look per lane
+ * per interval more; not told apart, so that another process's enqueue at
+ * the same moment is never missed. If the file cannot be touched (a
+ * read-only directory), this says so once and stops trying: other
+ * processes then take this one's work at their next poll.
+ */
+export interface SqliteWake {
+  announce(queue: string, lanes: Iterable<string>): void;
+  source: WakeSource;
+  close(): void;
+}
+
+export function sqliteWake(file: string, changedElsewhere?: () => boolean): SqliteWake {
+  const threads = sqliteThreadWake(file);
+  let touching = file !== ":memory:";
+  return {
+    announce(queue, lanes) {
+      if (touching && !touchQueueSignal(file)) {
+        touching = false;
+        logger.warn("Cannot touch {signal}: other processes (the CLI, a worker process) will take what this one queues at their next poll. Make the data directory writable by this user.", { signal: queueSignalFile(file) });
+      }
+      threads.announce(queue, lanes);
+    },
+    source: eitherWake(sqliteQueueWake(file, changedElsewhere), threads.source),
+    close: () => threads.close(),
+  };
 }
 
 /** Subscribes to every one of `sources`. */

@@ -34,6 +34,7 @@ import canonicalize from "json-canon";
 import type { AppServices } from "../services.ts";
 import { keyObjectOf } from "./keys.ts";
 import { publicOrigin } from "./origin.ts";
+import { embeddedOnly } from "./objects.ts";
 
 const PUBLIC_IRI = "https://www.w3.org/ns/activitystreams#Public";
 const PUBLIC_SPELLINGS = new Set(["as:Public", "Public"]);
@@ -94,9 +95,6 @@ export async function withIntegrityProof(document: Json, privateKey: CryptoKey, 
   return { ...document, proof };
 }
 
-/** Only an embedded object is read (the refusal is made once: building an Error's stack costs more than the rest of the read). */
-const NOT_FETCHED = new Error("Not fetched: only an embedded object is read");
-const notFetched = (): Promise<never> => Promise.reject(NOT_FETCHED);
 
 /** Announces built with an id, an actor, an object, a publication time and an audience, nothing else (outbound.ts). */
 const plainAnnounces = new WeakSet<Announce>();
@@ -146,7 +144,7 @@ async function plainAnnounceJson(ctx: Pick<Context<AppServices>, "contextLoader"
 export async function serialise(ctx: Pick<Context<AppServices>, "contextLoader">, announce: Announce): Promise<Json> {
   const { contextLoader } = ctx;
   const embedded = announce.objectId
-    ? await announce.getObject({ documentLoader: notFetched, contextLoader }).catch(() => null)
+    ? await announce.getObject({ documentLoader: embeddedOnly, contextLoader }).catch(() => null)
     : null;
   const plain = plainAnnounces.has(announce) && announce.id !== null;
   if (!(embedded instanceof Activity) || !embedded.id) {

@@ -4,6 +4,7 @@
 // embeds, never fetched: an attachment given only by id is kept as a link.
 import { Audio, Document, Image, Link, type Object as APObject, PropertyValue, Video } from "@fedify/vocab";
 import { type Attachment, type AttachmentKind, httpHref } from "../domain/media.ts";
+import { embeddedOnly } from "./objects.ts";
 
 /** At most this many attachments are kept per post (Mastodon allows 4, Pixelfed 20). */
 export const MAX_ATTACHMENTS = 20;
@@ -63,9 +64,8 @@ function fromItem(item: APObject | Link | PropertyValue): Attachment | null {
 export async function attachmentsOf(object: APObject): Promise<Attachment[]> {
   const out: Attachment[] = [];
   const embedded = new Set<string>();
-  // A loader that refuses: only what the activity embeds is read.
-  const refuse = () => Promise.reject(new Error("attachments are not fetched"));
-  for await (const item of object.getAttachments({ documentLoader: refuse, contextLoader: refuse, suppressError: true })) {
+  // Only what the activity embeds is read.
+  for await (const item of object.getAttachments({ documentLoader: embeddedOnly, contextLoader: embeddedOnly, suppressError: true })) {
     if (out.length >= MAX_ATTACHMENTS) break;
     const a = fromItem(item);
     if (a) out.push(a);

@@ -1,8 +1,8 @@
 // The document loader Fedify builds for every context it creates (each
 // request, each queued task, each createContext): its built-in factory wraps
 // a fetching loader in its KV cache, and that wrapper compiles a URLPattern
-// and parses a Temporal duration each time — about a millisecond of CPU per
-// context on these machines, several times per relayed post. The loader it
+// and parses a Temporal duration each time — about 0.2 ms of CPU per context
+// on these machines (202 µs, against 7 µs shared), once or more per relayed post. The loader it
 // returns depends on nothing but the options it is asked for (whether
 // private addresses are allowed, the User-Agent, which names the origin),
 // and keeps no state of its own (the cache is the KV store), so one is built

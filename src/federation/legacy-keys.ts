@@ -19,6 +19,7 @@ import { CryptographicKey, type DocumentLoader, isActor } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { AppServices } from "../services.ts";
 import { cleanJsonLd } from "./lenient-json.ts";
+import { embeddedOnly } from "./objects.ts";
 
 const logger = getLogger(["praxis", "federation", "keys"]);
 
@@ -67,7 +68,7 @@ export async function admitStandaloneKey(ctx: Context<AppServices>, kv: KvStore,
     logger.info("Key {keyId} is not listed by its owner {owner}; not trusted", { keyId: url.href, owner: key.ownerId.href });
     return false;
   }
-  for await (const listed of owner.getPublicKeys({ documentLoader: () => Promise.reject(new Error("embedded keys only")), contextLoader, suppressError: true })) {
+  for await (const listed of owner.getPublicKeys({ documentLoader: embeddedOnly, contextLoader, suppressError: true })) {
     if (listed.id?.href === url.href && listed.publicKey && !await sameKey(listed.publicKey, key.publicKey)) {
       logger.info("Key {keyId} differs from the one its owner {owner} lists; not trusted", { keyId: url.href, owner: key.ownerId.href });
       return false;

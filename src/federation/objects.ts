@@ -49,14 +49,19 @@ export interface PostFields {
   location: string | null;
 }
 
-/** Never fetches: a location given only by its id is left out. */
-const noFetch = () => Promise.reject(new Error("not fetched"));
+/**
+ * A document loader that fetches nothing, for reading only what an object
+ * embeds; its callers catch the refusal (or suppress it). The refusal is
+ * made once: building an Error's stack costs more than the rest of the read.
+ */
+const NOT_EMBEDDED = new Error("Not fetched: only what the object embeds is read");
+export const embeddedOnly = (): Promise<never> => Promise.reject(NOT_EMBEDDED);
 
 export async function postFields(o: PostObject): Promise<PostFields> {
   const isEvent = o instanceof Event;
   let location: string | null = null;
   if (isEvent) {
-    const place = await o.getLocation({ documentLoader: noFetch, contextLoader: noFetch, suppressError: true }).catch(() => null);
+    const place = await o.getLocation({ documentLoader: embeddedOnly, contextLoader: embeddedOnly, suppressError: true }).catch(() => null);
     location = place instanceof APObject ? place.name?.toString() ?? null : null;
   }
   return {

@@ -207,8 +207,11 @@ for (const dialect of DIALECTS) {
       await promisify(execFile)(process.execPath, ["--input-type=module", "-e", `
         import { openDatabase } from ${JSON.stringify(moduleUrl("../../src/db/database.ts"))};
         import { KyselyMessageQueue } from ${JSON.stringify(moduleUrl("../../src/db/message-queue.ts"))};
+        import { sqliteWake } from ${JSON.stringify(moduleUrl("../../src/db/queue-wake.ts"))};
         const { db, dialect, close } = openDatabase(${JSON.stringify(database.options)});
-        await new KyselyMessageQueue(db, { dialect }).enqueue({ type: "inbox", activity: { id: "https://remote.example/1" } });
+        // As the app announces its enqueues (PostgreSQL's send their NOTIFY themselves).
+        const announce = dialect === "sqlite" ? sqliteWake(${JSON.stringify(database.options.url)}).announce : undefined;
+        await new KyselyMessageQueue(db, { dialect, announce }).enqueue({ type: "inbox", activity: { id: "https://remote.example/1" } });
         await close();
       `]);
       await waitFor(() => received.length === 1, 8_000);

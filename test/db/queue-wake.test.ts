@@ -5,7 +5,7 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { KyselyMessageQueue } from "../../src/db/message-queue.ts";
-import { postgresNotifyWake, QUEUE_CHANNEL, sqliteQueueWake, throttle, WAKE_INTERVAL_MS } from "../../src/db/queue-wake.ts";
+import { postgresNotifyWake, QUEUE_CHANNEL, sqliteQueueWake, sqliteWake, throttle, WAKE_INTERVAL_MS } from "../../src/db/queue-wake.ts";
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -91,7 +91,7 @@ describe("wake sources under a burst", () => {
     const stop = sqliteQueueWake(database.options.url)(() => { times.push(Date.now()); });
     try {
       await sleep(100);
-      const other = new KyselyMessageQueue(database.connect().db, { dialect: "sqlite" });
+      const other = new KyselyMessageQueue(database.connect().db, { dialect: "sqlite", announce: sqliteWake(database.options.url).announce });
       const before = times.length;
       for (let i = 0; i < 200; i++) await other.enqueue({ type: "inbox", id: `m${i}` });
       await sleep(WAKE_INTERVAL_MS * 3);
@@ -121,7 +121,7 @@ describe("wake sources under a burst", () => {
       expect(times).toEqual([]);
       await other.db.insertInto("fedify_kv").values({ key: "record5", value: "1", expires_at: null }).execute();
       const queuedAt = Date.now();
-      await new KyselyMessageQueue(other.db, { dialect: "sqlite" }).enqueue({ type: "outbox", id: "delivery" });
+      await new KyselyMessageQueue(other.db, { dialect: "sqlite", announce: sqliteWake(own.options.url).announce }).enqueue({ type: "outbox", id: "delivery" });
       await until(() => times.length === 1);
       // Woken by the enqueue itself, the first wake-up of the interval: not deferred behind an earlier one.
       expect(times[0]).toBeGreaterThanOrEqual(queuedAt);
@@ -141,7 +141,7 @@ describe("wake sources under a burst", () => {
     try {
       await sleep(100);
       // The worker's own enqueues (its claims and acknowledgements signal nothing): the same connection.
-      const mine = new KyselyMessageQueue(own.db, { dialect: "sqlite" });
+      const mine = new KyselyMessageQueue(own.db, { dialect: "sqlite", announce: sqliteWake(own.options.url).announce });
       for (let i = 0; i < 50; i++) {
         await mine.enqueue({ type: "outbox", id: `own${i}` });
         if (i % 10 === 0) await sleep(WAKE_INTERVAL_MS);
@@ -149,7 +149,7 @@ describe("wake sources under a burst", () => {
       await sleep(WAKE_INTERVAL_MS * 3);
       expect(wakes).toBe(0);
       // Another process (the CLI, say), in the middle of a burst of our own enqueues.
-      const theirs = new KyselyMessageQueue(database.connect().db, { dialect: "sqlite" });
+      const theirs = new KyselyMessageQueue(database.connect().db, { dialect: "sqlite", announce: sqliteWake(own.options.url).announce });
       const burst = (async () => {
         for (let i = 0; i < 20; i++) await mine.enqueue({ type: "outbox", id: `mine${i}` });
       })();

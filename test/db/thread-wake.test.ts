@@ -5,13 +5,13 @@
 // committed before it queued woke the worker thread too early to find
 // anything, and its deliveries waited for the rest of the interval.
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { KyselyMessageQueue } from "../../src/db/message-queue.ts";
-import { sqliteThreadWake, type WokenLanes } from "../../src/db/queue-wake.ts";
+import { sqliteThreadWake, sqliteWake, type WokenLanes } from "../../src/db/queue-wake.ts";
 import { createTestDatabase, type TestDatabase } from "./databases.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,4 +75,23 @@ it("the queue announces each batch it queues, and work made due again, with thei
   await queue.enqueue({ type: "praxis:fanout", id: "c" });
   await queue.retryNow();
   expect(announced).toEqual([["inbox", "outbox"], ["fanout"], ["fanout", "inbox", "other", "outbox"]]);
+});
+
+it("goes on announcing to other threads when the signal file cannot be touched, and never throws into the enqueue", async () => {
+  const file = path.join(dir, "praxis.sqlite");
+  // A signal file that can be neither touched nor created (a read-only directory, say).
+  symlinkSync(path.join(dir, "missing", "signal"), `${file}-queue`);
+  const wakes = sqliteWake(file);
+  const woken: WokenLanes[] = [];
+  const worker = new Worker(new URL("../support/announce-thread.ts", import.meta.url), { workerData: { file, queue: "default", lanes: [], listen: true } });
+  try {
+    await once(worker, "message");
+    expect(() => { for (let i = 0; i < 3; i++) wakes.announce("default", ["outbox"]); }).not.toThrow();
+    const [heard] = await once(worker, "message");
+    woken.push(heard === null ? null : new Set(heard as string[]));
+    expect(woken.map((lanes) => (lanes === null ? null : [...lanes]))).toEqual([["outbox"]]);
+  } finally {
+    wakes.close();
+    await worker.terminate();
+  }
 });

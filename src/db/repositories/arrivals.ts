@@ -53,24 +53,29 @@ const READ_PARAMS = { slug: "string", actor: "string" } as const;
 
 export class ArrivalRepository {
   readonly #db: Kysely<Database>;
-  /** PostgreSQL: the reads of one turn, batched. */
-  readonly #batch: BatchLoader<string, ArrivalRow> | null;
-  /** SQLite: one read, compiled once (four subqueries: Kysely took longer to build it than SQLite to run it). */
-  readonly #one: ReusableQuery<typeof READ_PARAMS, ArrivalRow> | null;
+  /**
+   * One read: on PostgreSQL the reads of one turn, batched; on SQLite one
+   * statement compiled once (four subqueries: Kysely took longer to build
+   * it than SQLite to run it).
+   */
+  readonly #readOne: (slug: string, actor: string) => Promise<ArrivalRow | undefined>;
 
   constructor(db: Kysely<Database>, dialect: Dialect) {
     this.#db = db;
-    this.#batch = dialect === "postgres" ? new BatchLoader((keys) => this.#readMany(keys)) : null;
-    this.#one = dialect === "postgres" ? null : new ReusableQuery(READ_PARAMS, (p) => db.selectFrom("communities").selectAll("communities")
-      .select((eb) => standing(eb, sql.val(p.actor)))
-      .where("communities.slug", "=", p.slug));
+    if (dialect === "postgres") {
+      const batch = new BatchLoader<string, ArrivalRow>((keys) => this.#readMany(keys));
+      this.#readOne = async (slug, actor) => (await batch.load(keyOf(slug, actor))) ?? undefined;
+    } else {
+      const one = new ReusableQuery(READ_PARAMS, (p) => db.selectFrom("communities").selectAll("communities")
+        .select((eb) => standing(eb, sql.val(p.actor)))
+        .where("communities.slug", "=", p.slug));
+      this.#readOne = async (slug, actor) => (await one.execute(db, { slug, actor }))[0];
+    }
   }
 
   /** The community `slug` and `actorUri`'s standing in it; null if there is no such community. */
   async read(slug: string, actorUri: string): Promise<Arrival | null> {
-    const row = this.#batch
-      ? await this.#batch.load(keyOf(slug, actorUri))
-      : (await this.#one!.execute(this.#db, { slug, actor: actorUri }))[0];
+    const row = await this.#readOne(slug, actorUri);
     return row ? toArrival(row) : null;
   }
 

@@ -130,8 +130,6 @@ export class MembershipRepository {
     return rows.map((r) => ({ actorUri: r.actor_uri, inbox: r.inbox, sharedInbox: r.shared_inbox }));
   }
 
-
-
   async count(communityId: string, status: MembershipStatus = "accepted"): Promise<number> {
     const r = await this.db.selectFrom("memberships").select((eb) => eb.fn.countAll<number>().as("n"))
       .where("community_id", "=", communityId).where("status", "=", status).executeTakeFirstOrThrow();

@@ -15,13 +15,13 @@ import { parseTimeZone } from "../../domain/recurrence.ts";
 import type { AppServices } from "../../services.ts";
 import { boostObject } from "../outbound.ts";
 import { lenientLoader } from "../lenient-json.ts";
+import { embeddedOnly } from "../objects.ts";
 
 const logger = getLogger(["praxis", "federation", "inbox", "network-events"]);
 
 type Ctx = InboxContext<AppServices>;
 type Json = Record<string, unknown>;
 
-const embeddedOnly = (url: string): Promise<never> => Promise.reject(new Error(`Not fetched: ${url} is not embedded`));
 
 /** The active links in which the activity's actor is our parent, if it carries that actor's own Event. */
 export async function parentEventLinks(ctx: Ctx, activity: Activity): Promise<CommunityLinkRow[] | null> {

@@ -19,7 +19,7 @@ import { localCommunityOf, visibilityOfObject } from "../addressing.ts";
 import { NetworkReader } from "../network-reader.ts";
 import { confirmLink, promote, withdrawFromNetwork } from "../network.ts";
 import { boostObject } from "../outbound.ts";
-import { typeOf, urlOf } from "../objects.ts";
+import { embeddedOnly, typeOf, urlOf } from "../objects.ts";
 import { mediaOf } from "../attachments.ts";
 import { isoOf } from "../time.ts";
 import { fetchAnnounced } from "./announced-objects.ts";
@@ -30,9 +30,6 @@ const logger = getLogger(["praxis", "federation", "inbox", "network"]);
 
 type Ctx = InboxContext<AppServices>;
 
-/** A document loader that fetches nothing: only what an activity embeds is read (its refusal, made once, is caught). */
-const NOT_EMBEDDED = new Error("Not fetched: only what the activity embeds is read");
-const embeddedOnly = (): Promise<never> => Promise.reject(NOT_EMBEDDED);
 /** The verified links of local communities with the announcing Group. */
 async function activeLinksWith(ctx: Ctx, peerUri: string): Promise<CommunityLinkRow[]> {
   const { repos } = ctx.data;
