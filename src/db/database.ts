@@ -84,4 +84,3 @@ export function openDatabase(options: DatabaseOptions): PraxisDatabase {
   const db = new Kysely<Database>({ dialect });
   return { db, dialect: "sqlite", close: () => db.destroy(), changedElsewhere: () => dialect.changedElsewhere() };
 }
-
