@@ -18,6 +18,7 @@
 // A batch holds at most `max` items, so that a statement's text (a
 // multi-row VALUES list, one text per length) takes one of a bounded number
 // of prepared statements (src/db/pg-named-statements.ts).
+import type { Dialect } from "./database.ts";
 import { isDatabaseUnavailable } from "./faults.ts";
 
 interface Pending<T, R> {
@@ -78,4 +79,16 @@ export class Batcher<T, R> {
     }
     await Promise.all(batch.map((p) => Promise.resolve().then(() => this.#options.one(p.item)).then(p.resolve, p.reject)));
   }
+}
+
+/**
+ * A write of one caller's item, from the write of several (`many`): on
+ * PostgreSQL the callers of one turn share a statement (a Batcher); on
+ * SQLite, in process, each writes at once.
+ */
+export function writePerTurn<T, R>(dialect: Dialect, many: (items: T[]) => Promise<R[]>): (item: T) => Promise<R> {
+  const one = async (item: T): Promise<R> => (await many([item]))[0];
+  if (dialect !== "postgres") return one;
+  const batcher = new Batcher({ many, one });
+  return (item) => batcher.run(item);
 }

@@ -205,14 +205,15 @@ export function postgresNotifyWake(url: string): WakeSource {
  * announcing thread would hear that thread's announcements, which its
  * listeners heard of directly: each says which thread it comes from.
  */
-export interface ThreadWake {
-  /** Wakes this process's other threads' listeners of `queue` for `lanes`; nothing once closed. */
+export interface QueueAnnouncer {
+  /** Tells the listeners of other threads (and processes: sqliteWake) that `queue` has work in `lanes`; nothing once closed. */
   announce(queue: string, lanes: Iterable<string>): void;
+  /** The listeners' side. */
   source: WakeSource;
   close(): void;
 }
 
-export function sqliteThreadWake(file: string): ThreadWake {
+export function sqliteThreadWake(file: string): QueueAnnouncer {
   if (file === ":memory:") return { announce() {}, source: () => () => {}, close() {} };
   const name = `praxis-queue ${path.resolve(file)}`;
   let out: BroadcastChannel | null = null;
@@ -260,13 +261,7 @@ interface ThreadNews {
  * read-only directory), this says so once and stops trying: other
  * processes then take this one's work at their next poll.
  */
-export interface SqliteWake {
-  announce(queue: string, lanes: Iterable<string>): void;
-  source: WakeSource;
-  close(): void;
-}
-
-export function sqliteWake(file: string, changedElsewhere?: () => boolean): SqliteWake {
+export function sqliteWake(file: string, changedElsewhere?: () => boolean): QueueAnnouncer {
   const threads = sqliteThreadWake(file);
   let touching = file !== ":memory:";
   return {

@@ -95,7 +95,6 @@ export async function withIntegrityProof(document: Json, privateKey: CryptoKey, 
   return { ...document, proof };
 }
 
-
 /** Announces built with an id, an actor, an object, a publication time and an audience, nothing else (outbound.ts). */
 const plainAnnounces = new WeakSet<Announce>();
 

@@ -2,7 +2,7 @@
 // are one call, each caller answered with its own result; a failed batch is
 // written again item by item.
 import { describe, expect, it } from "vitest";
-import { Batcher } from "../../src/db/batcher.ts";
+import { Batcher, writePerTurn } from "../../src/db/batcher.ts";
 import { DatabaseUnavailableError } from "../../src/db/faults.ts";
 
 describe("Batcher", () => {
@@ -87,5 +87,16 @@ describe("Batcher", () => {
     ]);
     // The next turn is a batch of its own again.
     expect(await Promise.all([batcher.run("c"), batcher.run("d")])).toEqual(["c", "d"]);
+  });
+});
+
+describe("writePerTurn", () => {
+  it("shares one write among a turn's callers on PostgreSQL, and writes each alone at once on SQLite", async () => {
+    for (const [dialect, writes] of [["postgres", [[1, 2, 3]]], ["sqlite", [[1], [2], [3]]]] as const) {
+      const seen: number[][] = [];
+      const write = writePerTurn(dialect, async (items: number[]) => { seen.push(items); return items.map((n) => n * 10); });
+      expect(await Promise.all([1, 2, 3].map(write))).toEqual([10, 20, 30]);
+      expect(seen).toEqual(writes);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { Batcher } from "../batcher.ts";
+import { writePerTurn } from "../batcher.ts";
 import type { Dialect } from "../database.ts";
 import type { Database } from "../schema.ts";
 
@@ -36,17 +36,15 @@ export interface RecordedActivity {
 export class CommunityActivityRepository {
   private readonly db: Kysely<Database>;
   /**
-   * PostgreSQL: the claims asked in one turn (a burst of relayed posts), as
-   * one statement (src/db/batcher.ts). Each caller is answered, per claim,
-   * whether its id is the one now recorded.
+   * One caller's claims; on PostgreSQL those asked in one turn (a burst of
+   * relayed posts) share one statement (src/db/batcher.ts). Each caller is
+   * answered, per claim, whether its id is the one now recorded.
    */
-  readonly #claims: Batcher<AskedClaims, boolean[]> | null;
+  readonly #claim: (asked: AskedClaims) => Promise<boolean[]>;
 
   constructor(db: Kysely<Database>, dialect: Dialect) {
     this.db = db;
-    this.#claims = dialect === "postgres"
-      ? new Batcher({ many: (asked) => this.#insertClaims(asked), one: async (one) => (await this.#insertClaims([one]))[0] })
-      : null;
+    this.#claim = writePerTurn(dialect, (asked) => this.#insertClaims(asked));
   }
 
   /**
@@ -66,8 +64,7 @@ export class CommunityActivityRepository {
    */
   async claimMany(communityId: string, claims: Claim[]): Promise<Claimed[]> {
     if (claims.length === 0) return [];
-    const asked = { communityId, claims };
-    const fresh = this.#claims ? await this.#claims.run(asked) : (await this.#insertClaims([asked]))[0];
+    const fresh = await this.#claim({ communityId, claims });
     return Promise.all(claims.map(async (c, i) => {
       if (fresh[i]) return { activityUri: c.activityUri, created: true };
       // Claimed before (a retry): the id it got then.

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Attachment } from "../../domain/media.ts";
-import { Batcher } from "../batcher.ts";
+import { writePerTurn } from "../batcher.ts";
 import type { Dialect } from "../database.ts";
 import type { Database, PostRow } from "../schema.ts";
 
@@ -95,17 +95,16 @@ function newRow(p: NewPost, now: string, threadUri: string | null) {
 export class PostRepository {
   private readonly db: Kysely<Database>;
   /**
-   * PostgreSQL: the inserts of posts that reply to nothing, asked in one
-   * turn, as one statement (a burst of incoming posts reaches this insert
-   * in step: src/db/batcher.ts). Each answers the row it inserted, or null.
+   * The insert of a post that replies to nothing; on PostgreSQL those asked
+   * in one turn share one statement (a burst of incoming posts reaches this
+   * insert in step: src/db/batcher.ts). Each answers the row it inserted,
+   * or null.
    */
-  readonly #inserts: Batcher<NewPost, PostRow | null> | null;
+  readonly #insertOne: (post: NewPost) => Promise<PostRow | null>;
 
   constructor(db: Kysely<Database>, dialect: Dialect) {
     this.db = db;
-    this.#inserts = dialect === "postgres"
-      ? new Batcher({ many: (posts) => this.#insertTopLevel(posts), one: async (p) => (await this.#insertTopLevel([p]))[0] })
-      : null;
+    this.#insertOne = writePerTurn(dialect, (posts) => this.#insertTopLevel(posts));
   }
 
   /** Stores a post once per community; returns whether it was new. A reply
@@ -114,7 +113,7 @@ export class PostRepository {
   async insertIfAbsent(p: NewPost): Promise<{ inserted: boolean; post: PostRow }> {
     let row: PostRow | undefined;
     if (p.inReplyTo === null) {
-      row = (this.#inserts ? await this.#inserts.run(p) : (await this.#insertTopLevel([p]))[0]) ?? undefined;
+      row = (await this.#insertOne(p)) ?? undefined;
     } else {
       const now = new Date().toISOString();
       const parent = await this.find(p.communityId, p.inReplyTo);

@@ -22,7 +22,6 @@ const logger = getLogger(["praxis", "federation", "inbox", "network-events"]);
 type Ctx = InboxContext<AppServices>;
 type Json = Record<string, unknown>;
 
-
 /** The active links in which the activity's actor is our parent, if it carries that actor's own Event. */
 export async function parentEventLinks(ctx: Ctx, activity: Activity): Promise<CommunityLinkRow[] | null> {
   if (!activity.actorId || !activity.objectId || activity.objectId.origin !== activity.actorId.origin) return null;
