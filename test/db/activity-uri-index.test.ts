@@ -59,7 +59,7 @@ describe.each(DIALECTS)("community_activities lookups by activity id (%s)", (dia
     const at = new Date().toISOString();
     await database.db.insertInto("communities").values({ id: communityId, slug: "c1", name: "C1", created_at: at, updated_at: at } as never).execute();
     const { db, queries } = capture(database.db);
-    const repo = new CommunityActivityRepository(db, dialect);
+    const repo = new CommunityActivityRepository(db);
     const uri = "https://praxis.example/c/c1/activities/1";
     await repo.claim(communityId, "https://remote.example/notes/1", "announce", uri);
     queries.length = 0;
@@ -82,7 +82,7 @@ describe.each(DIALECTS)("community_activities lookups by activity id (%s)", (dia
     const at = new Date().toISOString();
     await database.db.insertInto("communities").values({ id: "c1", slug: "c1", name: "C1", created_at: at, updated_at: at } as never).execute();
     const { db, queries } = capture(database.db);
-    const repo = new CommunityActivityRepository(db, dialect);
+    const repo = new CommunityActivityRepository(db);
     const base = "https://praxis.example/c/c1/activities";
     const note = "https://remote.example/notes/1";
     const create = `${note}/activity`;

@@ -1,8 +1,8 @@
 // The writes every relayed post makes — its row (posts.insertIfAbsent) and
 // the ids of the community's Announce and boost (activities.claimMany) —
-// asked by concurrent inbox handlers: on PostgreSQL one statement between
-// them (src/db/batcher.ts), each handler answered as if it had written
-// alone; on SQLite each runs alone. Both dialects must answer alike.
+// asked by concurrent inbox handlers: one statement between them
+// (src/db/batcher.ts), each handler answered as if it had written alone, on
+// PostgreSQL and on SQLite alike.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NewPost } from "../../src/db/repositories/posts.ts";
 import { createRepositories, type Repositories } from "../../src/db/repositories/index.ts";
@@ -42,9 +42,9 @@ for (const dialect of DIALECTS) {
       expect(answers.map((a) => a.inserted)).toEqual([false, true, false, true, true]);
       expect(answers.map((a) => [a.post.community_id, a.post.object_uri])).toEqual(asked.map((p) => [p.communityId, p.objectUri]));
       expect(answers[2].post.id).toBe(answers[1].post.id);
-      // On PostgreSQL: one INSERT, then a read of each post it did not insert
-      // (post 1, held before the turn; post 2's second asking), as alone.
-      expect(statements).toBe(dialect === "postgres" ? 3 : 7);
+      // One INSERT, then a read of each post it did not insert (post 1, held
+      // before the turn; post 2's second asking), as alone.
+      expect(statements).toBe(3);
       const held = await repos.posts.findByObject(note(3));
       expect(held.map((p) => p.community_id).sort()).toEqual([communityId, otherId].sort());
       expect((await repos.posts.findByObject(note(2)))).toHaveLength(1);
@@ -79,8 +79,8 @@ for (const dialect of DIALECTS) {
       expect(second).toEqual(claims(2, "now").map((c) => ({ activityUri: c.activityUri, created: true })));
       expect(again).toEqual(claims(2, "now").map((c) => ({ activityUri: c.activityUri, created: false })));
       expect(elsewhere).toEqual(claims(2, "elsewhere").map((c) => ({ activityUri: c.activityUri, created: true })));
-      // On PostgreSQL: one INSERT, then a read for each of the four claimed before.
-      expect(statements).toBe(dialect === "postgres" ? 5 : 4 + 4);
+      // One INSERT, then a read for each of the four claimed before.
+      expect(statements).toBe(5);
       expect((await repos.activities.getByUri("https://praxis.example/activities/2-a-now"))?.json).toEqual({ n: 2 });
     });
   });

@@ -1,6 +1,5 @@
 import { type Kysely, sql } from "kysely";
 import { writePerTurn } from "../batcher.ts";
-import type { Dialect } from "../database.ts";
 import type { Database } from "../schema.ts";
 
 interface Claim {
@@ -36,15 +35,15 @@ export interface RecordedActivity {
 export class CommunityActivityRepository {
   private readonly db: Kysely<Database>;
   /**
-   * One caller's claims; on PostgreSQL those asked in one turn (a burst of
-   * relayed posts) share one statement (src/db/batcher.ts). Each caller is
+   * One caller's claims; those asked in one turn (a burst of relayed
+   * posts) share one statement (src/db/batcher.ts). Each caller is
    * answered, per claim, whether its id is the one now recorded.
    */
   readonly #claim: (asked: AskedClaims) => Promise<boolean[]>;
 
-  constructor(db: Kysely<Database>, dialect: Dialect) {
+  constructor(db: Kysely<Database>) {
     this.db = db;
-    this.#claim = writePerTurn(dialect, (asked) => this.#insertClaims(asked));
+    this.#claim = writePerTurn((asked) => this.#insertClaims(asked));
   }
 
   /**

@@ -49,13 +49,13 @@ export interface Repositories {
   arrivals: ArrivalRepository;
 }
 
-/** The repositories over `db`; on PostgreSQL (`dialect`) some batch the statements of concurrent callers. */
+/** The repositories over `db` (some read differently on PostgreSQL, `dialect`). */
 export function createRepositories(db: Kysely<Database>, dialect: Dialect): Repositories {
   return {
     communities: new CommunityRepository(db),
     memberships: new MembershipRepository(db),
-    posts: new PostRepository(db, dialect),
-    activities: new CommunityActivityRepository(db, dialect),
+    posts: new PostRepository(db),
+    activities: new CommunityActivityRepository(db),
     remoteActors: new RemoteActorRepository(db),
     keys: new KeyRepository(db),
     moderators: new ModeratorRepository(db),

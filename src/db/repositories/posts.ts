@@ -1,7 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Attachment } from "../../domain/media.ts";
 import { writePerTurn } from "../batcher.ts";
-import type { Dialect } from "../database.ts";
 import type { Database, PostRow } from "../schema.ts";
 
 /** What an object says about itself; replaced as a whole on each edit. */
@@ -95,16 +94,15 @@ function newRow(p: NewPost, now: string, threadUri: string | null) {
 export class PostRepository {
   private readonly db: Kysely<Database>;
   /**
-   * The insert of a post that replies to nothing; on PostgreSQL those asked
-   * in one turn share one statement (a burst of incoming posts reaches this
-   * insert in step: src/db/batcher.ts). Each answers the row it inserted,
-   * or null.
+   * The insert of a post that replies to nothing; those asked in one turn
+   * share one statement (a burst of incoming posts reaches this insert in
+   * step: src/db/batcher.ts). Each answers the row it inserted, or null.
    */
   readonly #insertOne: (post: NewPost) => Promise<PostRow | null>;
 
-  constructor(db: Kysely<Database>, dialect: Dialect) {
+  constructor(db: Kysely<Database>) {
     this.db = db;
-    this.#insertOne = writePerTurn(dialect, (posts) => this.#insertTopLevel(posts));
+    this.#insertOne = writePerTurn((posts) => this.#insertTopLevel(posts));
   }
 
   /** Stores a post once per community; returns whether it was new. A reply
