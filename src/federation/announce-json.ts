@@ -35,6 +35,7 @@ import type { AppServices } from "../services.ts";
 import { keyObjectOf } from "./keys.ts";
 import { publicOrigin } from "./origin.ts";
 import { embeddedOnly } from "./objects.ts";
+import { instantString } from "./time.ts";
 
 const PUBLIC_IRI = "https://www.w3.org/ns/activitystreams#Public";
 const PUBLIC_SPELLINGS = new Set(["as:Public", "Public"]);
@@ -128,7 +129,7 @@ async function plainAnnounceJson(ctx: Pick<Context<AppServices>, "contextLoader"
   if (announce.actorId) json.actor = announce.actorId.href;
   if (announce.ccIds.length > 0) json.cc = one(announce.ccIds);
   json.object = object.href;
-  if (announce.published) json.published = announce.published.toString();
+  if (announce.published) json.published = instantString(announce.published);
   if (announce.toIds.length > 0) json.to = one(announce.toIds);
   return json;
 }

