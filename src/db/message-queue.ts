@@ -48,36 +48,32 @@
 // process committed on SQLite, a poll) it first reads whether a message is
 // due, which costs a fraction of an empty claim.
 //
-// This file is the listener and the enqueue entry points; the rest is by
-// topic beside it: queue-messages.ts (a message's row, the batched INSERT),
+// This file is the queue's entry points (enqueueing, listening, what
+// operators see and do); the rest is by topic beside it: queue-listener.ts
+// (a listener: lanes, claims, leases, draining), queue-messages.ts (a
+// message's row, the batched INSERT),
 // queue-claim.ts (lanes, the claim), queue-settle.ts (acknowledging,
 // rescheduling, releasing, renewing a lease), queue-timing.ts (the
 // listener's sleep and a handler's time bound), queue-wake.ts (news of work
 // from other processes), queue-vacuum.ts (PostgreSQL's upkeep),
 // queue-inspection.ts and queue-admin.ts (what operators see and do).
-import { AsyncLocalStorage } from "node:async_hooks";
-import { randomUUID } from "node:crypto";
 import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
-import { getLogger } from "@logtape/logtape";
 import type { Kysely } from "kysely";
 import { Coalescer } from "./coalescer.ts";
 import type { Dialect } from "./database.ts";
 import { purgeDead, retryDead, retryNow } from "./queue-admin.ts";
-import { claimMessages, firstUnleased, type Lane, LANES, nextDue } from "./queue-claim.ts";
-import { insertMessages, type PendingMessage, pendingMessage, serialize } from "./queue-messages.ts";
-import { acknowledgeAll, buryUnacknowledged, type Lease, release, renew, reschedule, warnLeaseLost } from "./queue-settle.ts";
-import { Alarm, withTimeout } from "./queue-timing.ts";
-import { QueueVacuum } from "./queue-vacuum.ts";
-import type { WakeSource } from "./queue-wake.ts";
+import { type Lane, LANES } from "./queue-claim.ts";
 import {
   type DeadLetter, deadLetters, type HostQueueStats, hostStats, type KindStats, kindStats, queueStats, type QueueStats,
 } from "./queue-inspection.ts";
-import { isDatabaseUnavailable } from "./faults.ts";
+import { announceWork, boardOf, type Handler, handling, type ListenerSettings, QueueListener } from "./queue-listener.ts";
+import { insertMessages, type PendingMessage, pendingMessage, serialize } from "./queue-messages.ts";
+import { acknowledgeAll, warnLeaseLost } from "./queue-settle.ts";
+import { QueueVacuum } from "./queue-vacuum.ts";
+import type { WakeSource } from "./queue-wake.ts";
 import type { Database } from "./schema.ts";
 
 export type { DeadLetter, HostQueueStats, KindStats, QueueStats } from "./queue-inspection.ts";
-
-const logger = getLogger(["praxis", "db", "queue"]);
 
 export interface KyselyMessageQueueOptions {
   dialect: Dialect;
@@ -120,77 +116,6 @@ export interface KyselyMessageQueueOptions {
   vacuumEvery?: number;
 }
 
-/** The message whose handler is running in the current async context. */
-const handling = new AsyncLocalStorage<Lease>();
-
-interface Delivery {
-  /** Settles once the message is acknowledged, rescheduled or abandoned; never rejects. */
-  done: Promise<void>;
-  /** Stops renewing the lease and hands the message back for immediate redelivery. */
-  abandon(): Promise<void>;
-}
-
-type Handler = (message: any) => Promise<void> | void;
-
-/**
- * News for this process's listeners of a queue (event type: the queue name):
- * `lanes` may have claimable messages (null: every lane). `certain` when
- * messages were just written there (enqueued, retried, released); otherwise
- * (a message of the lane finished, which may unblock the next with its
- * ordering key or its host) an idle lane looks before it claims.
- */
-interface WorkNews {
-  lanes: ReadonlySet<Lane> | null;
-  certain: boolean;
-}
-
-/**
- * Where the news goes: one board per database handle, so that several
- * Praxis servers in one process (the tests, the benchmark) hear only of
- * their own queue's work, and a second handle on the same database stands
- * for another process, told by the wake source (queue-wake.ts).
- */
-const boards = new WeakMap<Kysely<Database>, EventTarget>();
-
-function boardOf(db: Kysely<Database>): EventTarget {
-  let board = boards.get(db);
-  if (!board) boards.set(db, board = new EventTarget());
-  return board;
-}
-
-/** Per lane of a listener: its slots and what it has in flight. */
-interface LaneState {
-  lane: Lane;
-  /** The lane alone, as news names it (made once: every finished message announces it). */
-  only: ReadonlySet<Lane>;
-  slots: number;
-  /** Free slots below which the lane waits for more before claiming (unless nothing is in flight). */
-  batch: number;
-  deliveries: Set<Delivery>;
-  /** The lane came back short: claim again only once work is announced or this time has come. */
-  idleUntil: number;
-  /** Announcements of work for the lane so far: one that comes while a claim is under way is not lost. */
-  announced: number;
-  /**
-   * The lane came back short, and nothing since has said for certain that
-   * it has work: before claiming (a write, and on SQLite a statement of a
-   * tenth of a millisecond or more even on an empty table), it reads whether
-   * a message that no lease holds is due. So a message that finishes, a
-   * commit of another process on SQLite (which names no lane) and each poll
-   * cost an idle lane a read, not a claim and a read. Cleared by news that
-   * is certain: an enqueue here, or a NOTIFY naming the lane.
-   */
-  look: boolean;
-  /**
-   * Deliveries to finish before the lane claims again: set when its claim
-   * found nothing it could take while deliveries were in flight (every due
-   * one is for a host at its cap), so that it does not look again — a
-   * look that reads past all of that host's backlog — at every single
-   * delivery that finishes.
-   */
-  capWait: number;
-}
-
 export class KyselyMessageQueue implements MessageQueue {
   /** Fedify retries failed deliveries itself; this queue only retries handlers that throw. */
   readonly nativeRetrial = false;
@@ -198,50 +123,45 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #db: Kysely<Database>;
   readonly #dialect: Dialect;
   readonly #queue: string;
-  readonly #slots: Record<Lane, number>;
-  readonly #leaseMs: number;
-  readonly #pollIntervalMs: number;
-  readonly #maxAttempts: number;
-  readonly #handlerTimeoutMs: number;
-  readonly #drainTimeoutMs: number;
-  readonly #backoff: (attempt: number) => number;
-  readonly #hostConcurrency: number | null;
-  readonly #wake: WakeSource | undefined;
+  /** What this queue's listeners run by (src/db/queue-listener.ts). */
+  readonly #settings: ListenerSettings;
   readonly #announce: ((queue: string, lanes: Iterable<string>) => void) | undefined;
   readonly #enqueues: Coalescer<PendingMessage>;
-  readonly #acks: Coalescer<Lease>;
-  readonly #vacuum: QueueVacuum | null;
-  /** Where this process's listeners of the queue hear of work (boardOf). */
-  readonly #board: EventTarget;
 
   constructor(db: Kysely<Database>, options: KyselyMessageQueueOptions) {
     this.#db = db;
     this.#dialect = options.dialect;
     this.#queue = options.queue ?? "default";
     const concurrency = positiveInteger("concurrency", options.concurrency ?? 4);
-    this.#slots = Object.fromEntries(LANES.map((lane) => {
-      const own = options.laneConcurrency?.[lane];
-      return [lane, own === undefined ? concurrency : positiveInteger(`laneConcurrency.${lane}`, own)];
-    })) as Record<Lane, number>;
-    this.#leaseMs = positiveInteger("leaseMs", options.leaseMs ?? 60_000);
-    this.#pollIntervalMs = positiveInteger("pollIntervalMs", options.pollIntervalMs ?? 500);
-    this.#maxAttempts = positiveInteger("maxAttempts", options.maxAttempts ?? 8);
-    this.#handlerTimeoutMs = positiveInteger("handlerTimeoutMs", options.handlerTimeoutMs ?? 5 * this.#leaseMs);
-    this.#drainTimeoutMs = Math.max(0, options.drainTimeoutMs ?? 10_000);
-    this.#backoff = options.backoff ?? ((attempt) => Math.min(5_000 * 2 ** (attempt - 1), 3_600_000));
-    this.#hostConcurrency = options.hostConcurrency === undefined ? null : positiveInteger("hostConcurrency", options.hostConcurrency);
-    this.#wake = options.wake;
+    const leaseMs = positiveInteger("leaseMs", options.leaseMs ?? 60_000);
+    const vacuumEvery = options.vacuumEvery ?? 1_000;
+    this.#settings = {
+      db,
+      dialect: this.#dialect,
+      queue: this.#queue,
+      slots: Object.fromEntries(LANES.map((lane) => {
+        const own = options.laneConcurrency?.[lane];
+        return [lane, own === undefined ? concurrency : positiveInteger(`laneConcurrency.${lane}`, own)];
+      })) as Record<Lane, number>,
+      leaseMs,
+      pollIntervalMs: positiveInteger("pollIntervalMs", options.pollIntervalMs ?? 500),
+      maxAttempts: positiveInteger("maxAttempts", options.maxAttempts ?? 8),
+      handlerTimeoutMs: positiveInteger("handlerTimeoutMs", options.handlerTimeoutMs ?? 5 * leaseMs),
+      drainTimeoutMs: Math.max(0, options.drainTimeoutMs ?? 10_000),
+      backoff: options.backoff ?? ((attempt) => Math.min(5_000 * 2 ** (attempt - 1), 3_600_000)),
+      hostConcurrency: options.hostConcurrency === undefined ? null : positiveInteger("hostConcurrency", options.hostConcurrency),
+      wake: options.wake,
+      acks: new Coalescer((leases) => acknowledgeAll(db, leases)),
+      vacuum: this.#dialect === "postgres" && vacuumEvery > 0 ? new QueueVacuum(db, vacuumEvery) : null,
+      board: boardOf(db),
+    };
     this.#announce = options.announce;
     this.#enqueues = new Coalescer((messages) => this.#insert(messages));
-    this.#acks = new Coalescer((leases) => acknowledgeAll(this.#db, leases));
-    const vacuumEvery = options.vacuumEvery ?? 1_000;
-    this.#vacuum = this.#dialect === "postgres" && vacuumEvery > 0 ? new QueueVacuum(db, vacuumEvery) : null;
-    this.#board = boardOf(db);
   }
 
   /** PostgreSQL: the table's upkeep by this queue's listeners (null on SQLite or when turned off). */
   get vacuum(): QueueVacuum | null {
-    return this.#vacuum;
+    return this.#settings.vacuum;
   }
 
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -312,149 +232,15 @@ export class KyselyMessageQueue implements MessageQueue {
   }
 
   /**
-   * Runs handlers until `signal` aborts, up to each lane's slots at a time.
-   * Never rejects: handler failures reschedule their message and database
-   * errors are logged and retried at the next poll. On abort it stops
-   * claiming, lets in-flight handlers finish for up to `drainTimeoutMs`,
-   * releases the messages of those still running, and resolves.
+   * Runs handlers until `signal` aborts, up to each lane's slots at a time
+   * (src/db/queue-listener.ts). Never rejects: handler failures reschedule
+   * their message and database errors are logged and retried at the next
+   * poll. On abort it stops claiming, lets in-flight handlers finish for up
+   * to `drainTimeoutMs`, releases the messages of those still running, and
+   * resolves.
    */
-  async listen(handler: Handler, options: MessageQueueListenOptions = {}): Promise<void> {
-    const { signal } = options;
-    const alarm = new Alarm();
-    const lanes: LaneState[] = LANES.map((lane) => ({
-      lane,
-      only: new Set([lane]),
-      slots: this.#slots[lane],
-      // Incoming activities keep the CPU busy (a few in flight are enough),
-      // and each claim is one write: they are claimed half their slots at a time.
-      batch: Math.max(1, Math.floor(this.#slots[lane] / (lane === "inbox" ? 2 : 4))),
-      deliveries: new Set(),
-      idleUntil: 0,
-      announced: 0,
-      look: false,
-      capWait: 0,
-    }));
-    const onWork = (event: Event) => {
-      const news = (event as CustomEvent<WorkNews>).detail;
-      for (const state of lanes) {
-        if (news.lanes !== null && !news.lanes.has(state.lane)) continue;
-        state.idleUntil = 0;
-        state.announced++;
-        if (news.certain) state.look = false;
-      }
-      alarm.ring();
-    };
-    const ring = () => alarm.ring();
-    this.#board.addEventListener(this.#queue, onWork);
-    signal?.addEventListener("abort", ring);
-    // Another thread or process may have enqueued: the lanes it names look
-    // again (every lane if it names none, or one this version does not know).
-    const unsubscribe = this.#wake?.((named) => {
-      const woken = named !== null && [...named].every((lane) => (LANES as readonly string[]).includes(lane)) ? named : null;
-      for (const state of lanes) {
-        if (woken !== null && !woken.has(state.lane)) continue;
-        state.idleUntil = 0;
-        state.announced++;
-        // A NOTIFY or a thread's message names the lanes its messages went to; SQLite's signal file names none.
-        if (woken !== null) state.look = false;
-      }
-      alarm.ring();
-    });
-    try {
-      while (!signal?.aborted) {
-        alarm.reset();
-        const now = Date.now();
-        for (const state of lanes) {
-          try {
-            await this.#fill(state, handler, now);
-          } catch (error) {
-            // A database locked by another process, or PostgreSQL restarting: the next poll retries.
-            if (isDatabaseUnavailable(error)) logger.warn("Polling queue {queue} failed, will retry: {error}", { queue: this.#queue, error });
-            else logger.error("Polling queue {queue} failed: {error}", { queue: this.#queue, error });
-            state.idleUntil = Date.now() + this.#pollIntervalMs;
-          }
-          if (signal?.aborted) break;
-        }
-        // Sleep until a lane may claim again: work announced here (an
-        // enqueue, a finished delivery), its poll time (work from other
-        // processes, delayed messages coming due), or a slot freeing up.
-        const wake = Math.min(...lanes.map((state) => (this.#waitsForSlots(state) ? Infinity : state.idleUntil)));
-        const sleepMs = Math.max(0, Math.min(this.#pollIntervalMs, wake - Date.now()));
-        if (sleepMs > 0) await alarm.sleep(sleepMs);
-      }
-    } finally {
-      this.#board.removeEventListener(this.#queue, onWork);
-      signal?.removeEventListener("abort", ring);
-      unsubscribe?.();
-    }
-    await this.#drain(new Set(lanes.flatMap((state) => [...state.deliveries])));
-    await this.#vacuum?.idle(this.#drainTimeoutMs);
-  }
-
-  /** Whether a lane may claim only once some of its deliveries finish. */
-  #waitsForSlots(state: LaneState): boolean {
-    if (state.capWait > 0) return true;
-    const free = state.slots - state.deliveries.size;
-    return free <= 0 || (state.deliveries.size > 0 && free < state.batch);
-  }
-
-  /** Claims for one lane if it has enough free slots and may have work; starts the handlers. */
-  async #fill(state: LaneState, handler: Handler, now: number): Promise<void> {
-    for (;;) {
-      // Claim in batches: wait for a quarter of the slots (the inbox lane: half) to be free, unless the lane is idle.
-      if (this.#waitsForSlots(state) || state.idleUntil > now) return;
-      const announced = state.announced;
-      if (state.look) {
-        const at = Date.now();
-        const first = await firstUnleased(this.#db, this.#dialect, this.#queue, state.lane, at);
-        if (first === null || first > at) {
-          // News that came during the read is looked at again.
-          if (state.announced !== announced) continue;
-          state.idleUntil = at + this.#waitUntil(first, at);
-          return;
-        }
-        state.look = false;
-      }
-      const free = state.slots - state.deliveries.size;
-      const leases = await this.#claim(state.lane, free);
-      for (const lease of leases) {
-        const delivery = this.#deliver(lease, handler);
-        state.deliveries.add(delivery);
-        void delivery.done.then(() => {
-          state.deliveries.delete(delivery);
-          if (state.capWait > 0) state.capWait--;
-          // A finished message may unblock the next one with its ordering
-          // key, or its host's next delivery: look again.
-          this.#announceWork(state.only, false);
-        });
-      }
-      if (leases.length === free) continue;
-      // Fewer than asked. With hosts capped, some may have been left out
-      // only because a host reached its cap within this batch: look once
-      // more (a read first, then a claim if a message is due). Otherwise the
-      // claim took every message it could, and the lane has nothing
-      // claimable until work is announced or comes due (a message blocked
-      // by its ordering key is unblocked by a finished one).
-      const capped = state.lane === "outbox" && this.#hostConcurrency !== null;
-      if (leases.length > 0 && capped) {
-        state.look = true;
-        continue;
-      }
-      // Deliveries in flight and nothing else claimable: hosts at their cap.
-      if (leases.length === 0 && capped && state.deliveries.size > 0) {
-        state.capWait = Math.min(state.batch, state.deliveries.size);
-      }
-      const at = Date.now();
-      const wait = this.#waitUntil(await nextDue(this.#db, this.#dialect, this.#queue, state.lane, at), at);
-      // Work announced while the claim ran (an enqueue committed just
-      // after it looked, a delivery finished) may be claimable: the lane
-      // stays awake, or that work would wait for the next poll.
-      if (state.announced === announced) {
-        state.idleUntil = at + wait;
-        state.look = true;
-      }
-      return;
-    }
+  listen(handler: Handler, options: MessageQueueListenOptions = {}): Promise<void> {
+    return new QueueListener(this.#settings).listen(handler, options);
   }
 
   /** Messages waiting to be handled (ready or delayed), excluding leased and dead ones. */
@@ -502,67 +288,6 @@ export class KyselyMessageQueue implements MessageQueue {
     return retryNow(this.#db, this.#queue, () => this.#announceNew(), options);
   }
 
-  /** Leases up to `limit` claimable messages of `lane`, oldest first. */
-  async #claim(lane: Lane, limit: number): Promise<Lease[]> {
-    const token = randomUUID();
-    const rows = await claimMessages(this.#db, this.#dialect, {
-      queue: this.#queue, lane, limit, token, now: Date.now(), leaseMs: this.#leaseMs, hostConcurrency: this.#hostConcurrency,
-    });
-    const leases = rows.map((row) => ({ ...row, token, queue: this.#queue })).sort((a, b) => a.seq - b.seq);
-    // Past maxAttempts only if earlier deliveries never reported back: the
-    // handler keeps crashing or hanging its process, so stop delivering it.
-    // (Conditional on the token, so this may run apart from the claim.)
-    await buryUnacknowledged(this.#db, token, leases.filter((lease) => lease.attempts > this.#maxAttempts));
-    return leases.filter((lease) => lease.attempts <= this.#maxAttempts);
-  }
-
-  #deliver(lease: Lease, handler: Handler): Delivery {
-    let abandoned = false;
-    const heartbeat = setInterval(() => void renew(this.#db, lease, this.#leaseMs), this.#leaseMs / 3);
-    const done = (async () => {
-      let failure: { error: unknown } | undefined;
-      try {
-        await withTimeout(handling.run(lease, async () => handler(JSON.parse(lease.payload))), this.#handlerTimeoutMs);
-      } catch (error) {
-        failure = { error };
-      }
-      clearInterval(heartbeat);
-      if (abandoned) return;
-      if (failure === undefined) await this.#acks.add(lease);
-      else await reschedule(this.#db, lease, failure.error, { maxAttempts: this.#maxAttempts, backoff: this.#backoff });
-      this.#vacuum?.settled(1);
-    })().catch((error) => {
-      // The lease will expire and the message be delivered again.
-      logger.error("Settling message {id} in queue {queue} failed: {error}", { id: lease.id, queue: this.#queue, error });
-    });
-    const abandon = async () => {
-      abandoned = true;
-      clearInterval(heartbeat);
-      if (await release(this.#db, lease)) this.#announceWork();
-    };
-    return { done, abandon };
-  }
-
-  /** Waits up to drainTimeoutMs for in-flight deliveries, then abandons the rest. */
-  async #drain(deliveries: Set<Delivery>): Promise<void> {
-    if (deliveries.size === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.#drainTimeoutMs); });
-    await Promise.race([Promise.all([...deliveries].map((delivery) => delivery.done)), timeout]);
-    clearTimeout(timer);
-    await Promise.all([...deliveries].map((delivery) => delivery.abandon()));
-  }
-
-  /** How long an idle lane should wait, at `now`, for a message due at `due` (null: none): at most a poll interval. */
-  #waitUntil(due: number | null, now: number): number {
-    return due === null ? this.#pollIntervalMs : Math.max(0, Math.min(this.#pollIntervalMs, due - now));
-  }
-
-  /** Wakes this process's listeners of the queue: for the given lanes, or all of them (see WorkNews). */
-  #announceWork(lanes: ReadonlySet<Lane> | null = null, certain = true): void {
-    this.#board.dispatchEvent(new CustomEvent<WorkNews>(this.#queue, { detail: { lanes, certain } }));
-  }
-
   /**
    * New work (queued, or made due again by an operator): for this thread's
    * listeners, and through `announce` (on SQLite, src/db/queue-wake.ts) for
@@ -571,7 +296,7 @@ export class KyselyMessageQueue implements MessageQueue {
    * by this process's listeners, or others' at their next poll.)
    */
   #announceNew(lanes: ReadonlySet<Lane> | null = null): void {
-    this.#announceWork(lanes);
+    announceWork(this.#settings.board, this.#queue, lanes);
     this.#announce?.(this.#queue, lanes ?? LANES);
   }
 }
