@@ -6,26 +6,10 @@
 // statements (captured as they run), on SQLite and PostgreSQL; PostgreSQL is
 // told to avoid sequential scans, so that the plan shows whether an index can
 // answer at all (on a table this small it would otherwise scan anyway).
-import { CompiledQuery, type KyselyPlugin, type Kysely, sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { CommunityActivityRepository } from "../../src/db/repositories/community-activities.ts";
-import type { Database } from "../../src/db/schema.ts";
-import { createTestDatabase, DIALECTS, postgresUnavailable, type TestDatabase } from "./databases.ts";
-
-/** Records the compiled text and parameters of every statement run through it. */
-function capture(db: Kysely<Database>): { db: Kysely<Database>; queries: CompiledQuery[] } {
-  const queries: CompiledQuery[] = [];
-  const plugin: KyselyPlugin = {
-    transformQuery(args) {
-      queries.push(db.getExecutor().compileQuery(args.node, args.queryId));
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  };
-  return { db: db.withPlugin(plugin), queries };
-}
+import { capture, createTestDatabase, DIALECTS, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 async function plan(database: TestDatabase, query: CompiledQuery): Promise<string> {
   if (database.dialect === "sqlite") {

@@ -3,8 +3,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { CompiledQuery, Kysely, KyselyPlugin } from "kysely";
 import { type DatabaseOptions, type Dialect, openDatabase, type PraxisDatabase } from "../../src/db/database.ts";
 import { migrateToLatest } from "../../src/db/migrator.ts";
+import type { Database } from "../../src/db/schema.ts";
 import { createThrowawaySchema, TEST_POSTGRES_URL as POSTGRES_URL, withPostgresClient } from "../support/postgres.ts";
 
 
@@ -63,4 +65,19 @@ async function probePostgres(): Promise<string | undefined> {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** Records the compiled text and parameters of every statement run through it. */
+export function capture(db: Kysely<Database>): { db: Kysely<Database>; queries: CompiledQuery[] } {
+  const queries: CompiledQuery[] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery(args) {
+      queries.push(db.getExecutor().compileQuery(args.node, args.queryId));
+      return args.node;
+    },
+    async transformResult(args) {
+      return args.result;
+    },
+  };
+  return { db: db.withPlugin(plugin), queries };
 }

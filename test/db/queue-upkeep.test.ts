@@ -5,12 +5,11 @@
 // messages (src/db/queue-vacuum.ts); and a NOTIFY wakes only the lanes it names.
 // On both databases, the lane of other kinds has a partial index of its own
 // (migrations 0017 and 0018), which its claims and reads use.
-import { CompiledQuery, type Kysely, type KyselyPlugin, sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KyselyMessageQueue } from "../../src/db/message-queue.ts";
 import { claimMessages, firstUnleased, inLane, nextDue, OWN_KINDS } from "../../src/db/queue-claim.ts";
-import type { Database } from "../../src/db/schema.ts";
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from "./databases.ts";
+import { capture, createTestDatabase, postgresUnavailable, type TestDatabase } from "./databases.ts";
 
 async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -139,22 +138,6 @@ describe("the queue's table on SQLite", () => {
     await database.dispose();
   });
 
-  /** Runs `statements` and records the compiled text and parameters of every statement they run. */
-  async function captured(statements: (db: Kysely<Database>) => Promise<unknown>): Promise<CompiledQuery[]> {
-    const queries: CompiledQuery[] = [];
-    const plugin: KyselyPlugin = {
-      transformQuery(args) {
-        queries.push(database.db.getExecutor().compileQuery(args.node, args.queryId));
-        return args.node;
-      },
-      async transformResult(args) {
-        return args.result;
-      },
-    };
-    await statements(database.db.withPlugin(plugin));
-    return queries;
-  }
-
   it("has the lane of other kinds' partial index on exactly the kinds of the other lanes", async () => {
     const { rows } = await sql<{ sql: string }>`select sql from sqlite_master where name = 'fedify_message_other_lane_idx'`.execute(database.db);
     const listed = [...rows[0].sql.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
@@ -163,11 +146,10 @@ describe("the queue's table on SQLite", () => {
 
   it("lets the other lane's claim and its reads use the partial index, not a scan of the queue", async () => {
     const now = Date.now();
-    const queries = await captured(async (db) => {
-      await claimMessages(db, "sqlite", { queue: "default", lane: "other", limit: 8, token: "t", now, leaseMs: 60_000, hostConcurrency: null });
-      await firstUnleased(db, "sqlite", "default", "other", now);
-      await nextDue(db, "sqlite", "default", "other", now);
-    });
+    const { db, queries } = capture(database.db);
+    await claimMessages(db, "sqlite", { queue: "default", lane: "other", limit: 8, token: "t", now, leaseMs: 60_000, hostConcurrency: null });
+    await firstUnleased(db, "sqlite", "default", "other", now);
+    await nextDue(db, "sqlite", "default", "other", now);
     // The statements run, not the subqueries the claim is built from (each passes through the plugin too).
     const run = queries.filter((q) => !queries.some((other) => other !== q && other.sql.includes(q.sql)));
     expect(run.map((q) => q.sql.split(" ")[0])).toEqual(["update", "select", "select"]);
