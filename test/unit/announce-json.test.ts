@@ -4,7 +4,8 @@
 import { generateCryptoKeyPair, MemoryKvStore, verifyObject } from "@fedify/fedify";
 import { Announce, Create, Multikey, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { describe, expect, it } from "vitest";
-import { plainAnnounce, serialise, spellOutPublic, withIntegrityProof } from "../../src/federation/announce-json.ts";
+import jsonldModule from "jsonld";
+import { ANNOUNCE_CONTEXT, plainAnnounce, serialise, spellOutPublic, withIntegrityProof } from "../../src/federation/announce-json.ts";
 import { ContextLoader } from "../../src/federation/context-loader.ts";
 import { instant } from "../../src/federation/time.ts";
 
@@ -86,7 +87,10 @@ describe("a plain Announce written by Praxis", () => {
     ...(closed ? { to: new URL(`${GROUP}/followers`) } : { to: PUBLIC_COLLECTION, cc: new URL(`${GROUP}/followers`) }),
   });
 
-  it("is the JSON-LD Fedify's compact form writes, for boosts and Announce(Create), open and closed communities", async () => {
+  const jsonld = jsonldModule as unknown as { expand(doc: unknown, options: { documentLoader: unknown }): Promise<unknown> };
+  const expand = (json: unknown) => jsonld.expand(json, { documentLoader: contextLoader });
+
+  it("means what Fedify's compact form says, for boosts and Announce(Create), open and closed communities, under the smaller context", async () => {
     const create = await Create.fromJsonLd(mastodonCreate, { contextLoader, documentLoader: contextLoader });
     for (const closed of [false, true]) {
       for (const published of ["2026-12-01T10:00:01Z", "2026-12-01T10:00:01.234Z"]) {
@@ -96,9 +100,34 @@ describe("a plain Announce written by Praxis", () => {
           const praxis = await serialise({ contextLoader }, plainAnnounce(announce));
           spellOutPublic(fedify);
           spellOutPublic(praxis);
-          expect(praxis).toEqual({ ...fedify, id: announce.id!.href });
+          expect(praxis["@context"]).toEqual(ANNOUNCE_CONTEXT);
+          // The same members, written the same way (an embedded Create keeps its own context)...
+          const { "@context": _ours, ...members } = praxis;
+          const { "@context": _fedify, ...fedifyMembers } = fedify;
+          expect(members).toEqual({ ...fedifyMembers, id: announce.id!.href });
+          // ...and the same JSON-LD once a JSON-LD reader expands it.
+          expect(await expand(praxis)).toEqual(await expand({ ...fedify, id: announce.id!.href }));
         }
       }
+    }
+  });
+
+  it("carries a proof Fedify's verifyObject accepts, under the smaller context", async () => {
+    const keys = await generateCryptoKeyPair("Ed25519");
+    const create = await Create.fromJsonLd(mastodonCreate, { contextLoader, documentLoader: contextLoader });
+    const multikey = await new Multikey({ id: KEY_ID, controller: new URL(GROUP), publicKey: keys.publicKey }).toJsonLd({ contextLoader });
+    const documentLoader = async (url: string) => {
+      if (url === KEY_ID.href || url === GROUP) return { contextUrl: null, documentUrl: url, document: multikey };
+      return contextLoader(url);
+    };
+    for (const object of [new URL(mastodonCreate.object.id), create]) {
+      const json = await serialise({ contextLoader }, plainAnnounce(build(object, "2026-12-01T10:00:01Z", false)));
+      spellOutPublic(json);
+      const signed = await withIntegrityProof(json, keys.privateKey, KEY_ID, "2026-12-01T10:00:02Z");
+      const verified = await verifyObject(Announce, signed, { contextLoader, documentLoader });
+      expect(verified?.actorId?.href).toBe(GROUP);
+      expect(verified?.objectId?.href).toBe(object instanceof URL ? object.href : mastodonCreate.id);
+      expect(await verifyObject(Announce, { ...signed, cc: [] }, { contextLoader, documentLoader })).toBeNull();
     }
   });
 });
