@@ -14,7 +14,13 @@
 // one peer, so B's fetch of alice's post waits while that server verifies
 // carol's boost. A third measurement, reported beside the target's, puts
 // alice on a server of her own (bench/hops-author.ts, its own process), as
-// when the author and the readers are on different hosts.
+// when the author and the readers are on different hosts. A fourth is the
+// target's baseline: stock Fedify in B's place (bench/hops-sibling.ts),
+// boosting N's announce to bob as soon as it is verified, with nothing
+// fetched, checked, stored or queued; how far a sibling that does only what
+// Fedify does on its own gets. A fifth is the floor: B written by hand with
+// node:crypto, verifying the announce's HTTP signature and POSTing a plain
+// boost at once.
 import { waitFor } from "../test/support/net.ts";
 import { type Peer, type Received, startPeer } from "../test/support/peer.ts";
 import { startPraxis } from "../test/support/praxis.ts";
@@ -25,10 +31,11 @@ import { installSqlStats, printSqlStats, recordSqlStats, resetSqlStats } from ".
 
 export interface HopsBenchOptions {
   posts: number;
+  deployments: Deployment[];
 }
 
 export function hopsOptionsFromEnv(quick: boolean): HopsBenchOptions {
-  return { posts: envInt("BENCH_HOPS_POSTS", quick ? 5 : 15) };
+  return { posts: envInt("BENCH_HOPS_POSTS", quick ? 5 : 15), deployments: deploymentsFromEnv(quick) };
 }
 
 interface Place {
@@ -56,13 +63,24 @@ function boostSeen(peer: Peer, user: string, actor: string, noteId: string): Rec
     && (r.recipient === user || r.recipient?.includes(`/${user}`)));
 }
 
-type Deployment = "processes" | "one process" | "author apart";
+type Deployment = "processes" | "one process" | "author apart" | "stock sibling" | "floor sibling";
 
 /** How each deployment is named in the tables. */
 const WHERE: Record<Deployment, string> = {
   "processes": "a process per server",
+  "floor sibling": "a process per server, a bare Node relay as B",
+  "stock sibling": "a process per server, stock Fedify as B",
   "one process": "all in one process",
   "author apart": "a process per server, the author's apart",
+};
+
+/** What each deployment's ratio is, in the summary. */
+const RATIO_OF: Record<Deployment, string> = {
+  "processes": "three hops / one hop (target ≤ 1.5)",
+  "one process": "three hops / one hop (target ≤ 1.5)",
+  "author apart": "three hops / one hop (beside the target: alice on a server of her own)",
+  "stock sibling": "three hops / one hop (baseline: stock Fedify as B, checking and storing nothing)",
+  "floor sibling": "three hops / one hop (floor: B verifies with node:crypto and POSTs the boost at once)",
 };
 
 /** What the benchmark asks of alice's server: the shared peer, or one of her own in a process of its own. */
@@ -84,12 +102,39 @@ function authorApart(): AuthorServer {
 }
 
 async function startServers(deployment: Deployment): Promise<HopsPlace[]> {
+  if (deployment === "stock sibling" || deployment === "floor sibling") return Promise.all([remoteServer(), remoteServer()]);
   if (deployment !== "one process") return Promise.all([remoteServer(), remoteServer(), remoteServer()]);
   return [new HopsServer(await startPraxis({ queue: {} })), new HopsServer(await startPraxis({ queue: {} })), new HopsServer(await startPraxis({ queue: {} }))];
 }
 
+/** B, as bob's boost comes from it: its actor, the Accepts the peer then waits for, and how it stops. */
+interface Sibling {
+  uri: string;
+  accepts: number;
+  stop?: () => Promise<void>;
+}
+
+/** B as the target has it: a Praxis community linked as N's child, which bob follows. */
+async function praxisSibling(server: HopsPlace, national: Place, peer: Peer): Promise<Sibling> {
+  const b = await place(server, "local-b", "local");
+  await link(national, b);
+  await peer.follow("bob", b.uri);
+  return { uri: b.uri, accepts: 3 };
+}
+
+/** The baselines: stock Fedify or a bare Node relay, following N and boosting what N announces to bob (bench/hops-sibling.ts). */
+async function fedifySibling(nationalUri: string, bobUri: string, how: "stock" | "floor"): Promise<Sibling> {
+  const child = forkChild(new URL("./hops-sibling.ts", import.meta.url));
+  const uri = await child.call<string>("uri");
+  await child.call("relayTo", bobUri, how);
+  await child.call("follow", nationalUri);
+  await waitFor(async () => (await child.call<number>("accepted")) >= 1, "N's Accept of the stock sibling", 60_000);
+  return { uri, accepts: 2, stop: () => child.stop() };
+}
+
 async function measureHops(deployment: Deployment, options: HopsBenchOptions): Promise<{ oneHop: number[]; threeHops: number[] }> {
   const servers = await startServers(deployment);
+  let siblingStop: (() => Promise<void>) | undefined;
   // Users without a shared inbox: each receives (and is timed) on their own inbox.
   const peer = await startPeer({ users: ["alice", "bob", "carol"], sharedInbox: false });
   const author: AuthorServer = deployment === "author apart" ? authorApart() : {
@@ -101,13 +146,16 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
   try {
     const national = await place(servers[0], "national", "national");
     const a = await place(servers[1], "local-a", "local");
-    const b = await place(servers[2], "local-b", "local");
     await link(national, a);
-    await link(national, b);
+    // B: a Praxis community linked as N's child, which bob follows; or, as
+    // the baseline, stock Fedify following N and boosting to bob.
+    const b = deployment === "stock sibling" || deployment === "floor sibling"
+      ? await fedifySibling(national.uri, peer.userUri("bob"), deployment === "stock sibling" ? "stock" : "floor")
+      : await praxisSibling(servers[2], national, peer);
+    siblingStop = b.stop;
     await author.follow("alice", a.uri);
-    await peer.follow("bob", b.uri);
     await peer.follow("carol", national.uri);
-    await waitFor(async () => peer.receivedOf("Accept").length + await author.accepts() >= 3, "the three Accepts", 60_000);
+    await waitFor(async () => peer.receivedOf("Accept").length + await author.accepts() >= b.accepts, `the ${b.accepts} Accepts`, 60_000);
     // When each activity reached the peer, not when the poll below noticed.
     const arrived = new WeakMap<Received, number>();
     const push = peer.received.push.bind(peer.received);
@@ -161,29 +209,37 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
     recordSqlStats(true);
     return { oneHop, threeHops };
   } finally {
+    await siblingStop?.();
     await author.stop();
     await peer.stop();
     for (const server of servers) await server.stop();
   }
 }
 
-/** The deployments measured: all, or the one BENCH_HOPS_ONLY names. */
-function deploymentsFromEnv(): Deployment[] {
+/**
+ * The deployments measured: those BENCH_HOPS_ONLY names (comma-separated),
+ * else all, or in a quick run the target's two and the floor.
+ */
+function deploymentsFromEnv(quick: boolean): Deployment[] {
   const all = Object.keys(WHERE) as Deployment[];
   const only = process.env.BENCH_HOPS_ONLY;
-  if (!only) return all;
-  if (!(all as string[]).includes(only)) throw new Error(`BENCH_HOPS_ONLY: expected one of ${all.join(", ")}; got ${only}`);
-  return [only as Deployment];
+  if (!only) return quick ? ["processes", "floor sibling", "one process"] : all;
+  const named = only.split(",").map((name) => name.trim());
+  for (const name of named) {
+    if (!(all as string[]).includes(name)) throw new Error(`BENCH_HOPS_ONLY: expected some of ${all.join(", ")}; got ${name}`);
+  }
+  return named as Deployment[];
 }
 
 export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRow[]> {
   console.log(`\n## Three hops: promotion on a national community → a sibling local community's follower (${options.posts} posts)`);
   const rows: SummaryRow[] = [];
   const table: string[][] = [];
-  // Each server in a process of its own, as on three hosts; then all of them
-  // and the peer in this one process, where every step waits for every other;
-  // then a process per server again, with the author on a server of her own.
-  for (const deployment of deploymentsFromEnv()) {
+  // Each server in a process of its own, as on three hosts; then B replaced
+  // by the floor and by stock Fedify; then all of them and the peer in this
+  // one process, where every step waits for every other; then a process per
+  // server again, with the author on a server of her own.
+  for (const deployment of options.deployments) {
     const { oneHop, threeHops } = await measureHops(deployment, options);
     oneHop.sort((x, y) => x - y);
     threeHops.sort((x, y) => x - y);
@@ -201,7 +257,7 @@ export async function runHopsBench(options: HopsBenchOptions): Promise<SummaryRo
       value: formatMs(three),
       baseline: `${formatMs(one)} (one hop)`,
       ratio,
-      ratioOf: deployment === "author apart" ? "three hops / one hop (beside the target: alice on a server of her own)" : "three hops / one hop (target ≤ 1.5)",
+      ratioOf: RATIO_OF[deployment],
     });
   }
   printTable(["path", "median", "p90", "vs one hop"], table);

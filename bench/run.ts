@@ -19,9 +19,11 @@
 //              BENCH_POSTGRES=0 or unreachable)
 //   hops       promotion on a national community reaching a sibling local
 //              community's follower, against one hop, with a process per
-//              server and with all in one process (BENCH_HOPS_POSTS;
-//              BENCH_HOPS_ONLY=processes, "one process" or "author apart"
-//              picks one of the three deployments)
+//              server and with all in one process; and, as the target's
+//              baselines, with B replaced by a bare Node relay (the floor)
+//              and by stock Fedify (BENCH_HOPS_POSTS; BENCH_HOPS_ONLY picks
+//              some of processes, "floor sibling", "stock sibling",
+//              "one process" and "author apart", comma-separated)
 //   postgres   the fan-out on PostgreSQL with a web and a worker process
 //              (BENCH_PG_FOLLOWERS; skipped when BENCH_POSTGRES=0 or unreachable)
 //   queue      the message queue alone against Fedify's in-process queue
