@@ -17,12 +17,13 @@
 //   and POSTed at once with an HTTP signature alone.
 // Driven over IPC (bench/child.ts): "uri", "follow", "relayTo", "accepted".
 // Loopback only.
-import { createHash, createPublicKey, createSign, KeyObject, verify } from "node:crypto";
+import { KeyObject } from "node:crypto";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
 import { Accept, Announce, Endpoints, Follow, Group, PUBLIC_COLLECTION, type Recipient } from "@fedify/vocab";
 import { serve } from "@hono/node-server";
 import { Temporal } from "@js-temporal/polyfill";
 import { answerCommands } from "./child.ts";
+import { digestOf, publicKeyFetcher, signCavage, verifyCavage } from "./floor.ts";
 import { benchLogging } from "./logging.ts";
 import { freePort } from "../test/support/net.ts";
 
@@ -71,32 +72,16 @@ federation.setInboxListeners("/groups/{identifier}/inbox", "/inbox")
   });
 
 // The floor's inbox (see the module comment).
-const publicKeys = new Map<string, Promise<KeyObject>>();
-function publicKeyOf(keyId: string): Promise<KeyObject> {
-  let key = publicKeys.get(keyId);
-  if (!key) {
-    key = fetch(keyId, { headers: { accept: "application/activity+json" } }).then((r) => r.json()).then((doc: { publicKey: unknown }) => {
-      const keys = (Array.isArray(doc.publicKey) ? doc.publicKey : [doc.publicKey]) as { id: string; publicKeyPem: string }[];
-      return createPublicKey((keys.find((k) => k.id === keyId) ?? keys[0]).publicKeyPem);
-    });
-    publicKeys.set(keyId, key);
-  }
-  return key;
-}
+const keyOf = publicKeyFetcher();
 const privateKey = KeyObject.from(keys[0].privateKey);
 
 async function floorInbox(req: Request): Promise<Response> {
   const body = await req.text();
-  const params = Object.fromEntries([...(req.headers.get("signature") ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-  if (!params.keyId || !params.signature || !params.headers) return new Response(null, { status: 401 });
-  const url = new URL(req.url);
-  const signed = params.headers.split(" ").map((h) => h === "(request-target)"
-    ? `(request-target): post ${url.pathname}` : `${h}: ${req.headers.get(h) ?? ""}`).join("\n");
-  if (req.headers.get("digest") !== `SHA-256=${createHash("sha256").update(body).digest("base64")}`) return new Response(null, { status: 401 });
-  if (!verify("sha256", Buffer.from(signed), await publicKeyOf(params.keyId), Buffer.from(params.signature, "base64"))) return new Response(null, { status: 401 });
+  const keyId = await verifyCavage(new URL(req.url), (name) => req.headers.get(name), body, keyOf);
+  if (!keyId) return new Response(null, { status: 401 });
   const activity = JSON.parse(body) as { type?: string; actor?: string; object?: unknown };
   if (activity.type === "Accept") accepted++;
-  if (activity.type === "Announce" && typeof activity.object === "string" && activity.actor === params.keyId.replace(/#.*$/, "") && reader?.inboxId) {
+  if (activity.type === "Announce" && typeof activity.object === "string" && activity.actor === keyId.replace(/#.*$/, "") && reader?.inboxId) {
     void postBoost(reader.inboxId, activity.object).catch((error) => console.error("floor boost failed:", error));
   }
   return new Response(null, { status: 202 });
@@ -114,16 +99,11 @@ async function postBoost(inbox: URL, object: string): Promise<void> {
     cc: [`${actor}/followers`],
     published: new Date().toISOString(),
   });
-  const date = new Date().toUTCString();
-  const digest = `SHA-256=${createHash("sha256").update(body).digest("base64")}`;
-  const signingString = `(request-target): post ${inbox.pathname}\nhost: ${inbox.host}\ndate: ${date}\ndigest: ${digest}`;
-  const signature = createSign("RSA-SHA256").update(signingString).sign(privateKey, "base64");
+  const digest = digestOf(body);
+  const { date, signature } = signCavage(inbox, digest, privateKey, `${actor}#main-key`);
   const response = await fetch(inbox, {
     method: "POST",
-    headers: {
-      date, digest, "content-type": "application/activity+json",
-      signature: `keyId="${actor}#main-key",algorithm="rsa-sha256",headers="(request-target) host date digest",signature="${signature}"`,
-    },
+    headers: { date, digest, signature, "content-type": "application/activity+json" },
     body,
   });
   await response.body?.cancel();

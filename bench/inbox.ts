@@ -18,7 +18,6 @@
 // and a worker process. BENCH_CPU_PROFILE and BENCH_SQL_STATS see this
 // thread only; BENCH_WORKER_CPU_PROFILE profiles the worker processes;
 // BENCH_INBOX_DEPLOYMENTS=npm-start,sqlite-2,postgres picks deployments.
-import { createHash, createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,6 +31,7 @@ import { freePort, waitFor } from "../test/support/net.ts";
 import { addMembers } from "../test/support/members.ts";
 import { startPraxis, type TestPraxis } from "../test/support/praxis.ts";
 import { queueDrained } from "./fanout.ts";
+import { publicKeyFetcher, verifyCavage } from "./floor.ts";
 import { envInt, formatMs, formatRate, formatRatio, printTable, profiled, type SummaryRow } from "./lib.ts";
 import { type Sender, startSender } from "./senders.ts";
 import { startPostgresWebAndWorker, startSqliteWebAndWorker } from "./postgres.ts";
@@ -80,26 +80,11 @@ async function startFloor(): Promise<Target & { rows(): number }> {
   db.pragma("synchronous = NORMAL");
   db.exec("create table inbox (id text primary key, actor text not null, json text not null, received_at integer not null)");
   const insert = db.prepare("insert or ignore into inbox values (?, ?, ?, ?)");
-  const keys = new Map<string, Promise<ReturnType<typeof createPublicKey>>>();
-  const keyOf = (keyId: string) => {
-    let key = keys.get(keyId);
-    if (!key) {
-      key = fetch(keyId, { headers: { accept: "application/activity+json" } }).then((r) => r.json())
-        .then((doc: { publicKey: { publicKeyPem: string } }) => createPublicKey(doc.publicKey.publicKeyPem));
-      keys.set(keyId, key);
-    }
-    return key;
-  };
+  const keyOf = publicKeyFetcher();
   const app = new Hono();
   app.post("/inbox", async (c) => {
     const body = await c.req.text();
-    const params = Object.fromEntries([...(c.req.header("signature") ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (!params.keyId || !params.signature || !params.headers) return c.body(null, 401);
-    const url = new URL(c.req.url);
-    const signed = params.headers.split(" ").map((h) => h === "(request-target)"
-      ? `(request-target): post ${url.pathname}` : `${h}: ${c.req.header(h) ?? ""}`).join("\n");
-    if (c.req.header("digest") !== `SHA-256=${createHash("sha256").update(body).digest("base64")}`) return c.body(null, 401);
-    if (!verify("sha256", Buffer.from(signed), await keyOf(params.keyId), Buffer.from(params.signature, "base64"))) return c.body(null, 401);
+    if (!(await verifyCavage(new URL(c.req.url), (name) => c.req.header(name), body, keyOf))) return c.body(null, 401);
     const activity = JSON.parse(body) as { id: string; actor: string };
     insert.run(activity.id, activity.actor, body, Date.now());
     return c.body(null, 202);
