@@ -218,12 +218,12 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
 
 /**
  * The deployments measured: those BENCH_HOPS_ONLY names (comma-separated),
- * else all, or in a quick run the target's two and the floor.
+ * else all, or in a quick run the target's (a process per server) and its floor.
  */
 function deploymentsFromEnv(quick: boolean): Deployment[] {
   const all = Object.keys(WHERE) as Deployment[];
   const only = process.env.BENCH_HOPS_ONLY;
-  if (!only) return quick ? ["processes", "floor sibling", "one process"] : all;
+  if (!only) return quick ? ["processes", "floor sibling"] : all;
   const named = only.split(",").map((name) => name.trim());
   for (const name of named) {
     if (!(all as string[]).includes(name)) throw new Error(`BENCH_HOPS_ONLY: expected some of ${all.join(", ")}; got ${name}`);

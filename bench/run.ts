@@ -23,7 +23,8 @@
 //              baselines, with B replaced by a bare Node relay (the floor)
 //              and by stock Fedify (BENCH_HOPS_POSTS; BENCH_HOPS_ONLY picks
 //              some of processes, "floor sibling", "stock sibling",
-//              "one process" and "author apart", comma-separated)
+//              "one process" and "author apart", comma-separated; a quick
+//              run measures processes and "floor sibling")
 //   postgres   the fan-out on PostgreSQL with a web and a worker process
 //              (BENCH_PG_FOLLOWERS; skipped when BENCH_POSTGRES=0 or unreachable)
 //   queue      the message queue alone against Fedify's in-process queue
