@@ -14,13 +14,13 @@
 // one peer, so B's fetch of alice's post waits while that server verifies
 // carol's boost. A third measurement, reported beside the target's, puts
 // alice on a server of her own (bench/hops-author.ts, its own process), as
-// when the author and the readers are on different hosts. A fourth is the
-// target's baseline: stock Fedify in B's place (bench/hops-sibling.ts),
-// boosting N's announce to bob as soon as it is verified, with nothing
-// fetched, checked, stored or queued; how far a sibling that does only what
-// Fedify does on its own gets. A fifth is the floor: B written by hand with
-// node:crypto, verifying the announce's HTTP signature and POSTing a plain
-// boost at once.
+// when the author and the readers are on different hosts. Two more are the
+// target's baselines, each with a server in B's place (bench/hops-sibling.ts)
+// that boosts N's announce to bob as soon as it is verified, with nothing
+// fetched, checked, stored or queued: the floor, written by hand with
+// node:crypto (it verifies the announce's HTTP signature and POSTs a plain
+// boost at once), and stock Fedify doing the same with its own inbox and
+// sendActivity.
 import { waitFor } from "../test/support/net.ts";
 import { type Peer, type Received, startPeer } from "../test/support/peer.ts";
 import { startPraxis } from "../test/support/praxis.ts";
@@ -122,14 +122,19 @@ async function praxisSibling(server: HopsPlace, national: Place, peer: Peer): Pr
   return { uri: b.uri, accepts: 3 };
 }
 
-/** The baselines: stock Fedify or a bare Node relay, following N and boosting what N announces to bob (bench/hops-sibling.ts). */
-async function fedifySibling(nationalUri: string, bobUri: string, how: "stock" | "floor"): Promise<Sibling> {
+/** A baseline in B's place: the floor relay or stock Fedify, following N and boosting what N announces to bob (bench/hops-sibling.ts). */
+async function baselineSibling(nationalUri: string, bobUri: string, how: "stock" | "floor"): Promise<Sibling> {
   const child = forkChild(new URL("./hops-sibling.ts", import.meta.url));
-  const uri = await child.call<string>("uri");
-  await child.call("relayTo", bobUri, how);
-  await child.call("follow", nationalUri);
-  await waitFor(async () => (await child.call<number>("accepted")) >= 1, "N's Accept of the stock sibling", 60_000);
-  return { uri, accepts: 2, stop: () => child.stop() };
+  try {
+    const uri = await child.call<string>("uri");
+    await child.call("relayTo", bobUri, how);
+    await child.call("follow", nationalUri);
+    await waitFor(async () => (await child.call<number>("accepted")) >= 1, `N's Accept of the ${how} sibling`, 60_000);
+    return { uri, accepts: 2, stop: () => child.stop() };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
 }
 
 async function measureHops(deployment: Deployment, options: HopsBenchOptions): Promise<{ oneHop: number[]; threeHops: number[] }> {
@@ -147,10 +152,10 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
     const national = await place(servers[0], "national", "national");
     const a = await place(servers[1], "local-a", "local");
     await link(national, a);
-    // B: a Praxis community linked as N's child, which bob follows; or, as
-    // the baseline, stock Fedify following N and boosting to bob.
+    // B: a Praxis community linked as N's child, which bob follows; or a
+    // baseline following N and boosting to bob.
     const b = deployment === "stock sibling" || deployment === "floor sibling"
-      ? await fedifySibling(national.uri, peer.userUri("bob"), deployment === "stock sibling" ? "stock" : "floor")
+      ? await baselineSibling(national.uri, peer.userUri("bob"), deployment === "stock sibling" ? "stock" : "floor")
       : await praxisSibling(servers[2], national, peer);
     siblingStop = b.stop;
     await author.follow("alice", a.uri);
