@@ -2,7 +2,9 @@
 // RSA-2048 (draft-cavage HTTP signature over (request-target), host, date and
 // digest, as Mastodon and Praxis send) and POSTs it over a keep-alive
 // connection. No queue, no database, no JSON-LD: what any sender must at
-// least spend per delivery on this machine.
+// least spend per delivery on this machine. Also the draft-cavage signing and
+// checking the other floors share: the inbox benchmark's (bench/inbox.ts) and
+// the three hops' relay (bench/hops-sibling.ts).
 import { createHash, createPublicKey, createSign, generateKeyPairSync, type KeyObject, verify } from "node:crypto";
 import { Agent, request } from "node:http";
 
