@@ -149,31 +149,30 @@ export class QueueListener {
       look: false,
       capWait: 0,
     }));
-    const onWork = (event: Event) => {
-      const news = (event as CustomEvent<WorkNews>).detail;
+    /** Wakes the lanes named (null: all); `certain` news of work spares them the look before their claim. */
+    const wakeLanes = (named: ReadonlySet<string> | null, certain: boolean) => {
       for (const state of lanes) {
-        if (news.lanes !== null && !news.lanes.has(state.lane)) continue;
+        if (named !== null && !named.has(state.lane)) continue;
         state.idleUntil = 0;
         state.announced++;
-        if (news.certain) state.look = false;
+        if (certain) state.look = false;
       }
       alarm.ring();
+    };
+    const onWork = (event: Event) => {
+      const news = (event as CustomEvent<WorkNews>).detail;
+      wakeLanes(news.lanes, news.certain);
     };
     const ring = () => alarm.ring();
     this.#s.board.addEventListener(this.#s.queue, onWork);
     signal?.addEventListener("abort", ring);
     // Another thread or process may have enqueued: the lanes it names look
     // again (every lane if it names none, or one this version does not know).
+    // A NOTIFY or a thread's message names the lanes its messages went to,
+    // which is certain news; SQLite's signal file names none.
     const unsubscribe = this.#s.wake?.((named) => {
       const woken = named !== null && [...named].every((lane) => (LANES as readonly string[]).includes(lane)) ? named : null;
-      for (const state of lanes) {
-        if (woken !== null && !woken.has(state.lane)) continue;
-        state.idleUntil = 0;
-        state.announced++;
-        // A NOTIFY or a thread's message names the lanes its messages went to; SQLite's signal file names none.
-        if (woken !== null) state.look = false;
-      }
-      alarm.ring();
+      wakeLanes(woken, woken !== null);
     });
     try {
       while (!signal?.aborted) {
