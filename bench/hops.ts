@@ -65,6 +65,9 @@ function boostSeen(peer: Peer, user: string, actor: string, noteId: string): Rec
 
 type Deployment = "processes" | "one process" | "author apart" | "stock sibling" | "floor sibling";
 
+/** The deployments with a baseline in B's place (bench/hops-sibling.ts), and its mode there. */
+const BASELINE_MODE: Partial<Record<Deployment, "stock" | "floor">> = { "stock sibling": "stock", "floor sibling": "floor" };
+
 /** How each deployment is named in the tables. */
 const WHERE: Record<Deployment, string> = {
   "processes": "a process per server",
@@ -102,7 +105,7 @@ function authorApart(): AuthorServer {
 }
 
 async function startServers(deployment: Deployment): Promise<HopsPlace[]> {
-  if (deployment === "stock sibling" || deployment === "floor sibling") return Promise.all([remoteServer(), remoteServer()]);
+  if (BASELINE_MODE[deployment]) return Promise.all([remoteServer(), remoteServer()]);
   if (deployment !== "one process") return Promise.all([remoteServer(), remoteServer(), remoteServer()]);
   return [new HopsServer(await startPraxis({ queue: {} })), new HopsServer(await startPraxis({ queue: {} })), new HopsServer(await startPraxis({ queue: {} }))];
 }
@@ -154,8 +157,9 @@ async function measureHops(deployment: Deployment, options: HopsBenchOptions): P
     await link(national, a);
     // B: a Praxis community linked as N's child, which bob follows; or a
     // baseline following N and boosting to bob.
-    const b = deployment === "stock sibling" || deployment === "floor sibling"
-      ? await baselineSibling(national.uri, peer.userUri("bob"), deployment === "stock sibling" ? "stock" : "floor")
+    const baseline = BASELINE_MODE[deployment];
+    const b = baseline
+      ? await baselineSibling(national.uri, peer.userUri("bob"), baseline)
       : await praxisSibling(servers[2], national, peer);
     siblingStop = b.stop;
     await author.follow("alice", a.uri);
